@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * rserpool: the Reliable Server Pooling handlespace (RFC 5351-5356) of a
+ * network namespace, kept and searched in the kernel.
+ *
+ * Generic netlink family "rserpool", version 1, multicast group "events".
+ *
+ * Objects
+ *   A pool is named by a pool handle (1..RSP_HANDLE_MAX opaque bytes) and
+ *   exists while it holds at least one pool element (PE).  A PE is keyed by
+ *   its 32-bit PE ID inside its pool and carries what the Pool Element
+ *   parameter of RFC 5354 carries: home registrar ID, registration
+ *   lifetime, user transport (protocol, port, addresses, SCTP transport
+ *   use) and member selection policy with its parameters.  Every PE of a
+ *   pool has the pool's policy type and transport protocol.
+ *
+ * Commands (requests carry top-level attributes, RSP_A_*)
+ *   RSP_CMD_PE_NEW     add a PE, creating its pool.  Needs POOL_HANDLE,
+ *                      PE_ID, PE_PROTO, PE_PORT, PE_ADDRS and PE_POLICY;
+ *                      PE_HOME, PE_LIFETIME and PE_TRANSPORT_USE are
+ *                      optional.  -EEXIST if the PE exists, unless the
+ *                      request has NLM_F_REPLACE, in which case the PE is
+ *                      re-registered (see RSP_CMD_PE_SET).
+ *   RSP_CMD_PE_SET     re-register an existing PE: the same attributes as
+ *                      PE_NEW replace the stored ones, the lifetime
+ *                      restarts and the degradation counter is reset.
+ *                      -ENOENT if the PE does not exist.
+ *   RSP_CMD_PE_DEL     delete one PE (POOL_HANDLE, PE_ID).
+ *   RSP_CMD_PE_GET     doit: one PE (POOL_HANDLE, PE_ID).  dump: every PE,
+ *                      or every PE of one pool if POOL_HANDLE is given.
+ *                      Dumps resume by key and set NLM_F_DUMP_INTR when
+ *                      the table changed between two parts.
+ *   RSP_CMD_POOL_GET   doit: one pool (POOL_HANDLE).  dump: every pool.
+ *   RSP_CMD_DEL_HOME   delete every PE whose home registrar is PE_HOME (a
+ *                      lost peer registrar); replies with RSP_A_COUNT.
+ *   RSP_CMD_FLUSH      delete every pool; replies with RSP_A_COUNT.
+ *   RSP_CMD_RESOLVE    select up to RSP_A_COUNT (default 1, at most
+ *                      RSP_RESOLVE_MAX) distinct PEs of POOL_HANDLE with
+ *                      the pool's policy.  The reply has POOL_HANDLE,
+ *                      POOL_POLICY and one RSP_A_PE nest per PE, in
+ *                      selection order.
+ *   RSP_CMD_REPORT     report PE_ID of POOL_HANDLE unreachable.  At the
+ *                      report threshold (RSP_LIMIT_A_REPORT_THRESHOLD,
+ *                      default 3, MAX-BAD-PE-REPORT of RFC 5352) the PE is
+ *                      removed.  Replies with PE_REPORTS, the count so far,
+ *                      and RSP_A_REASON if the PE was removed.
+ *   RSP_CMD_LIMITS_GET / RSP_CMD_LIMITS_SET   RSP_A_LIMITS nest.
+ *   RSP_CMD_STATS_GET  RSP_A_STATS nest, the counters of this namespace.
+ *
+ * Errors beside the usual ones: -EINVAL with "inconsistent pooling
+ * policy" when a PE's policy type differs from its pool's, -EPROTOTYPE
+ * when its transport protocol does, -ENOSPC at a limit, -EOPNOTSUPP for a
+ * policy type this module does not know.  Every rejection carries an
+ * extack message; those about one attribute point at it.
+ *
+ * Permissions: every command that changes the handlespace (PE_NEW, PE_SET,
+ * PE_DEL, DEL_HOME, FLUSH, REPORT, LIMITS_SET) needs CAP_NET_ADMIN in the
+ * user namespace that owns the network namespace.  Reads and RESOLVE do
+ * not.
+ *
+ * Events (group "events"): every change is announced with the PE's full
+ * attributes, so a listener can mirror the table:
+ *   RSP_CMD_PE_NEW  a PE was added;
+ *   RSP_CMD_PE_SET  a PE was re-registered;
+ *   RSP_CMD_PE_DEL  a PE was removed, RSP_A_REASON says why;
+ *   RSP_CMD_REPORT  a PE was reported unreachable, RSP_A_PE_REPORTS is
+ *                   the count so far (a registrar tells the PE's home PR).
+ *
+ * Units: loads, load degradations and DPFs are fractions of 0xffffffff,
+ * as in RFC 5356.  Lifetimes are milliseconds.  Distances are
+ * milliseconds.
+ */
+#ifndef _UAPI_LINUX_RSERPOOL_H
+#define _UAPI_LINUX_RSERPOOL_H
+
+#include <linux/types.h>
+
+#define RSP_GENL_NAME		"rserpool"
+#define RSP_GENL_VERSION	1
+#define RSP_GENL_MCGRP		"events"
+
+#define RSP_HANDLE_MAX		64	/* bytes in a pool handle */
+#define RSP_ADDRS_MAX		16	/* transport addresses per PE */
+#define RSP_RESOLVE_MAX		256	/* PEs in one resolve reply */
+
+enum rsp_cmd {
+	RSP_CMD_UNSPEC,
+	RSP_CMD_PE_NEW,
+	RSP_CMD_PE_SET,
+	RSP_CMD_PE_DEL,
+	RSP_CMD_PE_GET,
+	RSP_CMD_POOL_GET,
+	RSP_CMD_DEL_HOME,
+	RSP_CMD_FLUSH,
+	RSP_CMD_RESOLVE,
+	RSP_CMD_REPORT,
+	RSP_CMD_LIMITS_GET,
+	RSP_CMD_LIMITS_SET,
+	RSP_CMD_STATS_GET,
+
+	__RSP_CMD_MAX,
+	RSP_CMD_MAX = __RSP_CMD_MAX - 1
+};
+
+enum rsp_attr {
+	RSP_A_UNSPEC,
+	RSP_A_POOL_HANDLE,	/* binary, 1..RSP_HANDLE_MAX bytes */
+	RSP_A_PE_ID,		/* u32 */
+	RSP_A_PE_HOME,		/* u32: home registrar ID, 0 = none */
+	RSP_A_PE_LIFETIME,	/* u32: ms until expiry, 0 = never expires */
+	RSP_A_PE_PROTO,		/* u8: IPPROTO_SCTP, _TCP, _UDP, _UDPLITE, _DCCP */
+	RSP_A_PE_PORT,		/* u16, host order, not 0 */
+	RSP_A_PE_TRANSPORT_USE,	/* u8: enum rsp_transport_use, SCTP only */
+	RSP_A_PE_ADDRS,		/* nest of RSP_ADDR_A_*, 1..RSP_ADDRS_MAX */
+	RSP_A_PE_POLICY,	/* nest of RSP_POLICY_A_* */
+	RSP_A_PE_EXPIRES,	/* u32, read only: ms left, absent = never */
+	RSP_A_PE_SELECTED,	/* u64, read only: times selected */
+	RSP_A_PE_REPORTS,	/* u32, read only: unreachable reports */
+	RSP_A_PE_DEGRADATION,	/* u64, read only: degradation counter (or WRR pass) */
+	RSP_A_PE,		/* nest: one PE in a resolve reply */
+	RSP_A_POOL_POLICY,	/* u32, read only: the pool's policy type */
+	RSP_A_POOL_PROTO,	/* u8, read only: the pool's transport */
+	RSP_A_POOL_PES,		/* u32, read only: PEs in the pool */
+	RSP_A_POOL_SELECTED,	/* u64, read only: PEs selected from it */
+	RSP_A_POOL_RESOLVES,	/* u64, read only: resolve requests */
+	RSP_A_COUNT,		/* u32: PEs wanted (RESOLVE), PEs deleted */
+	RSP_A_REASON,		/* u8: enum rsp_reason */
+	RSP_A_LIMITS,		/* nest of RSP_LIMIT_A_* */
+	RSP_A_STATS,		/* nest of RSP_STAT_A_* */
+	RSP_A_PAD,
+
+	__RSP_A_MAX,
+	RSP_A_MAX = __RSP_A_MAX - 1
+};
+
+/* Inside RSP_A_PE_ADDRS; order is kept, the first is the primary. */
+enum rsp_addr_attr {
+	RSP_ADDR_A_UNSPEC,
+	RSP_ADDR_A_IPV4,	/* 4 bytes, network order */
+	RSP_ADDR_A_IPV6,	/* 16 bytes, network order */
+
+	__RSP_ADDR_A_MAX,
+	RSP_ADDR_A_MAX = __RSP_ADDR_A_MAX - 1
+};
+
+/*
+ * Inside RSP_A_PE_POLICY.  TYPE is required; each policy requires exactly
+ * the parameters it has in RFC 5356 (or rsplib, for its private ones) and
+ * refuses the others.
+ */
+enum rsp_policy_attr {
+	RSP_POLICY_A_UNSPEC,
+	RSP_POLICY_A_TYPE,	/* u32: enum rsp_policy_type */
+	RSP_POLICY_A_WEIGHT,	/* u32 */
+	RSP_POLICY_A_PRIORITY,	/* u32, larger is preferred */
+	RSP_POLICY_A_LOAD,	/* u32, fraction of 0xffffffff */
+	RSP_POLICY_A_LOAD_DEG,	/* u32, fraction of 0xffffffff */
+	RSP_POLICY_A_WEIGHT_DPF,	/* u32, fraction of 0xffffffff per ms */
+	RSP_POLICY_A_LOAD_DPF,	/* u32, fraction of 0xffffffff per ms */
+	RSP_POLICY_A_DISTANCE,	/* u32, ms */
+
+	__RSP_POLICY_A_MAX,
+	RSP_POLICY_A_MAX = __RSP_POLICY_A_MAX - 1
+};
+
+/* Member selection policies: RFC 5356 section 4, and rsplib's own. */
+enum rsp_policy_type {
+	RSP_POLICY_RR			= 0x00000001,	/* -                  */
+	RSP_POLICY_WRR			= 0x00000002,	/* weight             */
+	RSP_POLICY_RANDOM		= 0x00000003,	/* -                  */
+	RSP_POLICY_WRAND		= 0x00000004,	/* weight             */
+	RSP_POLICY_PRIORITY		= 0x00000005,	/* priority           */
+	RSP_POLICY_LU			= 0x40000001,	/* load               */
+	RSP_POLICY_LUD			= 0x40000002,	/* load, load_deg     */
+	RSP_POLICY_PLU			= 0x40000003,	/* load, load_deg     */
+	RSP_POLICY_RLU			= 0x40000004,	/* load               */
+	RSP_POLICY_RPLU			= 0xb0001001,	/* load, load_deg     */
+	RSP_POLICY_RLUD			= 0xb0001002,	/* load, load_deg     */
+	RSP_POLICY_PLUD			= 0xb0001003,	/* load, load_deg     */
+	RSP_POLICY_RPLUD		= 0xb0001004,	/* load, load_deg     */
+	RSP_POLICY_WRAND_DPF		= 0xb0002001,	/* weight, weight_dpf, distance */
+	RSP_POLICY_LU_DPF		= 0xb0002002,	/* load, load_dpf, distance */
+	RSP_POLICY_LUD_DPF		= 0xb0002003,	/* load, load_deg, load_dpf, distance */
+};
+
+enum rsp_transport_use {
+	RSP_USE_DATA		= 0,	/* data only */
+	RSP_USE_DATA_CONTROL	= 1,	/* data plus ASAP control channel */
+};
+
+/* Why a PE left the handlespace (RSP_A_REASON). */
+enum rsp_reason {
+	RSP_REASON_DELETED	= 1,	/* RSP_CMD_PE_DEL */
+	RSP_REASON_EXPIRED	= 2,	/* lifetime ran out */
+	RSP_REASON_UNREACHABLE	= 3,	/* report threshold reached */
+	RSP_REASON_HOME_DELETED	= 4,	/* RSP_CMD_DEL_HOME */
+	RSP_REASON_FLUSHED	= 5,	/* RSP_CMD_FLUSH */
+};
+
+/* Inside RSP_A_LIMITS; each u32.  SET changes only those given. */
+enum rsp_limit_attr {
+	RSP_LIMIT_A_UNSPEC,
+	RSP_LIMIT_A_MAX_POOLS,		/* pools in the namespace */
+	RSP_LIMIT_A_MAX_PES,		/* PEs in the namespace */
+	RSP_LIMIT_A_MAX_POOL_PES,	/* PEs in one pool */
+	RSP_LIMIT_A_REPORT_THRESHOLD,	/* reports that remove a PE, >= 1 */
+
+	__RSP_LIMIT_A_MAX,
+	RSP_LIMIT_A_MAX = __RSP_LIMIT_A_MAX - 1
+};
+
+/* Inside RSP_A_STATS: counters of the namespace. */
+enum rsp_stat_attr {
+	RSP_STAT_A_UNSPEC,
+	RSP_STAT_A_POOLS,		/* u32: pools now */
+	RSP_STAT_A_PES,			/* u32: PEs now */
+	RSP_STAT_A_ADDED,		/* u64: PEs added */
+	RSP_STAT_A_UPDATED,		/* u64: PEs re-registered */
+	RSP_STAT_A_REMOVED,		/* u64: PEs deleted by request */
+	RSP_STAT_A_EXPIRED,		/* u64: PEs expired */
+	RSP_STAT_A_UNREACHABLE,		/* u64: PEs removed after reports */
+	RSP_STAT_A_RESOLVES,		/* u64: resolve requests */
+	RSP_STAT_A_SELECTED,		/* u64: PEs selected */
+	RSP_STAT_A_REPORTS,		/* u64: unreachable reports */
+	RSP_STAT_A_REFUSED,		/* u64: additions refused by limits */
+	RSP_STAT_A_PAD,
+
+	__RSP_STAT_A_MAX,
+	RSP_STAT_A_MAX = __RSP_STAT_A_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_RSERPOOL_H */

@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The handlespace of a network namespace: pools by handle, PEs by ID,
+ * limits, lifetimes.  Every change happens under hs->lock and bumps
+ * hs->generation; selection (select.c) reads without it.
+ */
+#include <linux/jiffies.h>
+#include <linux/percpu.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include "handlespace.h"
+#include "netlink.h"
+#include "policy.h"
+
+#define RSP_DEF_MAX_POOLS	65536
+#define RSP_DEF_MAX_PES		(1U << 20)
+#define RSP_DEF_REPORTS		3	/* MAX-BAD-PE-REPORT, RFC 5352 */
+
+static const struct rhashtable_params pool_ht_params = {
+	.key_len = sizeof(struct rsp_handle),
+	.key_offset = offsetof(struct rsp_pool, handle),
+	.head_offset = offsetof(struct rsp_pool, hnode),
+	.automatic_shrinking = true,
+};
+
+int rsp_hs_init(struct rsp_hs *hs, struct net *net)
+{
+	int err;
+
+	memset(hs, 0, sizeof(*hs));
+	hs->pcpu = alloc_percpu(struct rsp_pcpu_stats);
+	if (!hs->pcpu)
+		return -ENOMEM;
+	err = rhashtable_init(&hs->pools_ht, &pool_ht_params);
+	if (err) {
+		free_percpu(hs->pcpu);
+		return err;
+	}
+	mutex_init(&hs->lock);
+	hs->net = net;
+	hs->pools = RB_ROOT;
+	hs->expiry = RB_ROOT;
+	hs->limits.max_pools = RSP_DEF_MAX_POOLS;
+	hs->limits.max_pes = RSP_DEF_MAX_PES;
+	hs->limits.max_pool_pes = RSP_DEF_MAX_PES;
+	hs->limits.report_threshold = RSP_DEF_REPORTS;
+	INIT_DELAYED_WORK(&hs->expire_work, rsp_expire_work);
+	return 0;
+}
+
+struct rsp_pool *rsp_pool_find_rcu(struct rsp_hs *hs,
+				   const struct rsp_handle *h)
+{
+	return rhashtable_lookup(&hs->pools_ht, h, pool_ht_params);
+}
+
+struct rsp_pool *rsp_pool_find(struct rsp_hs *hs, const struct rsp_handle *h)
+{
+	lockdep_assert_held(&hs->lock);
+	return rhashtable_lookup_fast(&hs->pools_ht, h, pool_ht_params);
+}
+
+/* First pool at or after @h (after it, unless @inclusive). */
+struct rsp_pool *rsp_pool_next(struct rsp_hs *hs, const struct rsp_handle *h,
+			       bool inclusive)
+{
+	struct rb_node *n = hs->pools.rb_node;
+	struct rsp_pool *best = NULL;
+
+	while (n) {
+		struct rsp_pool *p = rb_entry(n, struct rsp_pool, node);
+		int c = rsp_handle_cmp(h, &p->handle);
+
+		if (c < 0 || (c == 0 && inclusive)) {
+			best = p;
+			if (!c)
+				break;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+struct rsp_pe *rsp_pe_next(const struct rsp_pool *pool, u32 id,
+			   bool inclusive)
+{
+	struct rb_node *n = pool->pes.rb_node;
+	struct rsp_pe *best = NULL;
+
+	while (n) {
+		struct rsp_pe *pe = rb_entry(n, struct rsp_pe, id_node);
+
+		if (id < pe->id || (id == pe->id && inclusive)) {
+			best = pe;
+			if (id == pe->id)
+				break;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+
+struct rsp_pe *rsp_pe_find(const struct rsp_pool *pool, u32 id)
+{
+	struct rsp_pe *pe = rsp_pe_next(pool, id, true);
+
+	return pe && pe->id == id ? pe : NULL;
+}
+
+static void pool_link(struct rsp_hs *hs, struct rsp_pool *pool)
+{
+	struct rb_node **p = &hs->pools.rb_node, *parent = NULL;
+
+	while (*p) {
+		parent = *p;
+		if (rsp_handle_cmp(&pool->handle,
+				   &rb_entry(parent, struct rsp_pool,
+					     node)->handle) < 0)
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&pool->node, parent, p);
+	rb_insert_color(&pool->node, &hs->pools);
+}
+
+static struct rsp_pool *pool_create(struct rsp_hs *hs,
+				    const struct rsp_pe_info *info,
+				    const struct rsp_policy_ops *ops)
+{
+	struct rsp_pool *pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	pool->handle = info->handle;
+	pool->ops = ops;
+	pool->hs = hs;
+	pool->proto = info->proto;
+	pool->pes = RB_ROOT;
+	if (rsp_sel_init(pool)) {
+		kfree(pool);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (rhashtable_insert_fast(&hs->pools_ht, &pool->hnode,
+				   pool_ht_params)) {
+		rsp_sel_free(pool);
+		kfree_rcu(pool, rcu);
+		return ERR_PTR(-ENOMEM);
+	}
+	pool_link(hs, pool);
+	hs->npools++;
+	return pool;
+}
+
+static void pool_destroy(struct rsp_hs *hs, struct rsp_pool *pool)
+{
+	rhashtable_remove_fast(&hs->pools_ht, &pool->hnode, pool_ht_params);
+	rb_erase(&pool->node, &hs->pools);
+	hs->npools--;
+	rsp_sel_free(pool);
+	kfree_rcu(pool, rcu);
+}
+
+static void pe_link(struct rsp_pool *pool, struct rsp_pe *pe)
+{
+	struct rb_node **p = &pool->pes.rb_node, *parent = NULL;
+
+	while (*p) {
+		parent = *p;
+		if (pe->id < rb_entry(parent, struct rsp_pe, id_node)->id)
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	rb_link_node(&pe->id_node, parent, p);
+	rb_insert_color(&pe->id_node, &pool->pes);
+}
+
+static void exp_link(struct rsp_hs *hs, struct rsp_pe *pe)
+{
+	struct rb_node **p = &hs->expiry.rb_node, *parent = NULL;
+	bool first = true;
+
+	if (!pe->lifetime_ms) {
+		pe->expires = 0;
+		return;
+	}
+	pe->expires = (jiffies + msecs_to_jiffies(pe->lifetime_ms)) ?: 1;
+	while (*p) {
+		parent = *p;
+		if (time_before(pe->expires, rb_entry(parent, struct rsp_pe,
+						      exp_node)->expires)) {
+			p = &parent->rb_left;
+		} else {
+			p = &parent->rb_right;
+			first = false;
+		}
+	}
+	rb_link_node(&pe->exp_node, parent, p);
+	rb_insert_color(&pe->exp_node, &hs->expiry);
+	if (first && !hs->dying)
+		mod_delayed_work(system_wq, &hs->expire_work,
+				 pe->expires - jiffies);
+}
+
+static void exp_unlink(struct rsp_hs *hs, struct rsp_pe *pe)
+{
+	if (pe->expires)
+		rb_erase(&pe->exp_node, &hs->expiry);
+}
+
+static struct rsp_pe *pe_alloc(const struct rsp_pe_info *info)
+{
+	struct rsp_pe *pe;
+
+	pe = kzalloc(struct_size(pe, addrs, info->naddrs), GFP_KERNEL);
+	if (!pe)
+		return NULL;
+	pe->id = info->id;
+	pe->home = info->home;
+	pe->lifetime_ms = info->lifetime_ms;
+	pe->pol = info->pol;
+	pe->port = info->port;
+	pe->proto = info->proto;
+	pe->use = info->use;
+	pe->naddrs = info->naddrs;
+	memcpy(pe->addrs, info->addrs, info->naddrs * sizeof(pe->addrs[0]));
+	return pe;
+}
+
+static void pe_unlink(struct rsp_hs *hs, struct rsp_pe *pe, u8 reason)
+{
+	struct rsp_pool *pool = pe->pool;
+
+	rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_DEL, reason);
+	rb_erase(&pe->id_node, &pool->pes);
+	rsp_sel_del(pool, pe);
+	exp_unlink(hs, pe);
+	hs->npes--;
+	hs->generation++;
+	kfree_rcu(pe, rcu);
+	if (!pool->count)
+		pool_destroy(hs, pool);
+}
+
+static int check_limits(struct rsp_hs *hs, struct rsp_pool *pool,
+			struct netlink_ext_ack *extack)
+{
+	const char *msg = NULL;
+
+	if (!pool && hs->npools >= hs->limits.max_pools)
+		msg = "pool limit of the namespace reached (max-pools)";
+	else if (hs->npes >= hs->limits.max_pes)
+		msg = "PE limit of the namespace reached (max-pes)";
+	else if (pool && pool->count >= hs->limits.max_pool_pes)
+		msg = "PE limit of the pool reached (max-pool-pes)";
+	if (!msg)
+		return 0;
+	hs->stats.refused++;
+	rsp_set_msg(extack, msg);
+	return -ENOSPC;
+}
+
+static int check_consistent(struct rsp_pool *pool,
+			    const struct rsp_pe_info *info,
+			    const struct rsp_policy_ops *ops,
+			    struct netlink_ext_ack *extack)
+{
+	if (pool->ops != ops) {
+		NL_SET_ERR_MSG(extack,
+			       "RSP_A_PE_POLICY: type differs from the pool's (inconsistent pooling policy)");
+		return -EINVAL;
+	}
+	if (pool->proto != info->proto) {
+		NL_SET_ERR_MSG(extack,
+			       "RSP_A_PE_PROTO: differs from the pool's (inconsistent transport type)");
+		return -EPROTOTYPE;
+	}
+	return 0;
+}
+
+static void pe_replace(struct rsp_hs *hs, struct rsp_pe *old,
+		       struct rsp_pe *pe)
+{
+	struct rsp_pool *pool = old->pool;
+
+	pe->pool = pool;
+	atomic64_set(&pe->selected, atomic64_read(&old->selected));
+	/* Re-registration resets degradation; a WRR pass carries over. */
+	if (pool->ops->dyn_from_min)
+		pe->dyn = old->dyn;
+	rb_replace_node(&old->id_node, &pe->id_node, &pool->pes);
+	rsp_sel_replace(pool, old, pe);
+	exp_unlink(hs, old);
+	exp_link(hs, pe);
+	kfree_rcu(old, rcu);
+}
+
+int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
+		    unsigned int flags, bool *created,
+		    struct netlink_ext_ack *extack)
+{
+	const struct rsp_policy_ops *ops = rsp_policy_find(info->pol.type);
+	struct rsp_pool *pool;
+	struct rsp_pe *old = NULL, *pe;
+	bool new_pool = false;
+	int err;
+
+	if (!ops) {
+		NL_SET_ERR_MSG(extack, "RSP_POLICY_A_TYPE: unknown policy");
+		return -EOPNOTSUPP;
+	}
+	mutex_lock(&hs->lock);
+	pool = rsp_pool_find(hs, &info->handle);
+	if (pool)
+		old = rsp_pe_find(pool, info->id);
+	err = -EEXIST;
+	if (old && (flags & RSP_F_EXCL)) {
+		NL_SET_ERR_MSG(extack, "PE already registered in this pool");
+		goto out;
+	}
+	err = -ENOENT;
+	if (!old && !(flags & RSP_F_CREATE)) {
+		NL_SET_ERR_MSG(extack, "no such PE in this pool");
+		goto out;
+	}
+	if (pool) {
+		err = check_consistent(pool, info, ops, extack);
+		if (err)
+			goto out;
+	}
+	if (!old) {
+		err = check_limits(hs, pool, extack);
+		if (err)
+			goto out;
+	}
+	err = -ENOMEM;
+	pe = pe_alloc(info);
+	if (!pe)
+		goto out;
+	if (old) {
+		pe_replace(hs, old, pe);
+		hs->stats.updated++;
+		hs->generation++;
+		rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_SET, 0);
+		err = 0;
+		goto out;
+	}
+	if (!pool) {
+		pool = pool_create(hs, info, ops);
+		if (IS_ERR(pool)) {
+			err = PTR_ERR(pool);
+			kfree(pe);
+			goto out;
+		}
+		new_pool = true;
+	}
+	pe->pool = pool;
+	err = rsp_sel_add(pool, pe);
+	if (err) {
+		if (new_pool)
+			pool_destroy(hs, pool);
+		kfree(pe);
+		goto out;
+	}
+	pe_link(pool, pe);
+	exp_link(hs, pe);
+	hs->npes++;
+	hs->stats.added++;
+	hs->generation++;
+	rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_NEW, 0);
+out:
+	if (created)
+		*created = !err && !old;
+	mutex_unlock(&hs->lock);
+	return err;
+}
+
+static struct rsp_pe *find_locked(struct rsp_hs *hs,
+				  const struct rsp_handle *h, u32 id,
+				  struct netlink_ext_ack *extack)
+{
+	struct rsp_pool *pool = rsp_pool_find(hs, h);
+	struct rsp_pe *pe = pool ? rsp_pe_find(pool, id) : NULL;
+
+	if (!pool)
+		NL_SET_ERR_MSG(extack, "RSP_A_POOL_HANDLE: no such pool");
+	else if (!pe)
+		NL_SET_ERR_MSG(extack, "RSP_A_PE_ID: no such PE in this pool");
+	return pe;
+}
+
+int rsp_pe_delete(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
+		  struct netlink_ext_ack *extack)
+{
+	struct rsp_pe *pe;
+
+	mutex_lock(&hs->lock);
+	pe = find_locked(hs, h, id, extack);
+	if (pe) {
+		pe_unlink(hs, pe, RSP_REASON_DELETED);
+		hs->stats.removed++;
+	}
+	mutex_unlock(&hs->lock);
+	return pe ? 0 : -ENOENT;
+}
+
+int rsp_pe_report(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
+		  u32 *reports, bool *removed, struct netlink_ext_ack *extack)
+{
+	struct rsp_pe *pe;
+
+	mutex_lock(&hs->lock);
+	pe = find_locked(hs, h, id, extack);
+	if (pe) {
+		*reports = ++pe->reports;
+		hs->stats.reports++;
+		rsp_nl_notify_pe(hs, pe, RSP_CMD_REPORT, 0);
+		*removed = pe->reports >= hs->limits.report_threshold;
+		if (*removed) {
+			pe_unlink(hs, pe, RSP_REASON_UNREACHABLE);
+			hs->stats.unreachable++;
+		}
+	}
+	mutex_unlock(&hs->lock);
+	return pe ? 0 : -ENOENT;
+}
+
+/* Removes every PE (@all) or those of @home; hs->lock held. */
+static u32 remove_matching(struct rsp_hs *hs, u32 home, bool all, u8 reason)
+{
+	struct rb_node *pn = rb_first(&hs->pools), *next_pool;
+	u32 n = 0;
+
+	for (; pn; pn = next_pool) {
+		struct rsp_pool *pool = rb_entry(pn, struct rsp_pool, node);
+		struct rb_node *en = rb_first(&pool->pes), *next;
+		bool last = false;
+
+		next_pool = rb_next(pn);
+		for (; en && !last; en = next) {
+			struct rsp_pe *pe = rb_entry(en, struct rsp_pe,
+						     id_node);
+
+			next = rb_next(en);
+			if (!all && pe->home != home)
+				continue;
+			last = pool->count == 1;	/* pool goes too */
+			pe_unlink(hs, pe, reason);
+			n++;
+		}
+		cond_resched();
+	}
+	return n;
+}
+
+u32 rsp_delete_home(struct rsp_hs *hs, u32 home)
+{
+	u32 n;
+
+	mutex_lock(&hs->lock);
+	n = remove_matching(hs, home, false, RSP_REASON_HOME_DELETED);
+	hs->stats.removed += n;
+	mutex_unlock(&hs->lock);
+	return n;
+}
+
+u32 rsp_flush(struct rsp_hs *hs)
+{
+	u32 n;
+
+	mutex_lock(&hs->lock);
+	n = remove_matching(hs, 0, true, RSP_REASON_FLUSHED);
+	hs->stats.removed += n;
+	mutex_unlock(&hs->lock);
+	return n;
+}
+
+void rsp_expire_run(struct rsp_hs *hs)
+{
+	struct rb_node *n;
+
+	mutex_lock(&hs->lock);
+	while ((n = rb_first(&hs->expiry))) {
+		struct rsp_pe *pe = rb_entry(n, struct rsp_pe, exp_node);
+
+		if (time_before(jiffies, pe->expires)) {
+			if (!hs->dying)
+				mod_delayed_work(system_wq, &hs->expire_work,
+						 pe->expires - jiffies);
+			break;
+		}
+		pe_unlink(hs, pe, RSP_REASON_EXPIRED);
+		hs->stats.expired++;
+	}
+	mutex_unlock(&hs->lock);
+}
+
+void rsp_expire_work(struct work_struct *work)
+{
+	rsp_expire_run(container_of(to_delayed_work(work), struct rsp_hs,
+				    expire_work));
+}
+
+void rsp_hs_destroy(struct rsp_hs *hs)
+{
+	mutex_lock(&hs->lock);
+	hs->dying = true;
+	mutex_unlock(&hs->lock);
+	cancel_delayed_work_sync(&hs->expire_work);
+
+	mutex_lock(&hs->lock);
+	hs->net = NULL;		/* nobody is left to tell */
+	remove_matching(hs, 0, true, RSP_REASON_FLUSHED);
+	mutex_unlock(&hs->lock);
+	rhashtable_destroy(&hs->pools_ht);
+	/* No reader is left: the namespace has no sockets and no users. */
+	free_percpu(hs->pcpu);
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rserpool: Reliable Server Pooling (RFC 5351-5356) handlespace in the
+ * kernel, one per network namespace.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include "handlespace.h"
+#include "netlink.h"
+
+static unsigned int rsp_net_id __read_mostly;
+
+struct rsp_hs *rsp_hs(const struct net *net)
+{
+	return net_generic(net, rsp_net_id);
+}
+
+static int __net_init rsp_net_init(struct net *net)
+{
+	return rsp_hs_init(rsp_hs(net), net);
+}
+
+static void __net_exit rsp_net_exit(struct net *net)
+{
+	rsp_hs_destroy(rsp_hs(net));
+}
+
+static struct pernet_operations rsp_net_ops = {
+	.init = rsp_net_init,
+	.exit = rsp_net_exit,
+	.id   = &rsp_net_id,
+	.size = sizeof(struct rsp_hs),
+};
+
+static int __init rsp_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&rsp_net_ops);
+	if (err)
+		return err;
+	err = rsp_nl_init();
+	if (err)
+		unregister_pernet_subsys(&rsp_net_ops);
+	return err;
+}
+
+static void __exit rsp_exit(void)
+{
+	rsp_nl_exit();
+	unregister_pernet_subsys(&rsp_net_ops);
+}
+
+module_init(rsp_init);
+module_exit(rsp_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Reliable Server Pooling (RFC 5351) handlespace");
+MODULE_ALIAS_GENL_FAMILY(RSP_GENL_NAME);

@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selection structures and algorithms.
+ *
+ * Writers (handlespace.c) hold hs->lock, then pool->lock, and change the
+ * vector inside pool->seq.  Readers of the stateless policies (RR, Random
+ * and the weighted ones whose weights do not change on selection) take no
+ * lock at all: they read the vector under RCU and retry if pool->seq moved.
+ * The policies whose state changes with every selection (ranked ones,
+ * degrading weighted ones) take pool->lock, which no other pool shares.
+ *
+ * Cost per request of N PEs in a pool of n:
+ *   RR        O(N)          atomic head, vector index
+ *   Random    O(N^2)        Floyd's sampling over the vector, N <= 256
+ *   Weighted  O(N log n)    Fenwick descent, rejecting repeats; O(N n)
+ *                           only when rejection cannot find N (few PEs
+ *                           with non-zero weight)
+ *   Ranked    O(N log n)    leftmost N of an rbtree, then re-keyed
+ */
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/math64.h>
+#include <linux/slab.h>
+#include "policy.h"
+
+#define VEC_MIN		4
+
+static bool pool_weighted(const struct rsp_pool *pool)
+{
+	return pool->ops->kind == RSP_KIND_WEIGHTED;
+}
+
+static struct rsp_vec *vec_alloc(u32 cap, bool fen)
+{
+	struct rsp_vec *v;
+	size_t sz = struct_size(v, pe, cap);
+
+	if (fen)
+		sz += (cap + 1) * sizeof(u64);
+	v = kvzalloc(sz, GFP_KERNEL);
+	if (!v)
+		return NULL;
+	v->cap = cap;
+	if (fen)
+		v->fen = (u64 *)&v->pe[cap];
+	return v;
+}
+
+static struct rsp_vec *vec_get(const struct rsp_pool *pool)
+{
+	return rcu_dereference_protected(pool->vec, 1);
+}
+
+/* Fenwick tree over the slots; slot i is node i + 1. */
+static void fen_add(struct rsp_vec *v, u32 slot, u64 delta)
+{
+	u32 i;
+
+	for (i = slot + 1; i <= v->cap; i += i & -i)
+		WRITE_ONCE(v->fen[i], v->fen[i] + delta);
+}
+
+/* Slot whose weight interval holds @u (0 <= u < total). */
+static u32 fen_find(const struct rsp_vec *v, u64 u)
+{
+	u32 pos = 0, step = 1U << (fls(v->cap) - 1);
+
+	for (; step; step >>= 1) {
+		u64 w;
+
+		if (pos + step > v->cap)
+			continue;
+		w = READ_ONCE(v->fen[pos + step]);
+		if (w <= u) {
+			pos += step;
+			u -= w;
+		}
+	}
+	return pos;		/* 0-based slot */
+}
+
+static void fen_rebuild(struct rsp_vec *v, u32 n)
+{
+	u32 i, j;
+
+	for (i = 0; i < n; i++)
+		v->fen[i + 1] = v->pe[i]->fweight;
+	for (i = 1; i <= v->cap; i++) {
+		j = i + (i & -i);
+		if (j <= v->cap)
+			v->fen[j] += v->fen[i];
+	}
+}
+
+/* Sets the weight of @pe in the tree; pool->lock and pool->seq held. */
+static void set_weight(struct rsp_pool *pool, struct rsp_vec *v,
+		       struct rsp_pe *pe, u64 w)
+{
+	fen_add(v, pe->slot, w - pe->fweight);
+	WRITE_ONCE(pool->wtotal, pool->wtotal + w - pe->fweight);
+	pe->fweight = w;
+}
+
+static void rank_insert(struct rsp_pool *pool, struct rsp_pe *pe)
+{
+	struct rb_node **p = &pool->ranked.rb_root.rb_node, *parent = NULL;
+	bool leftmost = true;
+
+	pe->rank = pool->ops->key(pe);
+	while (*p) {
+		struct rsp_pe *o = rb_entry(*p, struct rsp_pe, rank_node);
+
+		parent = *p;
+		if (pe->rank < o->rank ||
+		    (pe->rank == o->rank && pe->seq < o->seq)) {
+			p = &parent->rb_left;
+		} else {
+			p = &parent->rb_right;
+			leftmost = false;
+		}
+	}
+	rb_link_node(&pe->rank_node, parent, p);
+	rb_insert_color_cached(&pe->rank_node, &pool->ranked, leftmost);
+}
+
+int rsp_sel_init(struct rsp_pool *pool)
+{
+	struct rsp_vec *v = vec_alloc(VEC_MIN, pool_weighted(pool));
+
+	if (!v)
+		return -ENOMEM;
+	spin_lock_init(&pool->lock);
+	seqcount_spinlock_init(&pool->seq, &pool->lock);
+	pool->ranked = RB_ROOT_CACHED;
+	RCU_INIT_POINTER(pool->vec, v);
+	return 0;
+}
+
+void rsp_sel_free(struct rsp_pool *pool)
+{
+	kvfree_rcu(vec_get(pool), rcu);
+}
+
+/* Moves the PEs into a vector of @cap slots and publishes it. */
+static void vec_publish(struct rsp_pool *pool, struct rsp_vec *nv)
+{
+	struct rsp_vec *old = vec_get(pool);
+
+	memcpy(nv->pe, old->pe, pool->count * sizeof(nv->pe[0]));
+	if (nv->fen)
+		fen_rebuild(nv, pool->count);
+	rcu_assign_pointer(pool->vec, nv);
+	kvfree_rcu(old, rcu);
+}
+
+int rsp_sel_add(struct rsp_pool *pool, struct rsp_pe *pe)
+{
+	struct rsp_vec *v = vec_get(pool), *nv = NULL;
+
+	if (pool->count == v->cap) {
+		nv = vec_alloc(v->cap * 2, pool_weighted(pool));
+		if (!nv)
+			return -ENOMEM;
+	}
+
+	spin_lock(&pool->lock);
+	write_seqcount_begin(&pool->seq);
+	if (nv) {
+		vec_publish(pool, nv);
+		v = nv;
+	}
+	pe->slot = pool->count;
+	pe->fweight = 0;
+	WRITE_ONCE(v->pe[pe->slot], pe);
+	WRITE_ONCE(pool->count, pool->count + 1);
+	if (v->fen)
+		set_weight(pool, v, pe, pool->ops->key(pe));
+	if (pool->ops->kind == RSP_KIND_RANKED) {
+		/* A newcomer must not win every pick until it catches up. */
+		if (pool->ops->dyn_from_min && rb_first_cached(&pool->ranked))
+			pe->dyn = rb_entry(rb_first_cached(&pool->ranked),
+					   struct rsp_pe, rank_node)->dyn;
+		pe->seq = ++pool->next_seq;
+		rank_insert(pool, pe);
+	}
+	write_seqcount_end(&pool->seq);
+	spin_unlock(&pool->lock);
+	return 0;
+}
+
+void rsp_sel_del(struct rsp_pool *pool, struct rsp_pe *pe)
+{
+	struct rsp_vec *v = vec_get(pool), *nv = NULL;
+	u32 last = pool->count - 1;
+	struct rsp_pe *lpe = v->pe[last];
+
+	/* Shrink at a quarter full; if that allocation fails keep the old. */
+	if (last > VEC_MIN && last <= v->cap / 4)
+		nv = vec_alloc(v->cap / 2, pool_weighted(pool));
+
+	spin_lock(&pool->lock);
+	write_seqcount_begin(&pool->seq);
+	if (v->fen) {
+		u64 w = lpe->fweight;
+
+		set_weight(pool, v, pe, 0);
+		if (lpe != pe) {
+			set_weight(pool, v, lpe, 0);
+			lpe->slot = pe->slot;
+			set_weight(pool, v, lpe, w);
+		}
+	}
+	/* Swap-remove: the last PE takes the hole, so RR order changes. */
+	lpe->slot = pe->slot;
+	WRITE_ONCE(v->pe[pe->slot], lpe);
+	WRITE_ONCE(v->pe[last], NULL);
+	WRITE_ONCE(pool->count, last);
+	if (pool->ops->kind == RSP_KIND_RANKED)
+		rb_erase_cached(&pe->rank_node, &pool->ranked);
+	if (nv)
+		vec_publish(pool, nv);
+	write_seqcount_end(&pool->seq);
+	spin_unlock(&pool->lock);
+}
+
+void rsp_sel_replace(struct rsp_pool *pool, struct rsp_pe *old,
+		     struct rsp_pe *pe)
+{
+	struct rsp_vec *v = vec_get(pool);
+
+	spin_lock(&pool->lock);
+	write_seqcount_begin(&pool->seq);
+	pe->slot = old->slot;
+	pe->fweight = old->fweight;
+	WRITE_ONCE(v->pe[pe->slot], pe);
+	if (v->fen)
+		set_weight(pool, v, pe, pool->ops->key(pe));
+	if (pool->ops->kind == RSP_KIND_RANKED) {
+		rb_erase_cached(&old->rank_node, &pool->ranked);
+		pe->seq = old->seq;
+		rank_insert(pool, pe);
+	}
+	write_seqcount_end(&pool->seq);
+	spin_unlock(&pool->lock);
+}
+
+static bool picked(struct rsp_pe **out, unsigned int k, struct rsp_pe *pe)
+{
+	while (k--)
+		if (out[k] == pe)
+			return true;
+	return false;
+}
+
+static unsigned int sel_rr(struct rsp_pool *pool, struct rsp_pe **out,
+			   unsigned int max)
+{
+	u32 head = atomic_inc_return(&pool->rr_next) - 1;
+	unsigned int seq, n, i, k;
+	struct rsp_vec *v;
+
+	do {
+		seq = read_seqcount_begin(&pool->seq);
+		v = rcu_dereference(pool->vec);
+		n = min(READ_ONCE(pool->count), v->cap);
+		for (i = 0, k = 0; n && i < min(max, n); i++) {
+			struct rsp_pe *pe = READ_ONCE(v->pe[(head + i) % n]);
+
+			if (pe)
+				out[k++] = pe;
+		}
+	} while (read_seqcount_retry(&pool->seq, seq));
+	return k;
+}
+
+/* Floyd's algorithm: k distinct slots of n, then shuffled. */
+static unsigned int sel_random(struct rsp_pool *pool, struct rsp_pe **out,
+			       unsigned int max)
+{
+	unsigned int seq, n, j, k;
+	struct rsp_vec *v;
+
+	do {
+		seq = read_seqcount_begin(&pool->seq);
+		v = rcu_dereference(pool->vec);
+		n = min(READ_ONCE(pool->count), v->cap);
+		k = 0;
+		for (j = n - min(max, n); j < n; j++) {
+			struct rsp_pe *pe;
+
+			pe = READ_ONCE(v->pe[get_random_u32_below(j + 1)]);
+			if (!pe || picked(out, k, pe))
+				pe = READ_ONCE(v->pe[j]);
+			if (pe && !picked(out, k, pe))
+				out[k++] = pe;
+		}
+	} while (read_seqcount_retry(&pool->seq, seq));
+
+	for (j = k; j > 1; j--)
+		swap(out[j - 1], out[get_random_u32_below(j)]);
+	return k;
+}
+
+static u64 rand_below(u64 ceil)
+{
+	return mul_u64_u64_shr(get_random_u64(), ceil, 64);
+}
+
+/* Exact weighted sampling without replacement, by a linear scan. */
+static unsigned int weighted_scan(struct rsp_vec *v, unsigned int n,
+				  struct rsp_pe **out, unsigned int k,
+				  unsigned int want)
+{
+	while (k < want) {
+		u64 left = 0, u;
+		unsigned int i;
+
+		for (i = 0; i < n; i++) {
+			struct rsp_pe *pe = READ_ONCE(v->pe[i]);
+
+			if (pe && !picked(out, k, pe))
+				left += READ_ONCE(pe->fweight);
+		}
+		if (!left)
+			break;
+		u = rand_below(left);
+		for (i = 0; i < n; i++) {
+			struct rsp_pe *pe = READ_ONCE(v->pe[i]);
+			u64 w;
+
+			if (!pe || picked(out, k, pe))
+				continue;
+			w = READ_ONCE(pe->fweight);
+			if (u < w) {
+				out[k++] = pe;
+				break;
+			}
+			u -= w;
+		}
+		if (i == n)	/* weights moved under us; seq will retry */
+			break;
+	}
+	return k;
+}
+
+static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
+				 unsigned int max)
+{
+	unsigned int seq, n, k, want, tries;
+	struct rsp_vec *v;
+
+	do {
+		u64 total;
+
+		seq = read_seqcount_begin(&pool->seq);
+		v = rcu_dereference(pool->vec);
+		n = min(READ_ONCE(pool->count), v->cap);
+		total = READ_ONCE(pool->wtotal);
+		want = min(max, n);
+		for (k = 0, tries = 0; total && k < want && tries < 2 * want + 8;
+		     tries++) {
+			u32 slot = fen_find(v, rand_below(total));
+			struct rsp_pe *pe;
+
+			if (slot >= n)
+				continue;
+			pe = READ_ONCE(v->pe[slot]);
+			if (pe && READ_ONCE(pe->fweight) && !picked(out, k, pe))
+				out[k++] = pe;
+		}
+		if (total && k < want)
+			k = weighted_scan(v, n, out, k, want);
+	} while (read_seqcount_retry(&pool->seq, seq));
+	return k;
+}
+
+/* pool->lock held. */
+static unsigned int sel_ranked(struct rsp_pool *pool, struct rsp_pe **out,
+			       unsigned int max)
+{
+	struct rb_node *node;
+	unsigned int i, k = 0;
+
+	for (node = rb_first_cached(&pool->ranked); node && k < max;
+	     node = rb_next(node)) {
+		struct rsp_pe *pe = rb_entry(node, struct rsp_pe, rank_node);
+
+		if (pe->rank == U64_MAX)
+			break;
+		out[k++] = pe;
+	}
+	/* Re-key the chosen: degradation, and last among their equals. */
+	for (i = 0; i < k; i++) {
+		rb_erase_cached(&out[i]->rank_node, &pool->ranked);
+		if (pool->ops->selected)
+			pool->ops->selected(out[i]);
+		out[i]->seq = ++pool->next_seq;
+		rank_insert(pool, out[i]);
+	}
+	return k;
+}
+
+unsigned int rsp_select(struct rsp_pool *pool, struct rsp_pe **out,
+			unsigned int max)
+{
+	const struct rsp_policy_ops *ops = pool->ops;
+	unsigned int i, k;
+
+	switch (ops->kind) {
+	case RSP_KIND_RR:
+		k = sel_rr(pool, out, max);
+		break;
+	case RSP_KIND_RANDOM:
+		k = sel_random(pool, out, max);
+		break;
+	case RSP_KIND_WEIGHTED:
+		if (!ops->selected) {
+			k = sel_weighted(pool, out, max);
+			break;
+		}
+		spin_lock(&pool->lock);
+		k = sel_weighted(pool, out, max);
+		write_seqcount_begin(&pool->seq);
+		for (i = 0; i < k; i++) {
+			ops->selected(out[i]);
+			set_weight(pool, vec_get(pool), out[i],
+				   ops->key(out[i]));
+		}
+		write_seqcount_end(&pool->seq);
+		spin_unlock(&pool->lock);
+		break;
+	default:
+		spin_lock(&pool->lock);
+		k = sel_ranked(pool, out, max);
+		spin_unlock(&pool->lock);
+		break;
+	}
+
+	for (i = 0; i < k; i++)
+		atomic64_inc(&out[i]->selected);
+	atomic64_inc(&pool->resolves);
+	atomic64_add(k, &pool->selected);
+	this_cpu_inc(pool->hs->pcpu->resolves);
+	this_cpu_add(pool->hs->pcpu->selected, k);
+	return k;
+}
