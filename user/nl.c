@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rserpool generic netlink family from userspace: connection, request
+ * and answer, extack decoding, events.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include "nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+static const char *const top_names[RSP_A_MAX + 1] = {
+	[RSP_A_POOL_HANDLE] = "RSP_A_POOL_HANDLE",
+	[RSP_A_PE_ID] = "RSP_A_PE_ID",
+	[RSP_A_PE_HOME] = "RSP_A_PE_HOME",
+	[RSP_A_PE_LIFETIME] = "RSP_A_PE_LIFETIME",
+	[RSP_A_PE_PROTO] = "RSP_A_PE_PROTO",
+	[RSP_A_PE_PORT] = "RSP_A_PE_PORT",
+	[RSP_A_PE_TRANSPORT_USE] = "RSP_A_PE_TRANSPORT_USE",
+	[RSP_A_PE_ADDRS] = "RSP_A_PE_ADDRS",
+	[RSP_A_PE_POLICY] = "RSP_A_PE_POLICY",
+	[RSP_A_COUNT] = "RSP_A_COUNT",
+	[RSP_A_LIMITS] = "RSP_A_LIMITS",
+};
+
+static const char *const addr_names[RSP_ADDR_A_MAX + 1] = {
+	[RSP_ADDR_A_IPV4] = "RSP_ADDR_A_IPV4",
+	[RSP_ADDR_A_IPV6] = "RSP_ADDR_A_IPV6",
+};
+
+static const char *const policy_names[RSP_POLICY_A_MAX + 1] = {
+	[RSP_POLICY_A_TYPE] = "RSP_POLICY_A_TYPE",
+	[RSP_POLICY_A_WEIGHT] = "RSP_POLICY_A_WEIGHT",
+	[RSP_POLICY_A_PRIORITY] = "RSP_POLICY_A_PRIORITY",
+	[RSP_POLICY_A_LOAD] = "RSP_POLICY_A_LOAD",
+	[RSP_POLICY_A_LOAD_DEG] = "RSP_POLICY_A_LOAD_DEG",
+	[RSP_POLICY_A_WEIGHT_DPF] = "RSP_POLICY_A_WEIGHT_DPF",
+	[RSP_POLICY_A_LOAD_DPF] = "RSP_POLICY_A_LOAD_DPF",
+	[RSP_POLICY_A_DISTANCE] = "RSP_POLICY_A_DISTANCE",
+};
+
+static const char *const limit_names[RSP_LIMIT_A_MAX + 1] = {
+	[RSP_LIMIT_A_MAX_POOLS] = "RSP_LIMIT_A_MAX_POOLS",
+	[RSP_LIMIT_A_MAX_PES] = "RSP_LIMIT_A_MAX_PES",
+	[RSP_LIMIT_A_MAX_POOL_PES] = "RSP_LIMIT_A_MAX_POOL_PES",
+	[RSP_LIMIT_A_REPORT_THRESHOLD] = "RSP_LIMIT_A_REPORT_THRESHOLD",
+};
+
+static const char *name_of(const char *const *names, int max, int type)
+{
+	return type <= max && names[type] ? names[type] : NULL;
+}
+
+/*
+ * Names the attribute at byte @off of our own request @req, descending
+ * into the nests we send, so that a policy rejection says which one.
+ */
+static void attr_path(const struct nlmsghdr *req, uint32_t off, char *buf,
+		      size_t len)
+{
+	const char *base = (const char *)req;
+	const struct nlattr *a = (const void *)(base + NLMSG_HDRLEN +
+						GENL_HDRLEN);
+	int rem = req->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	const char *outer = NULL;
+
+	buf[0] = 0;
+	while (nla_ok(a, rem)) {
+		uint32_t start = (const char *)a - base;
+		int type = nla_type(a);
+
+		if (off < start || off >= start + a->nla_len) {
+			a = nla_next(a, &rem);
+			continue;
+		}
+		if (!outer) {
+			const char *const *inner = NULL;
+			int max = 0;
+
+			outer = name_of(top_names, RSP_A_MAX, type);
+			if (!outer)
+				outer = "unknown attribute";
+			if (off == start)
+				break;
+			if (type == RSP_A_PE_ADDRS)
+				inner = addr_names, max = RSP_ADDR_A_MAX;
+			else if (type == RSP_A_PE_POLICY)
+				inner = policy_names, max = RSP_POLICY_A_MAX;
+			else if (type == RSP_A_LIMITS)
+				inner = limit_names, max = RSP_LIMIT_A_MAX;
+			if (!inner)
+				break;
+			rem = nla_len(a);
+			a = nla_data(a);
+			while (nla_ok(a, rem)) {
+				start = (const char *)a - base;
+				if (off >= start && off < start + a->nla_len) {
+					const char *n = name_of(inner, max,
+								nla_type(a));
+
+					snprintf(buf, len, "%s/%s", outer,
+						 n ? n : "unknown attribute");
+					return;
+				}
+				a = nla_next(a, &rem);
+			}
+			break;
+		}
+	}
+	if (outer)
+		snprintf(buf, len, "%s", outer);
+}
+
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct rsp_nl *nl = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	size_t req_len = sizeof(struct nlmsghdr);
+	char *tlv;
+	int tlen;
+
+	(void)who;
+	nl->err = e->error;
+	nl->msg[0] = nl->attr[0] = 0;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		req_len = e->msg.nlmsg_len;
+	tlv = (char *)&e->msg + NLMSG_ALIGN(req_len);
+	tlen = (char *)nlh + nlh->nlmsg_len - tlv;
+	if (tlen <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, (void *)tlv, tlen,
+				   NULL))
+		return NL_STOP;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(nl->msg, sizeof(nl->msg), "%s",
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	if (tb[NLMSGERR_ATTR_OFFS] && !(nlh->nlmsg_flags & NLM_F_CAPPED))
+		attr_path(&e->msg, nla_get_u32(tb[NLMSGERR_ATTR_OFFS]),
+			  nl->attr, sizeof(nl->attr));
+	return NL_STOP;
+}
+
+struct talk {
+	struct rsp_nl *nl;
+	rsp_nl_cb cb;
+	void *arg;
+	int ret;
+};
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct talk *t = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[RSP_A_MAX + 1];
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		t->nl->dump_intr = 1;
+	if (nla_parse(tb, RSP_A_MAX, genlmsg_attrdata(gh, 0),
+		      genlmsg_attrlen(gh, 0), NULL))
+		return NL_SKIP;
+	t->nl->attrs = genlmsg_attrdata(gh, 0);
+	t->nl->attrlen = genlmsg_attrlen(gh, 0);
+	if (t->cb)
+		t->ret = t->cb(tb, gh->cmd, t->arg);
+	return t->ret ? NL_STOP : NL_OK;
+}
+
+int rsp_nl_open(struct rsp_nl *nl)
+{
+	int one = 1;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk || genl_connect(nl->sk)) {
+		fprintf(stderr, "rspctl: cannot open a generic netlink socket\n");
+		return -1;
+	}
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	nl_socket_set_buffer_size(nl->sk, 1 << 20, 1 << 20);
+	nl_socket_enable_msg_peek(nl->sk);
+	nl->family = genl_ctrl_resolve(nl->sk, RSP_GENL_NAME);
+	if (nl->family < 0) {
+		fprintf(stderr,
+			"rspctl: the rserpool module is not loaded (no generic netlink family \"%s\"); load it with: modprobe rserpool\n",
+			RSP_GENL_NAME);
+		nl_socket_free(nl->sk);
+		nl->sk = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void rsp_nl_close(struct rsp_nl *nl)
+{
+	if (nl->sk)
+		nl_socket_free(nl->sk);
+	nl->sk = NULL;
+}
+
+struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				flags | NLM_F_REQUEST | NLM_F_ACK, cmd,
+				RSP_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_STOP;
+}
+
+int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
+		void *arg)
+{
+	struct talk t = { nl, cb, arg, 0 };
+	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
+	int err;
+
+	nl->err = 0;
+	nl->msg[0] = nl->attr[0] = 0;
+	nl->dump_intr = 0;
+	if (!c) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
+	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, on_ack, NULL);
+	nl_cb_err(c, NL_CB_CUSTOM, on_error, nl);
+	err = nl_send_auto(nl->sk, msg);
+	nlmsg_free(msg);
+	if (err < 0) {
+		nl_cb_put(c);
+		nl->err = -EIO;
+		return nl->err;
+	}
+	err = nl_recvmsgs(nl->sk, c);
+	nl_cb_put(c);
+	if (nl->err)
+		return nl->err;
+	if (err == -NLE_DUMP_INTR) {
+		nl->dump_intr = 1;
+		err = 0;
+	}
+	if (err < 0) {
+		snprintf(nl->msg, sizeof(nl->msg), "%s", nl_geterror(err));
+		nl->err = -EIO;
+		return nl->err;
+	}
+	return t.ret;
+}
+
+void rsp_nl_perror(const struct rsp_nl *nl, const char *what)
+{
+	fprintf(stderr, "rspctl: %s: %s", what, strerror(-nl->err));
+	if (nl->msg[0])
+		fprintf(stderr, ": %s", nl->msg);
+	if (nl->attr[0] && !strstr(nl->msg, nl->attr))
+		fprintf(stderr, " (attribute %s)", nl->attr);
+	fputc('\n', stderr);
+}
+
+int rsp_nl_subscribe(struct rsp_nl *nl)
+{
+	nl->group = genl_ctrl_resolve_grp(nl->sk, RSP_GENL_NAME,
+					  RSP_GENL_MCGRP);
+	if (nl->group < 0)
+		return nl->group;
+	nl_socket_disable_seq_check(nl->sk);
+	return nl_socket_add_membership(nl->sk, nl->group);
+}
+
+int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
+{
+	struct talk t = { nl, cb, arg, 0 };
+	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
+	int err = 0;
+
+	if (!c)
+		return -ENOMEM;
+	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
+	while (!t.ret) {
+		err = nl_recvmsgs(nl->sk, c);
+		/* Events lost to a full buffer: say so and go on. */
+		if (err == -NLE_NOMEM) {
+			fprintf(stderr, "rspctl: events were lost (socket buffer full)\n");
+			continue;
+		}
+		if (err < 0)
+			break;
+	}
+	nl_cb_put(c);
+	return err < 0 ? err : t.ret;
+}
+
+int rsp_nl_nest(struct nlattr **tb, int max, struct nlattr *nest)
+{
+	return nla_parse_nested(tb, max, nest, NULL);
+}

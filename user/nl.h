@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef RSP_NL_H
+#define RSP_NL_H
+
+#include <netlink/genl/genl.h>
+#include <linux/rserpool.h>
+
+struct rsp_nl {
+	struct nl_sock *sk;
+	int family;
+	int group;			/* "events", after rsp_nl_subscribe() */
+	/* The last error the kernel gave, with its extack. */
+	int err;
+	char msg[256];
+	char attr[96];			/* e.g. RSP_A_PE_POLICY/RSP_POLICY_A_LOAD */
+	int dump_intr;			/* a dump saw NLM_F_DUMP_INTR */
+	/* The message being handed to a callback, unparsed (repeats). */
+	struct nlattr *attrs;
+	int attrlen;
+};
+
+/* Called for each reply or event; tb is indexed by RSP_A_*. */
+typedef int (*rsp_nl_cb)(struct nlattr **tb, int cmd, void *arg);
+
+int rsp_nl_open(struct rsp_nl *nl);
+void rsp_nl_close(struct rsp_nl *nl);
+struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags);
+/* Sends @msg (and frees it), calls @cb for each answer; 0 or -errno. */
+int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
+		void *arg);
+/* Prints "rspctl: WHAT: strerror: kernel message (attribute)". */
+void rsp_nl_perror(const struct rsp_nl *nl, const char *what);
+int rsp_nl_subscribe(struct rsp_nl *nl);
+/* Receives events until @cb returns non-zero or an error. */
+int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg);
+/* Parses a nest whose inner types are RSP_*_A_* up to @max. */
+int rsp_nl_nest(struct nlattr **tb, int max, struct nlattr *nest);
+
+#endif

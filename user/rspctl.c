@@ -1,0 +1,962 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rspctl: show and change the kernel's RSerPool handlespace.
+ * The grammar follows iproute2: OBJECT COMMAND [ARGS], -j for JSON.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "json.h"
+#include "names.h"
+#include "nl.h"
+
+static int json;
+static struct rsp_nl nl;
+
+static void usage(FILE *f)
+{
+	fputs(
+"Usage: rspctl [-j] [-p] OBJECT COMMAND [ARGS]\n"
+"       rspctl -h | -V\n"
+"\n"
+"  rspctl pool show [HANDLE]\n"
+"  rspctl pe add|set HANDLE id ID proto {sctp|tcp|udp|udplite|dccp}\n"
+"                    port PORT addr ADDR [addr ADDR]... policy POLICY\n"
+"                    [weight N] [priority N] [load LOAD] [loaddeg LOAD]\n"
+"                    [weightdpf LOAD] [loaddpf LOAD] [distance MS]\n"
+"                    [home PRID] [lifetime {MS|forever}]\n"
+"                    [use {data|control}] [replace]\n"
+"  rspctl pe del HANDLE id ID\n"
+"  rspctl pe show [HANDLE [id ID]]\n"
+"  rspctl pe flush home PRID\n"
+"  rspctl resolve HANDLE [count N]\n"
+"  rspctl report HANDLE [id] ID\n"
+"  rspctl flush\n"
+"  rspctl limits [set [max-pools N] [max-pes N] [max-pool-pes N]\n"
+"                     [report-threshold N]]\n"
+"  rspctl stats\n"
+"  rspctl monitor\n"
+"\n"
+"HANDLE is text, or hex after 0x.  LOAD is a percentage (50%) or a raw\n"
+"fraction of 0xffffffff.  POLICY is one of rr wrr random wrand priority\n"
+"lu lud plu rlu rplu rlud plud rplud wrand-dpf lu-dpf lud-dpf (or its\n"
+"RFC 5356 name).  -j prints JSON, -p pretty-prints nothing more but is\n"
+"accepted for iproute2 habits.  See rspctl(8).\n", f);
+}
+
+static void die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "rspctl: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int is(const char *arg, const char *word)
+{
+	return arg && !strcmp(arg, word);
+}
+
+static const char *next(int *argc, char ***argv, const char *what)
+{
+	if (*argc < 2)
+		die("missing value after \"%s\"", what);
+	(*argc)--;
+	(*argv)++;
+	return **argv;
+}
+
+static uint32_t get_u32(const char *s, const char *what)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (!*s || *end || errno || v > UINT32_MAX || s[0] == '-') {
+		fprintf(stderr, "rspctl: invalid %s \"%s\"\n", what, s);
+		exit(1);
+	}
+	return v;
+}
+
+/* A load-like fraction of 0xffffffff: "50%" or a raw number. */
+static uint32_t get_fraction(const char *s, const char *what)
+{
+	size_t n = strlen(s);
+	double pct;
+	char *end;
+
+	if (!n || s[n - 1] != '%')
+		return get_u32(s, what);
+	pct = strtod(s, &end);
+	if (end != s + n - 1 || pct < 0 || pct > 100) {
+		fprintf(stderr, "rspctl: invalid %s \"%s\" (0%%..100%%)\n", what, s);
+		exit(1);
+	}
+	return (uint32_t)(pct / 100.0 * 4294967295.0 + 0.5);
+}
+
+static int hexval(int c)
+{
+	return isdigit(c) ? c - '0' : tolower(c) - 'a' + 10;
+}
+
+static void put_handle(struct nl_msg *msg, const char *s)
+{
+	unsigned char buf[RSP_HANDLE_MAX];
+	size_t n = strlen(s), i;
+
+	if (!strncmp(s, "0x", 2)) {
+		s += 2;
+		n -= 2;
+		if (!n || n % 2 || n / 2 > sizeof(buf))
+			goto bad;
+		for (i = 0; i < n; i++)
+			if (!isxdigit((unsigned char)s[i]))
+				goto bad;
+		for (i = 0; i < n / 2; i++)
+			buf[i] = hexval(s[2 * i]) << 4 | hexval(s[2 * i + 1]);
+		nla_put(msg, RSP_A_POOL_HANDLE, n / 2, buf);
+		return;
+	}
+	if (!n || n > RSP_HANDLE_MAX) {
+		fprintf(stderr, "rspctl: pool handle must be 1..%d bytes\n",
+			RSP_HANDLE_MAX);
+		exit(1);
+	}
+	nla_put(msg, RSP_A_POOL_HANDLE, n, s);
+	return;
+bad:
+	die("invalid hex pool handle \"0x%s\"", s);
+}
+
+/* Text if printable (and not mistaken for hex), else 0x and hex. */
+static const char *handle_str(const struct nlattr *a)
+{
+	static char buf[2 * RSP_HANDLE_MAX + 3];
+	const unsigned char *p = nla_data(a);
+	int n = nla_len(a), i, text = n > 0;
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			text = 0;
+	if (n >= 2 && p[0] == '0' && p[1] == 'x')
+		text = 0;
+	if (text && n < (int)sizeof(buf)) {
+		memcpy(buf, p, n);
+		buf[n] = 0;
+		return buf;
+	}
+	strcpy(buf, "0x");
+	for (i = 0; i < n && i < RSP_HANDLE_MAX; i++)
+		sprintf(buf + 2 + 2 * i, "%02x", p[i]);
+	return buf;
+}
+
+static const char *lifetime_str(uint32_t ms)
+{
+	static char buf[32];
+
+	if (!ms)
+		return "forever";
+	snprintf(buf, sizeof(buf), "%ums", ms);
+	return buf;
+}
+
+static int is_fraction(int param)
+{
+	return param == RSP_POLICY_A_LOAD || param == RSP_POLICY_A_LOAD_DEG ||
+	       param == RSP_POLICY_A_WEIGHT_DPF ||
+	       param == RSP_POLICY_A_LOAD_DPF;
+}
+
+static void print_policy(struct nlattr *nest)
+{
+	struct nlattr *tb[RSP_POLICY_A_MAX + 1];
+	const struct rsp_policy_name *p;
+	uint32_t type;
+	int i;
+
+	if (rsp_nl_nest(tb, RSP_POLICY_A_MAX, nest) || !tb[RSP_POLICY_A_TYPE])
+		return;
+	type = nla_get_u32(tb[RSP_POLICY_A_TYPE]);
+	p = rsp_policy_by_type(type);
+	if (json) {
+		json_str("policy", p ? p->name : "unknown");
+		json_u64("policy_type", type);
+	} else if (p) {
+		printf(" policy %s", p->name);
+	} else {
+		printf(" policy 0x%08x", type);
+	}
+	for (i = RSP_POLICY_A_TYPE + 1; i <= RSP_POLICY_A_MAX; i++) {
+		uint32_t v;
+
+		if (!tb[i])
+			continue;
+		v = nla_get_u32(tb[i]);
+		if (json)
+			json_u64(rsp_param_name(i), v);
+		else if (is_fraction(i))
+			printf(" %s %.1f%%", rsp_param_name(i),
+			       v * 100.0 / 4294967295.0);
+		else
+			printf(" %s %u", rsp_param_name(i), v);
+	}
+}
+
+static void print_addrs(struct nlattr *nest)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct nlattr *a;
+	int rem;
+
+	if (json)
+		json_open("addrs", '[');
+	nla_for_each_nested(a, nest, rem) {
+		int af = nla_type(a) == RSP_ADDR_A_IPV4 ? AF_INET : AF_INET6;
+
+		if (!inet_ntop(af, nla_data(a), buf, sizeof(buf)))
+			continue;
+		if (json)
+			json_str(NULL, buf);
+		else
+			printf(" addr %s", buf);
+	}
+	if (json)
+		json_close(']');
+}
+
+/* The attributes of one PE: top level of a dump, or an RSP_A_PE nest. */
+static void print_pe(struct nlattr **tb)
+{
+	static const char *const use[] = { "data", "control" };
+
+	if (json) {
+		json_u64("id", nla_get_u32(tb[RSP_A_PE_ID]));
+		if (tb[RSP_A_PE_HOME])
+			json_u64("home", nla_get_u32(tb[RSP_A_PE_HOME]));
+		if (tb[RSP_A_PE_PROTO])
+			json_str("proto",
+				 rsp_proto_name(nla_get_u8(tb[RSP_A_PE_PROTO])));
+		if (tb[RSP_A_PE_PORT])
+			json_u64("port", nla_get_u16(tb[RSP_A_PE_PORT]));
+		if (tb[RSP_A_PE_TRANSPORT_USE])
+			json_str("use",
+				 use[nla_get_u8(tb[RSP_A_PE_TRANSPORT_USE]) & 1]);
+	} else {
+		printf(" id %u", nla_get_u32(tb[RSP_A_PE_ID]));
+		if (tb[RSP_A_PE_PROTO])
+			printf(" %s",
+			       rsp_proto_name(nla_get_u8(tb[RSP_A_PE_PROTO])));
+		if (tb[RSP_A_PE_PORT])
+			printf(" port %u", nla_get_u16(tb[RSP_A_PE_PORT]));
+		if (tb[RSP_A_PE_TRANSPORT_USE])
+			printf(" use %s",
+			       use[nla_get_u8(tb[RSP_A_PE_TRANSPORT_USE]) & 1]);
+	}
+	if (tb[RSP_A_PE_ADDRS])
+		print_addrs(tb[RSP_A_PE_ADDRS]);
+	if (tb[RSP_A_PE_POLICY])
+		print_policy(tb[RSP_A_PE_POLICY]);
+	if (json) {
+		if (tb[RSP_A_PE_LIFETIME])
+			json_u64("lifetime", nla_get_u32(tb[RSP_A_PE_LIFETIME]));
+		if (tb[RSP_A_PE_EXPIRES])
+			json_u64("expires", nla_get_u32(tb[RSP_A_PE_EXPIRES]));
+		if (tb[RSP_A_PE_SELECTED])
+			json_u64("selected", nla_get_u64(tb[RSP_A_PE_SELECTED]));
+		if (tb[RSP_A_PE_REPORTS])
+			json_u64("reports", nla_get_u32(tb[RSP_A_PE_REPORTS]));
+		if (tb[RSP_A_PE_DEGRADATION])
+			json_u64("degradation",
+				 nla_get_u64(tb[RSP_A_PE_DEGRADATION]));
+		return;
+	}
+	if (tb[RSP_A_PE_HOME])
+		printf(" home 0x%x", nla_get_u32(tb[RSP_A_PE_HOME]));
+	if (tb[RSP_A_PE_LIFETIME])
+		printf(" lifetime %s",
+		       lifetime_str(nla_get_u32(tb[RSP_A_PE_LIFETIME])));
+	if (tb[RSP_A_PE_EXPIRES])
+		printf(" expires %ums", nla_get_u32(tb[RSP_A_PE_EXPIRES]));
+	if (tb[RSP_A_PE_SELECTED])
+		printf(" selected %" PRIu64,
+		       (uint64_t)nla_get_u64(tb[RSP_A_PE_SELECTED]));
+	if (tb[RSP_A_PE_REPORTS])
+		printf(" reports %u", nla_get_u32(tb[RSP_A_PE_REPORTS]));
+	if (tb[RSP_A_PE_DEGRADATION])
+		printf(" degradation %" PRIu64,
+		       (uint64_t)nla_get_u64(tb[RSP_A_PE_DEGRADATION]));
+}
+
+static int show_pe(struct nlattr **tb, int cmd, void *arg)
+{
+	(void)cmd;
+	(void)arg;
+	if (!tb[RSP_A_POOL_HANDLE] || !tb[RSP_A_PE_ID])
+		return 0;
+	if (json) {
+		json_open(NULL, '{');
+		json_str("handle", handle_str(tb[RSP_A_POOL_HANDLE]));
+		print_pe(tb);
+		json_close('}');
+	} else {
+		printf("%s", handle_str(tb[RSP_A_POOL_HANDLE]));
+		print_pe(tb);
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int show_pool(struct nlattr **tb, int cmd, void *arg)
+{
+	const struct rsp_policy_name *p;
+	const char *proto;
+
+	(void)cmd;
+	(void)arg;
+	if (!tb[RSP_A_POOL_HANDLE] || !tb[RSP_A_POOL_POLICY])
+		return 0;
+	p = rsp_policy_by_type(nla_get_u32(tb[RSP_A_POOL_POLICY]));
+	proto = rsp_proto_name(nla_get_u8(tb[RSP_A_POOL_PROTO]));
+	if (json) {
+		json_open(NULL, '{');
+		json_str("handle", handle_str(tb[RSP_A_POOL_HANDLE]));
+		json_str("policy", p ? p->name : "unknown");
+		json_u64("policy_type", nla_get_u32(tb[RSP_A_POOL_POLICY]));
+		json_str("proto", proto);
+		json_u64("pes", nla_get_u32(tb[RSP_A_POOL_PES]));
+		json_u64("resolves", nla_get_u64(tb[RSP_A_POOL_RESOLVES]));
+		json_u64("selected", nla_get_u64(tb[RSP_A_POOL_SELECTED]));
+		json_close('}');
+		return 0;
+	}
+	printf("%s policy %s proto %s pes %u resolves %" PRIu64
+	       " selected %" PRIu64 "\n",
+	       handle_str(tb[RSP_A_POOL_HANDLE]), p ? p->name : "unknown",
+	       proto, nla_get_u32(tb[RSP_A_POOL_PES]),
+	       (uint64_t)nla_get_u64(tb[RSP_A_POOL_RESOLVES]),
+	       (uint64_t)nla_get_u64(tb[RSP_A_POOL_SELECTED]));
+	return 0;
+}
+
+/* Sends and reports; exits non-zero on an error from the kernel. */
+static void talk(struct nl_msg *msg, rsp_nl_cb cb, void *arg,
+		 const char *what)
+{
+	if (rsp_nl_talk(&nl, msg, cb, arg) < 0) {
+		if (json)
+			json_end_line();
+		rsp_nl_perror(&nl, what);
+		exit(1);
+	}
+}
+
+static void dump(struct nl_msg *msg, rsp_nl_cb cb, const char *what)
+{
+	if (json)
+		json_open(NULL, '[');
+	talk(msg, cb, NULL, what);
+	if (json) {
+		json_close(']');
+		json_end_line();
+	}
+	if (nl.dump_intr) {
+		fprintf(stderr, "rspctl: %s: the handlespace changed during the dump; it may be inconsistent\n",
+			what);
+		exit(1);
+	}
+}
+
+static int cmd_pool(int argc, char **argv)
+{
+	struct nl_msg *msg;
+
+	if (argc < 1 || is(argv[0], "show") || is(argv[0], "list")) {
+		if (argc > 2)
+			die("pool show: unexpected \"%s\"", argv[2]);
+		if (argc == 2) {
+			msg = rsp_nl_msg(&nl, RSP_CMD_POOL_GET, 0);
+			put_handle(msg, argv[1]);
+			if (json)
+				json_open(NULL, '[');
+			talk(msg, show_pool, NULL, "pool show");
+			if (json) {
+				json_close(']');
+				json_end_line();
+			}
+			return 0;
+		}
+		dump(rsp_nl_msg(&nl, RSP_CMD_POOL_GET, NLM_F_DUMP), show_pool,
+		     "pool show");
+		return 0;
+	}
+	die("pool: unknown command \"%s\" (try show)", argv[0]);
+	return 1;
+}
+
+static void pe_addr(struct nl_msg *addrs, const char *s)
+{
+	unsigned char buf[16];
+
+	if (inet_pton(AF_INET, s, buf) == 1)
+		nla_put(addrs, RSP_ADDR_A_IPV4, 4, buf);
+	else if (inet_pton(AF_INET6, s, buf) == 1)
+		nla_put(addrs, RSP_ADDR_A_IPV6, 16, buf);
+	else
+		die("invalid address \"%s\"", s);
+}
+
+/* Appends the attributes collected in @from to @msg, inside a nest. */
+static void append(struct nl_msg *msg, struct nl_msg *from)
+{
+	struct nlmsghdr *h = nlmsg_hdr(from);
+
+	nlmsg_append(msg, nlmsg_data(h), nlmsg_datalen(h), NLMSG_ALIGNTO);
+}
+
+static int cmd_pe_add(int argc, char **argv, int cmd, const char *what)
+{
+	struct nl_msg *msg, *addrs, *pol;
+	const struct rsp_policy_name *p = NULL;
+	int flags = 0, naddr = 0, have_id = 0, have_proto = 0, have_port = 0;
+	uint32_t params = 0;
+	struct nlattr *nest;
+
+	if (argc < 1)
+		die("%s: missing pool handle", what);
+	msg = rsp_nl_msg(&nl, cmd, 0);
+	addrs = nlmsg_alloc();
+	pol = nlmsg_alloc();
+	put_handle(msg, argv[0]);
+	for (argc--, argv++; argc > 0; argc--, argv++) {
+		const char *k = argv[0];
+		int param = rsp_param_by_name(k);
+
+		if (is(k, "id")) {
+			nla_put_u32(msg, RSP_A_PE_ID,
+				    get_u32(next(&argc, &argv, k), "pe id"));
+			have_id = 1;
+		} else if (is(k, "proto")) {
+			int proto = rsp_proto_by_name(next(&argc, &argv, k));
+
+			if (proto < 0)
+				die("invalid proto \"%s\" (sctp, tcp, udp, udplite, dccp)",
+				    argv[0]);
+			nla_put_u8(msg, RSP_A_PE_PROTO, proto);
+			have_proto = 1;
+		} else if (is(k, "port")) {
+			uint32_t port = get_u32(next(&argc, &argv, k), "port");
+
+			if (!port || port > 65535)
+				die("invalid port \"%s\" (1..65535)", argv[0]);
+			nla_put_u16(msg, RSP_A_PE_PORT, port);
+			have_port = 1;
+		} else if (is(k, "addr")) {
+			pe_addr(addrs, next(&argc, &argv, k));
+			naddr++;
+		} else if (is(k, "policy")) {
+			p = rsp_policy_by_name(next(&argc, &argv, k));
+			if (!p)
+				die("unknown policy \"%s\" (see rspctl -h)",
+				    argv[0]);
+		} else if (param > 0) {
+			const char *v = next(&argc, &argv, k);
+
+			nla_put_u32(pol, param, is_fraction(param) ?
+				    get_fraction(v, k) : get_u32(v, k));
+			params |= 1u << param;
+		} else if (is(k, "home")) {
+			nla_put_u32(msg, RSP_A_PE_HOME,
+				    get_u32(next(&argc, &argv, k), "home"));
+		} else if (is(k, "lifetime")) {
+			const char *v = next(&argc, &argv, k);
+
+			nla_put_u32(msg, RSP_A_PE_LIFETIME, is(v, "forever") ?
+				    0 : get_u32(v, "lifetime"));
+		} else if (is(k, "use")) {
+			const char *v = next(&argc, &argv, k);
+
+			if (!is(v, "data") && !is(v, "control"))
+				die("invalid use \"%s\" (data, control)", v);
+			nla_put_u8(msg, RSP_A_PE_TRANSPORT_USE,
+				   is(v, "control") ? RSP_USE_DATA_CONTROL :
+						      RSP_USE_DATA);
+		} else if (is(k, "replace") && cmd == RSP_CMD_PE_NEW) {
+			flags |= NLM_F_REPLACE;
+		} else {
+			die("unknown argument \"%s\"", k);
+		}
+	}
+	if (!have_id || !have_proto || !have_port || !naddr || !p)
+		die("%s: needs id, proto, port, addr and policy", what);
+	if (params & ~p->params) {
+		fprintf(stderr, "rspctl: policy %s takes", p->name);
+		for (int i = 1; i <= RSP_POLICY_A_MAX; i++)
+			if (p->params & (1u << i))
+				fprintf(stderr, " %s", rsp_param_name(i));
+		fprintf(stderr, "%s\n", p->params ? "" : " no parameters");
+		exit(1);
+	}
+	if (p->params & ~params) {
+		fprintf(stderr, "rspctl: policy %s needs", p->name);
+		for (int i = 1; i <= RSP_POLICY_A_MAX; i++)
+			if (p->params & ~params & (1u << i))
+				fprintf(stderr, " %s", rsp_param_name(i));
+		fputc('\n', stderr);
+		exit(1);
+	}
+	nlmsg_hdr(msg)->nlmsg_flags |= flags;
+	nest = nla_nest_start(msg, RSP_A_PE_ADDRS);
+	append(msg, addrs);
+	nla_nest_end(msg, nest);
+	nest = nla_nest_start(msg, RSP_A_PE_POLICY);
+	nla_put_u32(msg, RSP_POLICY_A_TYPE, p->type);
+	append(msg, pol);
+	nla_nest_end(msg, nest);
+	nlmsg_free(addrs);
+	nlmsg_free(pol);
+	talk(msg, NULL, NULL, what);
+	return 0;
+}
+
+/* HANDLE [id] ID, as pe del, pe show and report take it. */
+static struct nl_msg *handle_id(int cmd, int argc, char **argv,
+				const char *what)
+{
+	struct nl_msg *msg;
+	const char *id;
+
+	if (argc < 2)
+		die("%s: needs HANDLE id ID", what);
+	id = is(argv[1], "id") ? (argc > 2 ? argv[2] : NULL) : argv[1];
+	if (!id)
+		die("%s: missing PE id", what);
+	if (argc > (is(argv[1], "id") ? 3 : 2))
+		die("unexpected argument \"%s\"", argv[argc - 1]);
+	msg = rsp_nl_msg(&nl, cmd, 0);
+	put_handle(msg, argv[0]);
+	nla_put_u32(msg, RSP_A_PE_ID, get_u32(id, "pe id"));
+	return msg;
+}
+
+static int show_count(struct nlattr **tb, int cmd, void *arg)
+{
+	(void)cmd;
+	if (tb[RSP_A_COUNT])
+		*(uint32_t *)arg = nla_get_u32(tb[RSP_A_COUNT]);
+	return 0;
+}
+
+static void print_count(uint32_t n, const char *what)
+{
+	if (json) {
+		json_open(NULL, '{');
+		json_u64(what, n);
+		json_close('}');
+		json_end_line();
+	} else {
+		printf("%s %u\n", what, n);
+	}
+}
+
+static int cmd_pe(int argc, char **argv)
+{
+	struct nl_msg *msg;
+
+	if (argc < 1 || is(argv[0], "show") || is(argv[0], "list")) {
+		if (argc <= 1) {
+			dump(rsp_nl_msg(&nl, RSP_CMD_PE_GET, NLM_F_DUMP),
+			     show_pe, "pe show");
+		} else if (argc == 2) {
+			msg = rsp_nl_msg(&nl, RSP_CMD_PE_GET, NLM_F_DUMP);
+			put_handle(msg, argv[1]);
+			dump(msg, show_pe, "pe show");
+		} else {
+			if (json)
+				json_open(NULL, '[');
+			talk(handle_id(RSP_CMD_PE_GET, argc - 1, argv + 1,
+				       "pe show"), show_pe, NULL, "pe show");
+			if (json) {
+				json_close(']');
+				json_end_line();
+			}
+		}
+		return 0;
+	}
+	if (is(argv[0], "add"))
+		return cmd_pe_add(argc - 1, argv + 1, RSP_CMD_PE_NEW, "pe add");
+	if (is(argv[0], "set"))
+		return cmd_pe_add(argc - 1, argv + 1, RSP_CMD_PE_SET, "pe set");
+	if (is(argv[0], "del") || is(argv[0], "delete")) {
+		talk(handle_id(RSP_CMD_PE_DEL, argc - 1, argv + 1, "pe del"),
+		     NULL, NULL, "pe del");
+		return 0;
+	}
+	if (is(argv[0], "flush")) {
+		uint32_t n = 0;
+
+		if (argc != 3 || !is(argv[1], "home"))
+			die("%s", "pe flush: needs home PRID");
+		msg = rsp_nl_msg(&nl, RSP_CMD_DEL_HOME, 0);
+		nla_put_u32(msg, RSP_A_PE_HOME, get_u32(argv[2], "home"));
+		talk(msg, show_count, &n, "pe flush");
+		print_count(n, "deleted");
+		return 0;
+	}
+	die("pe: unknown command \"%s\" (add, set, del, show, flush)",
+	    argv[0]);
+	return 1;
+}
+
+static int show_resolve(struct nlattr **tb, int cmd, void *arg)
+{
+	const struct rsp_policy_name *p;
+	struct nlattr *a;
+	int rem;
+
+	(void)cmd;
+	(void)arg;
+	if (!tb[RSP_A_POOL_HANDLE] || !tb[RSP_A_POOL_POLICY])
+		return 0;
+	p = rsp_policy_by_type(nla_get_u32(tb[RSP_A_POOL_POLICY]));
+	if (json) {
+		json_open(NULL, '{');
+		json_str("handle", handle_str(tb[RSP_A_POOL_HANDLE]));
+		json_str("policy", p ? p->name : "unknown");
+		json_open("pes", '[');
+	} else {
+		printf("pool %s policy %s\n", handle_str(tb[RSP_A_POOL_HANDLE]),
+		       p ? p->name : "unknown");
+	}
+	/* One RSP_A_PE nest per selected PE, in selection order. */
+	nla_for_each_attr(a, nl.attrs, nl.attrlen, rem) {
+		struct nlattr *pe[RSP_A_MAX + 1];
+
+		if (nla_type(a) != RSP_A_PE || rsp_nl_nest(pe, RSP_A_MAX, a) ||
+		    !pe[RSP_A_PE_ID])
+			continue;
+		if (json) {
+			json_open(NULL, '{');
+			print_pe(pe);
+			json_close('}');
+		} else {
+			printf("  ");
+			print_pe(pe);
+			putchar('\n');
+		}
+	}
+	if (json) {
+		json_close(']');
+		json_close('}');
+		json_end_line();
+	}
+	return 0;
+}
+
+static int cmd_resolve(int argc, char **argv)
+{
+	struct nl_msg *msg;
+
+	if (argc < 1)
+		die("%s", "resolve: missing pool handle");
+	msg = rsp_nl_msg(&nl, RSP_CMD_RESOLVE, 0);
+	put_handle(msg, argv[0]);
+	if (argc == 3 && is(argv[1], "count")) {
+		uint32_t n = get_u32(argv[2], "count");
+
+		if (!n || n > RSP_RESOLVE_MAX) {
+			fprintf(stderr, "rspctl: count must be 1..%d\n",
+				RSP_RESOLVE_MAX);
+			exit(1);
+		}
+		nla_put_u32(msg, RSP_A_COUNT, n);
+	} else if (argc != 1) {
+		die("resolve: unexpected \"%s\" (resolve HANDLE [count N])",
+		    argv[1]);
+	}
+	talk(msg, show_resolve, NULL, "resolve");
+	return 0;
+}
+
+static int show_report(struct nlattr **tb, int cmd, void *arg)
+{
+	int removed = !!tb[RSP_A_REASON];
+
+	(void)cmd;
+	(void)arg;
+	if (!tb[RSP_A_PE_REPORTS])
+		return 0;
+	if (json) {
+		json_open(NULL, '{');
+		json_u64("reports", nla_get_u32(tb[RSP_A_PE_REPORTS]));
+		json_bool("removed", removed);
+		json_close('}');
+		json_end_line();
+	} else {
+		printf("reports %u%s\n", nla_get_u32(tb[RSP_A_PE_REPORTS]),
+		       removed ? " removed" : "");
+	}
+	return 0;
+}
+
+static const char *const limit_keys[RSP_LIMIT_A_MAX + 1] = {
+	[RSP_LIMIT_A_MAX_POOLS] = "max-pools",
+	[RSP_LIMIT_A_MAX_PES] = "max-pes",
+	[RSP_LIMIT_A_MAX_POOL_PES] = "max-pool-pes",
+	[RSP_LIMIT_A_REPORT_THRESHOLD] = "report-threshold",
+};
+
+static int show_limits(struct nlattr **tb, int cmd, void *arg)
+{
+	struct nlattr *l[RSP_LIMIT_A_MAX + 1];
+	int i;
+
+	(void)cmd;
+	(void)arg;
+	if (!tb[RSP_A_LIMITS] || rsp_nl_nest(l, RSP_LIMIT_A_MAX, tb[RSP_A_LIMITS]))
+		return 0;
+	if (json)
+		json_open(NULL, '{');
+	for (i = 1; i <= RSP_LIMIT_A_MAX; i++) {
+		if (!l[i])
+			continue;
+		if (json)
+			json_u64(limit_keys[i], nla_get_u32(l[i]));
+		else
+			printf("%s%s %u", i > 1 ? " " : "", limit_keys[i],
+			       nla_get_u32(l[i]));
+	}
+	if (json) {
+		json_close('}');
+		json_end_line();
+	} else {
+		putchar('\n');
+	}
+	return 0;
+}
+
+static int cmd_limits(int argc, char **argv)
+{
+	struct nlattr *nest;
+	struct nl_msg *msg;
+
+	if (argc == 0 || (argc == 1 && is(argv[0], "show"))) {
+		talk(rsp_nl_msg(&nl, RSP_CMD_LIMITS_GET, 0), show_limits, NULL,
+		     "limits");
+		return 0;
+	}
+	if (!is(argv[0], "set") || argc < 3)
+		die("%s", "limits: use \"limits\" or \"limits set KEY N...\"");
+	msg = rsp_nl_msg(&nl, RSP_CMD_LIMITS_SET, 0);
+	nest = nla_nest_start(msg, RSP_A_LIMITS);
+	for (argc--, argv++; argc > 0; argc--, argv++) {
+		int i;
+
+		for (i = 1; i <= RSP_LIMIT_A_MAX; i++)
+			if (is(argv[0], limit_keys[i]))
+				break;
+		if (i > RSP_LIMIT_A_MAX)
+			die("limits set: unknown limit \"%s\"", argv[0]);
+		nla_put_u32(msg, i, get_u32(next(&argc, &argv, argv[0]),
+					   limit_keys[i]));
+	}
+	nla_nest_end(msg, nest);
+	talk(msg, NULL, NULL, "limits set");
+	return 0;
+}
+
+static const char *const stat_keys[RSP_STAT_A_MAX + 1] = {
+	[RSP_STAT_A_POOLS] = "pools",
+	[RSP_STAT_A_PES] = "pes",
+	[RSP_STAT_A_ADDED] = "added",
+	[RSP_STAT_A_UPDATED] = "updated",
+	[RSP_STAT_A_REMOVED] = "removed",
+	[RSP_STAT_A_EXPIRED] = "expired",
+	[RSP_STAT_A_UNREACHABLE] = "unreachable",
+	[RSP_STAT_A_RESOLVES] = "resolves",
+	[RSP_STAT_A_SELECTED] = "selected",
+	[RSP_STAT_A_REPORTS] = "reports",
+	[RSP_STAT_A_REFUSED] = "refused",
+};
+
+static int show_stats(struct nlattr **tb, int cmd, void *arg)
+{
+	struct nlattr *st[RSP_STAT_A_MAX + 1];
+	int i;
+
+	(void)cmd;
+	(void)arg;
+	if (!tb[RSP_A_STATS] || rsp_nl_nest(st, RSP_STAT_A_MAX, tb[RSP_A_STATS]))
+		return 0;
+	if (json)
+		json_open(NULL, '{');
+	for (i = 1; i <= RSP_STAT_A_MAX; i++) {
+		uint64_t v;
+
+		if (!st[i] || !stat_keys[i])
+			continue;
+		v = nla_len(st[i]) == 8 ? nla_get_u64(st[i]) :
+					  nla_get_u32(st[i]);
+		if (json)
+			json_u64(stat_keys[i], v);
+		else
+			printf("%-12s %" PRIu64 "\n", stat_keys[i], v);
+	}
+	if (json) {
+		json_close('}');
+		json_end_line();
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int show_event(struct nlattr **tb, int cmd, void *arg)
+{
+	static const char *const names[RSP_CMD_MAX + 1] = {
+		[RSP_CMD_PE_NEW] = "new", [RSP_CMD_PE_SET] = "update",
+		[RSP_CMD_PE_DEL] = "del", [RSP_CMD_REPORT] = "report",
+	};
+	const char *ev = cmd <= RSP_CMD_MAX ? names[cmd] : NULL;
+
+	(void)arg;
+	if (stop)
+		return 1;
+	if (!ev || !tb[RSP_A_POOL_HANDLE] || !tb[RSP_A_PE_ID])
+		return 0;
+	if (json) {
+		json_open(NULL, '{');
+		json_str("event", ev);
+		json_str("handle", handle_str(tb[RSP_A_POOL_HANDLE]));
+		print_pe(tb);
+		if (tb[RSP_A_REASON])
+			json_str("reason",
+				 rsp_reason_name(nla_get_u8(tb[RSP_A_REASON])));
+		json_close('}');
+		json_end_line();
+		return 0;
+	}
+	printf("%s %s", ev, handle_str(tb[RSP_A_POOL_HANDLE]));
+	print_pe(tb);
+	if (tb[RSP_A_REASON])
+		printf(" reason %s", rsp_reason_name(nla_get_u8(tb[RSP_A_REASON])));
+	putchar('\n');
+	fflush(stdout);
+	return 0;
+}
+
+static int cmd_monitor(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	if (argc > 0)
+		die("monitor: unexpected \"%s\"", argv[0]);
+	if (rsp_nl_subscribe(&nl) < 0) {
+		fprintf(stderr, "rspctl: monitor: cannot join the events group\n");
+		return 1;
+	}
+	/* No SA_RESTART: a signal ends the blocking receive. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rsp_nl_listen(&nl, show_event, NULL);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *obj;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+jphV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'p':
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("rspctl %s\n", RSP_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	obj = argv[0];
+	if (is(obj, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!is(obj, "pool") && !is(obj, "pe") && !is(obj, "resolve") &&
+	    !is(obj, "report") && !is(obj, "flush") && !is(obj, "limits") &&
+	    !is(obj, "stats") && !is(obj, "monitor")) {
+		fprintf(stderr, "rspctl: unknown object \"%s\" (try rspctl -h)\n",
+			obj);
+		return 2;
+	}
+	if (rsp_nl_open(&nl))
+		return 1;
+	argc--;
+	argv++;
+	if (is(obj, "pool"))
+		return cmd_pool(argc, argv);
+	if (is(obj, "pe"))
+		return cmd_pe(argc, argv);
+	if (is(obj, "resolve"))
+		return cmd_resolve(argc, argv);
+	if (is(obj, "report")) {
+		talk(handle_id(RSP_CMD_REPORT, argc, argv, "report"),
+		     show_report, NULL, "report");
+		return 0;
+	}
+	if (is(obj, "flush")) {
+		uint32_t n = 0;
+
+		if (argc)
+			die("flush: unexpected \"%s\"", argv[0]);
+		talk(rsp_nl_msg(&nl, RSP_CMD_FLUSH, 0), show_count, &n, "flush");
+		print_count(n, "deleted");
+		return 0;
+	}
+	if (is(obj, "limits"))
+		return cmd_limits(argc, argv);
+	if (is(obj, "stats")) {
+		if (argc)
+			die("stats: unexpected \"%s\"", argv[0]);
+		talk(rsp_nl_msg(&nl, RSP_CMD_STATS_GET, 0), show_stats, NULL,
+		     "stats");
+		return 0;
+	}
+	return cmd_monitor(argc, argv);
+}
