@@ -18,11 +18,13 @@
 
 static int json;
 static struct rsp_nl nl;
+static int batch_line;		/* line of the -b file being run, or 0 */
 
 static void usage(FILE *f)
 {
 	fputs(
 "Usage: rspctl [-j] [-p] OBJECT COMMAND [ARGS]\n"
+"       rspctl [-j] -b FILE     (one command a line, - for stdin)\n"
 "       rspctl -h | -V\n"
 "\n"
 "  rspctl pool show [HANDLE]\n"
@@ -53,6 +55,8 @@ static void usage(FILE *f)
 static void die(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "rspctl: ");
+	if (batch_line)
+		fprintf(stderr, "line %d: ", batch_line);
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 	exit(1);
@@ -352,10 +356,15 @@ static int show_pool(struct nlattr **tb, int cmd, void *arg)
 static void talk(struct nl_msg *msg, rsp_nl_cb cb, void *arg,
 		 const char *what)
 {
+	char where[64];
+
 	if (rsp_nl_talk(&nl, msg, cb, arg) < 0) {
 		if (json)
 			json_end_line();
-		rsp_nl_perror(&nl, what);
+		if (batch_line)
+			snprintf(where, sizeof(where), "line %d: %s", batch_line,
+				 what);
+		rsp_nl_perror(&nl, batch_line ? where : what);
 		exit(1);
 	}
 }
@@ -877,56 +886,26 @@ static int cmd_monitor(int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int known_object(const char *obj)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *obj;
-	int c;
+	static const char *const objs[] = { "pool", "pe", "resolve", "report",
+		"flush", "limits", "stats", "monitor" };
+	unsigned int i;
 
-	while ((c = getopt_long(argc, argv, "+jphV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'p':
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("rspctl %s\n", RSP_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc < 1) {
-		usage(stderr);
-		return 2;
-	}
-	obj = argv[0];
-	if (is(obj, "help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!is(obj, "pool") && !is(obj, "pe") && !is(obj, "resolve") &&
-	    !is(obj, "report") && !is(obj, "flush") && !is(obj, "limits") &&
-	    !is(obj, "stats") && !is(obj, "monitor")) {
-		fprintf(stderr, "rspctl: unknown object \"%s\" (try rspctl -h)\n",
-			obj);
-		return 2;
-	}
-	if (rsp_nl_open(&nl))
-		return 1;
+	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
+		if (is(obj, objs[i]))
+			return 1;
+	fprintf(stderr, "rspctl: ");
+	if (batch_line)
+		fprintf(stderr, "line %d: ", batch_line);
+	fprintf(stderr, "unknown object \"%s\" (try rspctl -h)\n", obj);
+	return 0;
+}
+
+static int dispatch(int argc, char **argv)
+{
+	const char *obj = argv[0];
+
 	argc--;
 	argv++;
 	if (is(obj, "pool"))
@@ -959,4 +938,94 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	return cmd_monitor(argc, argv);
+}
+
+/* Runs each line of @path as a command over one socket; stops at an error. */
+static int batch(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char line[4096];
+
+	if (!f) {
+		fprintf(stderr, "rspctl: cannot open %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *argv[256], *tok, *save = NULL;
+		int argc = 0, err;
+
+		batch_line++;
+		for (tok = strtok_r(line, " \t\r\n", &save);
+		     tok && *tok != '#' && argc < 255;
+		     tok = strtok_r(NULL, " \t\r\n", &save))
+			argv[argc++] = tok;
+		if (!argc)
+			continue;
+		argv[argc] = NULL;
+		if (!known_object(argv[0]) || is(argv[0], "monitor"))
+			return 1;
+		err = dispatch(argc, argv);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+jpb:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'p':
+			break;
+		case 'b':
+			file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("rspctl %s\n", RSP_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (file) {
+		if (argc) {
+			fprintf(stderr, "rspctl: -b takes no command line\n");
+			return 2;
+		}
+		return rsp_nl_open(&nl) ? 1 : batch(file);
+	}
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (is(argv[0], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!known_object(argv[0]))
+		return 2;
+	if (rsp_nl_open(&nl))
+		return 1;
+	return dispatch(argc, argv);
 }

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# make            the module (against Debian's 6.1 headers) and the tools
+# make check      every test: KUnit on UML, selftests in QEMU, host tests
+# make demo       boots the VM and shows a pool being resolved
+# make deps       installs the Debian packages all of this needs
+
+VERSION := 0.1
+KVER ?= $(shell sh tools/kver.sh)
+KDIR ?= /lib/modules/$(KVER)/build
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -std=gnu11 -Iinclude/uapi -DRSP_VERSION=\"$(VERSION)\"
+CFLAGS += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+
+RSPCTL_OBJS := user/rspctl.o user/nl.o user/names.o user/json.o
+
+.PHONY: all module user deps check demo kunit selftests clean
+
+all: module user
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+user: user/rspctl
+
+user/rspctl: $(RSPCTL_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+user/%.o: user/%.c user/*.h include/uapi/linux/rserpool.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+deps:
+	sh tools/deps.sh
+
+check:
+	sh tools/check.sh
+
+demo:
+	sh tools/deps.sh
+	$(MAKE) all
+	sh tools/vm/run.sh sh tools/demo.sh
+
+kunit:
+	sh tools/kunit.sh
+
+selftests: all
+	sh tools/vm/run.sh sh selftests/run.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -f user/rspctl user/*.o
+	rm -rf build/vm

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the handlespace and of every selection policy.
+ * Deterministic policies are checked for their exact order; random ones
+ * for their distribution, within five standard deviations (a false alarm
+ * about once in 1.7 million runs per check).
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/in.h>
+#include <linux/int_sqrt.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include "handlespace.h"
+#include "policy.h"
+
+#define PCT(p)	((u32)div_u64(0xffffffffULL * (p), 100))
+
+struct ctx {
+	struct rsp_hs hs;
+	struct rsp_pe_info info;
+};
+
+static int hs_init(struct kunit *test)
+{
+	struct ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_EQ(test, rsp_hs_init(&c->hs, NULL), 0);
+	test->priv = c;
+	return 0;
+}
+
+static void hs_exit(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+
+	rsp_hs_destroy(&c->hs);
+}
+
+static void set_handle(struct rsp_handle *h, const char *s)
+{
+	memset(h, 0, sizeof(*h));
+	h->len = strlen(s);
+	memcpy(h->data, s, h->len);
+}
+
+/* A TCP PE 10.0.0.ID:7 of pool @pool with the given policy values. */
+static int add(struct kunit *test, const char *pool, u32 id, u32 type,
+	       u32 a, u32 b)
+{
+	struct ctx *c = test->priv;
+	struct rsp_pe_info *i = &c->info;
+
+	memset(i, 0, sizeof(*i));
+	set_handle(&i->handle, pool);
+	i->id = id;
+	i->proto = IPPROTO_TCP;
+	i->port = 7;
+	i->naddrs = 1;
+	i->addrs[0].family = AF_INET;
+	i->addrs[0].v4 = htonl(0x0a000000 | id);
+	i->pol.type = type;
+	i->pol.weight = a;
+	i->pol.priority = a;
+	i->pol.load = a;
+	i->pol.load_deg = b;
+	return rsp_pe_register(&c->hs, i, RSP_F_CREATE | RSP_F_EXCL, NULL,
+			       NULL);
+}
+
+static struct rsp_pool *pool_of(struct kunit *test, const char *name)
+{
+	struct ctx *c = test->priv;
+	struct rsp_handle h;
+
+	set_handle(&h, name);
+	return rsp_pool_find_rcu(&c->hs, &h);
+}
+
+/* Selects up to @n PEs and writes their IDs to @ids; returns the count. */
+static unsigned int pick(struct kunit *test, const char *name, u32 *ids,
+			 unsigned int n)
+{
+	struct rsp_pe *pes[16];
+	struct rsp_pool *pool;
+	unsigned int i, k = 0;
+
+	rcu_read_lock();
+	pool = pool_of(test, name);
+	if (pool)
+		k = rsp_select(pool, pes, n);
+	for (i = 0; i < k; i++)
+		ids[i] = pes[i]->id;
+	rcu_read_unlock();
+	return k;
+}
+
+static u32 pick1(struct kunit *test, const char *name)
+{
+	u32 id = 0;
+
+	KUNIT_EXPECT_EQ(test, pick(test, name, &id, 1), 1U);
+	return id;
+}
+
+static void expect_seq(struct kunit *test, const char *name,
+		       const u32 *want, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, pick1(test, name), want[i],
+				    "pick %u", i);
+}
+
+/* |got - n p| <= 5 sigma, with p = num / den. */
+static void expect_share(struct kunit *test, u32 got, u32 n, u32 num,
+			 u32 den)
+{
+	u64 mean = div_u64((u64)n * num, den);
+	u64 var = div_u64(div_u64((u64)n * num, den) * (den - num), den);
+	u64 tol = 5 * int_sqrt64(var) + 1;
+
+	KUNIT_EXPECT_LE_MSG(test, abs((s64)got - (s64)mean), (s64)tol,
+			    "got %u of %u, expected %llu +- %llu", got, n,
+			    mean, tol);
+}
+
+static void test_rr_order(struct kunit *test)
+{
+	static const u32 seq[] = { 1, 2, 3, 1, 2, 3, 1 };
+	u32 ids[3];
+	int i;
+
+	for (i = 1; i <= 3; i++)
+		KUNIT_ASSERT_EQ(test, add(test, "rr", i, RSP_POLICY_RR, 0, 0), 0);
+	expect_seq(test, "rr", seq, ARRAY_SIZE(seq));
+	/* N at a time: the head still advances by one per request. */
+	KUNIT_EXPECT_EQ(test, pick(test, "rr", ids, 2), 2U);
+	KUNIT_EXPECT_EQ(test, ids[0], 2U);
+	KUNIT_EXPECT_EQ(test, ids[1], 3U);
+	KUNIT_EXPECT_EQ(test, pick(test, "rr", ids, 5), 3U);
+	KUNIT_EXPECT_EQ(test, ids[0], 3U);
+	KUNIT_EXPECT_EQ(test, ids[1], 1U);
+	KUNIT_EXPECT_EQ(test, ids[2], 2U);
+}
+
+static void test_rr_after_churn(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct rsp_handle h;
+	u32 seen[11] = { 0 };
+	int i;
+
+	/* Grow the vector far, then shrink it: survivors are each visited. */
+	for (i = 1; i <= 1000; i++)
+		KUNIT_ASSERT_EQ(test, add(test, "rr", i, RSP_POLICY_RR, 0, 0), 0);
+	set_handle(&h, "rr");
+	for (i = 11; i <= 1000; i++)
+		KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pool_of(test, "rr")->count, 10U);
+	for (i = 0; i < 10; i++) {
+		u32 id = pick1(test, "rr");
+
+		KUNIT_ASSERT_TRUE(test, id >= 1 && id <= 10);
+		seen[id]++;
+	}
+	for (i = 1; i <= 10; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1U, "PE %d", i);
+}
+
+static void test_random(struct kunit *test)
+{
+	u32 counts[5] = { 0 }, ids[4];
+	int i;
+
+	for (i = 1; i <= 4; i++)
+		KUNIT_ASSERT_EQ(test, add(test, "r", i, RSP_POLICY_RANDOM, 0, 0),
+				0);
+	for (i = 0; i < 8000; i++)
+		counts[pick1(test, "r")]++;
+	for (i = 1; i <= 4; i++)
+		expect_share(test, counts[i], 8000, 1, 4);
+	/* Three distinct of four, every time. */
+	for (i = 0; i < 200; i++) {
+		KUNIT_ASSERT_EQ(test, pick(test, "r", ids, 3), 3U);
+		KUNIT_EXPECT_NE(test, ids[0], ids[1]);
+		KUNIT_EXPECT_NE(test, ids[0], ids[2]);
+		KUNIT_EXPECT_NE(test, ids[1], ids[2]);
+	}
+	KUNIT_EXPECT_EQ(test, pick(test, "r", ids, 4), 4U);
+}
+
+static void test_weighted_random(struct kunit *test)
+{
+	u32 counts[5] = { 0 }, ids[4];
+	int i;
+
+	KUNIT_ASSERT_EQ(test, add(test, "w", 1, RSP_POLICY_WRAND, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "w", 2, RSP_POLICY_WRAND, 2, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "w", 3, RSP_POLICY_WRAND, 3, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "w", 4, RSP_POLICY_WRAND, 0, 0), 0);
+	for (i = 0; i < 12000; i++)
+		counts[pick1(test, "w")]++;
+	KUNIT_EXPECT_EQ(test, counts[4], 0U);
+	expect_share(test, counts[1], 12000, 1, 6);
+	expect_share(test, counts[2], 12000, 2, 6);
+	expect_share(test, counts[3], 12000, 3, 6);
+	/* Weight 0 is never chosen, even when more PEs are asked for. */
+	KUNIT_EXPECT_EQ(test, pick(test, "w", ids, 4), 3U);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_NE(test, ids[i], 4U);
+}
+
+static void test_weighted_skewed(struct kunit *test)
+{
+	u32 ids[2];
+
+	/* Rejection alone would rarely find the light PE: the scan must. */
+	KUNIT_ASSERT_EQ(test, add(test, "w", 1, RSP_POLICY_WRAND, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "w", 2, RSP_POLICY_WRAND, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "w", 3, RSP_POLICY_WRAND, 0xffffffff,
+				  0), 0);
+	KUNIT_ASSERT_EQ(test, pick(test, "w", ids, 2), 2U);
+	KUNIT_EXPECT_EQ(test, ids[0] + ids[1], 4U);
+}
+
+static void test_wrr(struct kunit *test)
+{
+	u32 counts[3] = { 0 };
+	int i, w;
+
+	KUNIT_ASSERT_EQ(test, add(test, "wrr", 1, RSP_POLICY_WRR, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "wrr", 2, RSP_POLICY_WRR, 3, 0), 0);
+	/* Every window of four has PE 2 three times: spread, not bunched. */
+	for (w = 0; w < 10; w++) {
+		counts[1] = counts[2] = 0;
+		for (i = 0; i < 4; i++)
+			counts[pick1(test, "wrr")]++;
+		KUNIT_EXPECT_EQ_MSG(test, counts[1], 1U, "window %d", w);
+		KUNIT_EXPECT_EQ_MSG(test, counts[2], 3U, "window %d", w);
+	}
+}
+
+static void test_priority(struct kunit *test)
+{
+	static const u32 seq[] = { 2, 3, 2, 3 };
+	u32 ids[3];
+
+	KUNIT_ASSERT_EQ(test, add(test, "p", 1, RSP_POLICY_PRIORITY, 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "p", 2, RSP_POLICY_PRIORITY, 9, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "p", 3, RSP_POLICY_PRIORITY, 9, 0), 0);
+	/* The highest priority wins; equal ones take turns. */
+	expect_seq(test, "p", seq, ARRAY_SIZE(seq));
+	KUNIT_EXPECT_EQ(test, pick(test, "p", ids, 3), 3U);
+	KUNIT_EXPECT_EQ(test, ids[2], 1U);
+}
+
+static void test_least_used(struct kunit *test)
+{
+	static const u32 seq[] = { 1, 3, 1, 3, 1 };
+	u32 ids[3];
+
+	KUNIT_ASSERT_EQ(test, add(test, "lu", 1, RSP_POLICY_LU, PCT(10), 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "lu", 2, RSP_POLICY_LU, PCT(20), 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "lu", 3, RSP_POLICY_LU, PCT(10), 0), 0);
+	expect_seq(test, "lu", seq, ARRAY_SIZE(seq));
+	/* Ascending load for N at a time. */
+	KUNIT_EXPECT_EQ(test, pick(test, "lu", ids, 3), 3U);
+	KUNIT_EXPECT_EQ(test, ids[2], 2U);
+}
+
+static void test_lud(struct kunit *test)
+{
+	/* 1: 10% + 5% per pick; 2: 20% flat.  1, 1, then tie at 20%. */
+	static const u32 seq[] = { 1, 1, 2, 1, 2, 2 };
+	struct ctx *c = test->priv;
+	struct rsp_pool *pool;
+
+	KUNIT_ASSERT_EQ(test, add(test, "d", 1, RSP_POLICY_LUD, PCT(10),
+				  PCT(5)), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "d", 2, RSP_POLICY_LUD, PCT(20),
+				  PCT(0)), 0);
+	expect_seq(test, "d", seq, ARRAY_SIZE(seq));
+	/* Re-registration resets the degradation counter. */
+	pool = pool_of(test, "d");
+	KUNIT_EXPECT_NE(test, rsp_pe_find(pool, 1)->dyn, 0ULL);
+	c->info.id = 1;
+	c->info.pol.load = PCT(10);
+	c->info.pol.load_deg = PCT(5);
+	KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, &c->info, 0, NULL,
+					      NULL), 0);
+	KUNIT_EXPECT_EQ(test, rsp_pe_find(pool, 1)->dyn, 0ULL);
+	KUNIT_EXPECT_EQ(test, pick1(test, "d"), 1U);
+}
+
+static void test_plu(struct kunit *test)
+{
+	/* Rank load + degradation: 1 is 10+15, 2 is 20+0. */
+	KUNIT_ASSERT_EQ(test, add(test, "plu", 1, RSP_POLICY_PLU, PCT(10),
+				  PCT(15)), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "plu", 2, RSP_POLICY_PLU, PCT(20),
+				  0), 0);
+	KUNIT_EXPECT_EQ(test, pick1(test, "plu"), 2U);
+	KUNIT_EXPECT_EQ(test, pick1(test, "plu"), 2U);
+}
+
+static void test_rlu(struct kunit *test)
+{
+	u32 counts[3] = { 0 };
+	int i;
+
+	/* Weights 2^32 and 2^31 + 1: two to one. */
+	KUNIT_ASSERT_EQ(test, add(test, "rlu", 1, RSP_POLICY_RLU, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "rlu", 2, RSP_POLICY_RLU, PCT(50), 0),
+			0);
+	for (i = 0; i < 9000; i++)
+		counts[pick1(test, "rlu")]++;
+	expect_share(test, counts[1], 9000, 2, 3);
+}
+
+static void test_every_policy(struct kunit *test)
+{
+	const struct rsp_policy_ops *ops;
+	char name[8];
+	u32 ids[3];
+	int i, j;
+
+	/* Each policy selects distinct PEs and never more than it has. */
+	for (i = 0; (ops = rsp_policy_by_index(i)); i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		for (j = 1; j <= 3; j++)
+			KUNIT_ASSERT_EQ(test, add(test, name, j, ops->type,
+						  PCT(10 * j), PCT(1)), 0);
+		KUNIT_EXPECT_EQ_MSG(test, pick(test, name, ids, 3), 3U,
+				    "%s", ops->name);
+		KUNIT_EXPECT_TRUE_MSG(test, ids[0] != ids[1] &&
+				      ids[1] != ids[2] && ids[0] != ids[2],
+				      "%s", ops->name);
+	}
+	KUNIT_EXPECT_NULL(test, rsp_policy_find(0x12345678));
+}
+
+static void test_consistency(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct rsp_pool *pool;
+
+	KUNIT_ASSERT_EQ(test, add(test, "c", 1, RSP_POLICY_RR, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, add(test, "c", 1, RSP_POLICY_RR, 0, 0), -EEXIST);
+	KUNIT_EXPECT_EQ(test, add(test, "c", 2, RSP_POLICY_LU, 0, 0), -EINVAL);
+	c->info.pol.type = RSP_POLICY_RR;
+	c->info.proto = IPPROTO_UDP;
+	KUNIT_EXPECT_EQ(test, rsp_pe_register(&c->hs, &c->info, RSP_F_CREATE,
+					      NULL, NULL), -EPROTOTYPE);
+	c->info.proto = IPPROTO_TCP;
+	c->info.id = 9;
+	KUNIT_EXPECT_EQ(test, rsp_pe_register(&c->hs, &c->info, 0, NULL, NULL),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, add(test, "c", 2, 0x7777, 0, 0), -EOPNOTSUPP);
+	pool = pool_of(test, "c");
+	KUNIT_EXPECT_EQ(test, pool->count, 1U);
+	KUNIT_EXPECT_EQ(test, c->hs.npes, 1U);
+}
+
+static void test_limits(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+
+	c->hs.limits.max_pool_pes = 2;
+	c->hs.limits.max_pools = 2;
+	KUNIT_ASSERT_EQ(test, add(test, "a", 1, RSP_POLICY_RR, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "a", 2, RSP_POLICY_RR, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, add(test, "a", 3, RSP_POLICY_RR, 0, 0), -ENOSPC);
+	KUNIT_ASSERT_EQ(test, add(test, "b", 1, RSP_POLICY_RR, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, add(test, "z", 1, RSP_POLICY_RR, 0, 0), -ENOSPC);
+	c->hs.limits.max_pes = 3;
+	KUNIT_EXPECT_EQ(test, add(test, "b", 2, RSP_POLICY_RR, 0, 0), -ENOSPC);
+	/* Nothing half-inserted. */
+	KUNIT_EXPECT_EQ(test, c->hs.npools, 2U);
+	KUNIT_EXPECT_EQ(test, c->hs.npes, 3U);
+	KUNIT_EXPECT_NULL(test, pool_of(test, "z"));
+	KUNIT_EXPECT_EQ(test, c->hs.stats.refused, 3ULL);
+}
+
+static void test_expiry(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+
+	KUNIT_ASSERT_EQ(test, add(test, "e", 1, RSP_POLICY_RR, 0, 0), 0);
+	c->info.id = 2;
+	c->info.lifetime_ms = 30;
+	KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, &c->info, RSP_F_CREATE,
+					      NULL, NULL), 0);
+	c->info.id = 3;
+	c->info.lifetime_ms = 60000;
+	KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, &c->info, RSP_F_CREATE,
+					      NULL, NULL), 0);
+	rsp_expire_run(&c->hs);
+	KUNIT_EXPECT_EQ(test, c->hs.npes, 3U);
+	msleep(100);
+	/* The delayed work has run by now; running it again is harmless. */
+	rsp_expire_run(&c->hs);
+	KUNIT_EXPECT_EQ(test, c->hs.npes, 2U);
+	KUNIT_EXPECT_NULL(test, rsp_pe_find(pool_of(test, "e"), 2));
+	KUNIT_EXPECT_EQ(test, c->hs.stats.expired, 1ULL);
+}
+
+static void test_report(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct rsp_handle h;
+	bool removed = false;
+	u32 n = 0;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, add(test, "u", 1, RSP_POLICY_RR, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "u", 2, RSP_POLICY_RR, 0, 0), 0);
+	set_handle(&h, "u");
+	for (i = 1; i <= 3; i++) {
+		KUNIT_ASSERT_EQ(test, rsp_pe_report(&c->hs, &h, 2, &n, &removed,
+						    NULL), 0);
+		KUNIT_EXPECT_EQ(test, n, (u32)i);
+		KUNIT_EXPECT_EQ(test, removed, i == 3);
+	}
+	KUNIT_EXPECT_NULL(test, rsp_pe_find(pool_of(test, "u"), 2));
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 2, &n, &removed, NULL),
+			-ENOENT);
+}
+
+static void test_delete_home_and_flush(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	int i;
+
+	for (i = 1; i <= 6; i++) {
+		add(test, i % 2 ? "x" : "y", i, RSP_POLICY_RR, 0, 0);
+		c->info.home = i % 3;
+		c->info.id = i + 100;
+		KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, &c->info,
+						      RSP_F_CREATE, NULL, NULL),
+				0);
+	}
+	/* Homes of 101..106 are 1,2,0,1,2,0. */
+	KUNIT_EXPECT_EQ(test, rsp_delete_home(&c->hs, 1), 2U);
+	KUNIT_EXPECT_EQ(test, c->hs.npes, 10U);
+	KUNIT_EXPECT_EQ(test, rsp_flush(&c->hs), 10U);
+	KUNIT_EXPECT_EQ(test, c->hs.npools, 0U);
+}
+
+static void test_ordered_walk(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct rsp_handle h;
+	struct rsp_pool *pool;
+
+	add(test, "b", 5, RSP_POLICY_RR, 0, 0);
+	add(test, "b", 2, RSP_POLICY_RR, 0, 0);
+	add(test, "a", 1, RSP_POLICY_RR, 0, 0);
+	add(test, "ab", 1, RSP_POLICY_RR, 0, 0);
+	set_handle(&h, "a");
+	mutex_lock(&c->hs.lock);
+	pool = rsp_pool_next(&c->hs, &h, false);
+	KUNIT_EXPECT_EQ(test, pool->handle.len, 2);	/* "ab" */
+	pool = rsp_pool_next(&c->hs, &pool->handle, false);
+	KUNIT_EXPECT_EQ(test, pool->handle.data[0], 'b');
+	KUNIT_EXPECT_EQ(test, rsp_pe_next(pool, 3, true)->id, 5U);
+	KUNIT_EXPECT_EQ(test, rsp_pe_next(pool, 0, true)->id, 2U);
+	KUNIT_EXPECT_NULL(test, rsp_pe_next(pool, 5, false));
+	KUNIT_EXPECT_NULL(test, rsp_pool_next(&c->hs, &pool->handle, false));
+	mutex_unlock(&c->hs.lock);
+}
+
+struct racer {
+	struct kunit *test;
+	const char *pool;
+	unsigned long picks;
+	bool bad;
+};
+
+static int race_select(void *arg)
+{
+	struct racer *r = arg;
+
+	while (!kthread_should_stop()) {
+		u32 ids[4];
+		unsigned int k = pick(r->test, r->pool, ids, 4), i;
+
+		for (i = 0; i < k; i++)
+			if (ids[i] < 1 || ids[i] > 64)
+				r->bad = true;
+		r->picks++;
+		cond_resched();
+	}
+	return 0;
+}
+
+static void test_concurrency(struct kunit *test)
+{
+	static const u32 types[] = { RSP_POLICY_RR, RSP_POLICY_WRAND,
+				     RSP_POLICY_LU, RSP_POLICY_RLUD };
+	static const char *const names[] = { "c-rr", "c-w", "c-lu", "c-rlud" };
+	struct task_struct *t[ARRAY_SIZE(types)];
+	struct racer r[ARRAY_SIZE(types)];
+	struct ctx *c = test->priv;
+	struct rsp_handle h;
+	unsigned long end;
+	unsigned int i, round = 0;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		KUNIT_ASSERT_EQ(test, add(test, names[i], 1, types[i], 5, 1), 0);
+		r[i] = (struct racer){ test, names[i], 0, false };
+		t[i] = kthread_run(race_select, &r[i], "rsp-race%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+	}
+	/* Add, re-register and remove under the selectors' feet. */
+	end = jiffies + msecs_to_jiffies(500);
+	while (time_before(jiffies, end)) {
+		for (i = 0; i < ARRAY_SIZE(types); i++) {
+			u32 id = 2 + (round * 7 + i) % 63;
+
+			set_handle(&h, names[i]);
+			if (rsp_pe_delete(&c->hs, &h, id, NULL) == -ENOENT)
+				add(test, names[i], id, types[i], id, 1);
+			add(test, names[i], 1 + round % 64, types[i], 3, 1);
+			c->info.pol.weight = round;
+			c->info.pol.load = round;
+			rsp_pe_register(&c->hs, &c->info, 0, NULL, NULL);
+		}
+		round++;
+		cond_resched();
+	}
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		kthread_stop(t[i]);
+		KUNIT_EXPECT_FALSE_MSG(test, r[i].bad, "%s", names[i]);
+		KUNIT_EXPECT_GT_MSG(test, r[i].picks, 0UL, "%s", names[i]);
+	}
+	KUNIT_EXPECT_GT(test, round, 10U);
+}
+
+static struct kunit_case rsp_cases[] = {
+	KUNIT_CASE(test_rr_order),
+	KUNIT_CASE(test_rr_after_churn),
+	KUNIT_CASE(test_random),
+	KUNIT_CASE(test_weighted_random),
+	KUNIT_CASE(test_weighted_skewed),
+	KUNIT_CASE(test_wrr),
+	KUNIT_CASE(test_priority),
+	KUNIT_CASE(test_least_used),
+	KUNIT_CASE(test_lud),
+	KUNIT_CASE(test_plu),
+	KUNIT_CASE(test_rlu),
+	KUNIT_CASE(test_every_policy),
+	KUNIT_CASE(test_consistency),
+	KUNIT_CASE(test_limits),
+	KUNIT_CASE(test_expiry),
+	KUNIT_CASE(test_report),
+	KUNIT_CASE(test_delete_home_and_flush),
+	KUNIT_CASE(test_ordered_walk),
+	KUNIT_CASE_SLOW(test_concurrency),
+	{}
+};
+
+static struct kunit_suite rsp_suite = {
+	.name = "rserpool",
+	.init = hs_init,
+	.exit = hs_exit,
+	.test_cases = rsp_cases,
+};
+kunit_test_suite(rsp_suite);

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Every attribute refused the way the uapi header says: the errno, the
+extack message or the attribute it points at, and a table left unchanged.
+Needs rserpool.ko loaded and CAP_NET_ADMIN.  TAP output."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rsp_nl import *  # noqa: E402,F403
+
+E = errno
+rsp = Rsp()
+results = []
+
+
+def snapshot():
+    return sorted(msg for _, msg, _ in rsp.dump("PE_GET"))
+
+
+def without(attrs, kind):
+    return [a for a in attrs if int.from_bytes(a[2:4], "little") & 0x3fff
+            != kind]
+
+
+def case(name, cmd, attrs, want_errno, want_msg=None, point_at=None,
+         flags=0):
+    """point_at: index in attrs of the attribute the extack must name."""
+    before = snapshot()
+    problem = None
+    try:
+        rsp.request(cmd, *attrs, flags=flags)
+        problem = "accepted"
+    except NetlinkError as e:
+        if e.errno != want_errno:
+            problem = f"errno {E.errorcode.get(e.errno)} ({e.msg!r}), " \
+                      f"want {E.errorcode[want_errno]}"
+        elif want_msg and want_msg not in e.msg:
+            problem = f"message {e.msg!r} lacks {want_msg!r}"
+        elif point_at is not None:
+            want_off = 20 + sum(len(a) for a in attrs[:point_at])
+            if e.offset != want_off:
+                problem = f"extack offset {e.offset}, want {want_off}"
+        elif not e.msg:
+            problem = "no extack message"
+    if not problem and snapshot() != before:
+        problem = "the table changed"
+    results.append((name, problem))
+
+
+def main():
+    rsp.request("FLUSH")
+    rsp.request("PE_NEW", *pe_attrs(handle=b"pool", pe_id=1))
+    good = pe_attrs(handle=b"pool", pe_id=2)
+
+    for kind in ("POOL_HANDLE", "PE_ID", "PE_PROTO", "PE_PORT", "PE_ADDRS",
+                 "PE_POLICY"):
+        case(f"PE_NEW without {kind}", "PE_NEW", without(good, A[kind]),
+             E.EINVAL, f"missing attribute RSP_A_{kind}")
+
+    case("handle of 65 bytes", "PE_NEW",
+         [attr(A["POOL_HANDLE"], b"x" * 65)] + good[1:], E.ERANGE,
+         point_at=0)
+    case("empty handle", "PE_NEW", [attr(A["POOL_HANDLE"], b"")] + good[1:],
+         E.ERANGE, point_at=0)
+    case("PE ID as u8", "PE_NEW", [good[0], u8(A["PE_ID"], 2)] + good[2:],
+         E.EINVAL, point_at=1)
+    case("port 0", "PE_NEW", good[:3] + [u16(A["PE_PORT"], 0)] + good[4:],
+         E.ERANGE, point_at=3)
+    case("unknown transport", "PE_NEW", pe_attrs(proto=99), E.EPROTONOSUPPORT,
+         "RSP_A_PE_PROTO")
+    case("transport use on TCP", "PE_NEW",
+         good + [u8(A["PE_TRANSPORT_USE"], 1)], E.EINVAL,
+         "only SCTP carries control")
+    case("transport use 2 on SCTP", "PE_NEW",
+         pe_attrs(handle=b"s", proto=132) + [u8(A["PE_TRANSPORT_USE"], 2)],
+         E.ERANGE, point_at=6)
+    case("two addresses on TCP", "PE_NEW",
+         good[:4] + [nest(A["PE_ADDRS"], ipv4("10.0.0.1"), ipv4("10.0.0.2"))]
+         + good[5:], E.EINVAL, "only SCTP PEs have more than one address")
+    case("17 addresses on SCTP", "PE_NEW",
+         pe_attrs(handle=b"s", proto=132)[:4] +
+         [nest(A["PE_ADDRS"], *[ipv4(f"10.0.1.{i}") for i in range(1, 18)])]
+         + good[5:], E.E2BIG, "more than RSP_ADDRS_MAX")
+    case("address 0.0.0.0", "PE_NEW", pe_attrs(pe_id=2, addr="0.0.0.0"),
+         E.EINVAL, "unspecified")
+    case("address of 3 bytes", "PE_NEW",
+         good[:4] + [nest(A["PE_ADDRS"], attr(1, b"\1\2\3"))] + good[5:],
+         E.EINVAL)
+    case("no address", "PE_NEW", good[:4] + [nest(A["PE_ADDRS"])] + good[5:],
+         E.EINVAL, "no address")
+    case("nest without NLA_F_NESTED", "PE_NEW",
+         good[:4] + [nest(A["PE_ADDRS"], ipv4("10.0.0.2"), flag=False)] +
+         good[5:], E.EINVAL, "NLA_F_NESTED")
+    case("unknown policy", "PE_NEW", pe_attrs(pe_id=2, policy=0x12345),
+         E.EOPNOTSUPP, "unknown policy type")
+    case("policy without type", "PE_NEW",
+         good[:5] + [nest(A["PE_POLICY"], u32(POL["WEIGHT"], 1))], E.EINVAL,
+         "missing RSP_POLICY_A_TYPE")
+    case("least used without load", "PE_NEW",
+         pe_attrs(handle=b"lu", policy=0x40000001), E.EINVAL,
+         "parameter of this policy is missing")
+    case("round robin with a weight", "PE_NEW",
+         pe_attrs(handle=b"rr2", weight=3), E.EINVAL,
+         "parameter not used by this policy")
+    case("inconsistent policy", "PE_NEW",
+         pe_attrs(pe_id=2, policy=0x40000001, load=1), E.EINVAL,
+         "inconsistent pooling policy")
+    case("inconsistent transport", "PE_NEW", pe_attrs(pe_id=2, proto=17),
+         E.EPROTOTYPE, "inconsistent transport type")
+    case("count on PE_NEW", "PE_NEW", good + [u32(A["COUNT"], 1)], E.EINVAL,
+         "not valid for this command", point_at=len(good))
+    case("read-only attribute", "PE_NEW", good + [u32(A["PE_REPORTS"], 1)],
+         E.EINVAL, point_at=len(good))
+    case("unknown attribute 200", "PE_NEW", good + [u32(200, 1)], E.EINVAL,
+         point_at=len(good))
+    case("PE already there", "PE_NEW", pe_attrs(pe_id=1), E.EEXIST,
+         "already registered")
+    case("PE_SET of a missing PE", "PE_SET", pe_attrs(pe_id=9), E.ENOENT,
+         "no such PE")
+    case("PE_DEL in a missing pool", "PE_DEL",
+         [attr(A["POOL_HANDLE"], b"nope"), u32(A["PE_ID"], 1)], E.ENOENT,
+         "no such pool")
+    case("PE_DEL of a missing PE", "PE_DEL",
+         [attr(A["POOL_HANDLE"], b"pool"), u32(A["PE_ID"], 7)], E.ENOENT,
+         "no such PE")
+    case("PE_GET of a missing PE", "PE_GET",
+         [attr(A["POOL_HANDLE"], b"pool"), u32(A["PE_ID"], 7)], E.ENOENT,
+         "no such PE", point_at=1)
+    case("REPORT of a missing PE", "REPORT",
+         [attr(A["POOL_HANDLE"], b"pool"), u32(A["PE_ID"], 7)], E.ENOENT,
+         "no such PE")
+    case("RESOLVE of a missing pool", "RESOLVE",
+         [attr(A["POOL_HANDLE"], b"nope")], E.ENOENT, "no such pool",
+         point_at=0)
+    case("RESOLVE count 0", "RESOLVE",
+         [attr(A["POOL_HANDLE"], b"pool"), u32(A["COUNT"], 0)], E.ERANGE,
+         point_at=1)
+    case("RESOLVE count 257", "RESOLVE",
+         [attr(A["POOL_HANDLE"], b"pool"), u32(A["COUNT"], 257)], E.ERANGE,
+         point_at=1)
+    case("RESOLVE without handle", "RESOLVE", [], E.EINVAL,
+         "missing attribute RSP_A_POOL_HANDLE")
+    case("DEL_HOME without home", "DEL_HOME", [], E.EINVAL,
+         "missing attribute RSP_A_PE_HOME")
+    case("LIMITS_SET threshold 0", "LIMITS_SET",
+         [nest(A["LIMITS"], u32(LIMIT["REPORT_THRESHOLD"], 0))], E.ERANGE)
+    case("LIMITS_SET max-pes 0", "LIMITS_SET",
+         [nest(A["LIMITS"], u32(LIMIT["MAX_PES"], 0))], E.ERANGE)
+    case("LIMITS_SET without limits", "LIMITS_SET", [], E.EINVAL,
+         "missing attribute RSP_A_LIMITS")
+    case("dump with a PE ID", "PE_GET", [u32(A["PE_ID"], 1)], E.EINVAL,
+         "not valid for this command", flags=0x300)
+
+    rsp.request("LIMITS_SET", nest(A["LIMITS"], u32(LIMIT["MAX_POOL_PES"], 1)))
+    case("past max-pool-pes", "PE_NEW", good, E.ENOSPC, "max-pool-pes")
+    rsp.request("LIMITS_SET", nest(A["LIMITS"], u32(LIMIT["MAX_POOLS"], 1),
+                                   u32(LIMIT["MAX_POOL_PES"], 1 << 20)))
+    case("past max-pools", "PE_NEW", pe_attrs(handle=b"other"), E.ENOSPC,
+         "max-pools")
+    rsp.request("LIMITS_SET", nest(A["LIMITS"], u32(LIMIT["MAX_POOLS"], 65536)))
+    rsp.request("FLUSH")
+
+    print("TAP version 13")
+    print(f"1..{len(results)}")
+    for i, (name, problem) in enumerate(results, 1):
+        if problem:
+            print(f"not ok {i} - {name}: {problem}")
+        else:
+            print(f"ok {i} - {name}")
+    return 1 if any(p for _, p in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Tests that need no guest: the kernel style of the module's sources
+# (checkpatch.pl from the kernel tree), and rspctl's behaviour on a host
+# where the module is not loaded.  TAP output.
+top=$(cd "$(dirname "$0")/.." && pwd)
+R=$top/user/rspctl
+src=$top/build/linux-source-6.1
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+
+echo "TAP version 13"
+for f in "$top"/kernel/*.[ch] "$top"/include/uapi/linux/rserpool.h; do
+	name=${f#"$top"/}
+	if perl "$src/scripts/checkpatch.pl" --no-tree --quiet --terse \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "$f" \
+		> /tmp/rsp-checkpatch.$$ 2>&1; then
+		ok "checkpatch: $name"
+	else
+		nok "checkpatch: $name"
+		sed 's/^/# /' /tmp/rsp-checkpatch.$$
+	fi
+done
+rm -f /tmp/rsp-checkpatch.$$
+
+if [ -d /sys/module/rserpool ]; then
+	echo "ok $((n + 1)) - rspctl without the module # SKIP module is loaded here"
+	n=$((n + 1))
+else
+	out=$($R pool show 2>&1); rc=$?
+	case "$rc:$out" in
+	"1:rspctl: the rserpool module is not loaded"*) ok "rspctl says when the module is not loaded" ;;
+	*) nok "rspctl without the module: status $rc, '$out'" ;;
+	esac
+fi
+out=$($R frobnicate 2>&1); rc=$?
+[ "$rc:$out" = '2:rspctl: unknown object "frobnicate" (try rspctl -h)' ] &&
+	ok "rspctl refuses an unknown object" ||
+	nok "unknown object: status $rc, '$out'"
+out=$($R -h); rc=$?
+missing=
+for w in "pool show" "pe add|set" "pe del" "pe show" "pe flush" "resolve" \
+	 "report" "flush" "limits" "stats" "monitor" "-b FILE"; do
+	printf '%s' "$out" | grep -qF -- "$w" || missing="$missing '$w'"
+done
+[ "$rc" = 0 ] && [ -z "$missing" ] && ok "rspctl -h names every command" ||
+	nok "rspctl -h: status $rc, missing$missing"
+echo "1..$n"
+[ $failed -eq 0 ]

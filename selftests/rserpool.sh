@@ -1,0 +1,211 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel handlespace through rspctl, in a guest of tools/vm/run.sh:
+# load the module, build pools, select from them with several policies,
+# watch the events, break the rules, cross namespaces, fill it with
+# 100 000 PEs, and unload it with all of that still inside.  TAP output.
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+R=$top/user/rspctl
+T=$(mktemp -d)
+n=0
+failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+# check DESCRIPTION COMMAND...: the command's status is the verdict.
+check() { d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
+# eq DESCRIPTION GOT WANT
+eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1: got '$2', want '$3'"; fi
+}
+# fails DESCRIPTION TEXT COMMAND...: non-zero status and TEXT on stderr.
+fails() {
+	d=$1 text=$2; shift 2
+	if "$@" >"$T/out" 2>"$T/err"; then
+		nok "$d: succeeded"
+	elif grep -qF -- "$text" "$T/err"; then
+		ok "$d"
+	else
+		nok "$d: stderr was '$(cat "$T/err")'"
+	fi
+}
+jqr() { jq -r "$@"; }
+pe_ids() { $R -j pe show "$@" | jqr '[.[].id] | join(" ")'; }
+picks() {	# picks HANDLE N: the IDs of N single selections
+	i=0 out=
+	while [ $i -lt "$2" ]; do
+		out="$out $($R -j resolve "$1" | jqr '.pes[0].id')"
+		i=$((i + 1))
+	done
+	echo $out
+}
+
+echo "TAP version 13"
+echo "# kernel $(uname -r)"
+modprobe -q sctp 2>/dev/null
+check "insmod rserpool.ko" insmod "$top/kernel/rserpool.ko"
+eq "the module is live" "$(cat /sys/module/rserpool/initstate)" live
+eq "an empty handlespace" "$($R -j pool show)" "[]"
+
+# --- A pool of three echo servers, round robin ------------------------
+for i in 1 2 3; do
+	$R pe add echo id $i proto tcp port 7 addr 10.0.0.$i policy rr
+done
+eq "pe show lists three PEs in ID order" "$(pe_ids)" "1 2 3"
+eq "pool show: policy, proto, size" \
+	"$($R -j pool show echo | jqr '.[0] | "\(.policy) \(.proto) \(.pes)"')" \
+	"rr tcp 3"
+eq "round robin visits every PE in turn" "$(picks echo 6)" "1 2 3 1 2 3"
+eq "resolve count 2 returns two distinct PEs, head advanced by one" \
+	"$($R -j resolve echo count 2 | jqr '[.pes[].id] | join(" ")')" "1 2"
+eq "a PE's address and port" \
+	"$($R -j pe show echo id 2 | jqr '.[0] | "\(.addrs[0]):\(.port)"')" \
+	"10.0.0.2:7"
+eq "selection counters" \
+	"$($R -j pe show echo id 1 | jqr '.[0].selected')" 3
+
+# --- Policies with parameters -------------------------------------------
+$R pe add lu id 1 proto udp port 53 addr 10.0.1.1 policy lu load 40%
+$R pe add lu id 2 proto udp port 53 addr 10.0.1.2 policy lu load 10%
+$R pe add lu id 3 proto udp port 53 addr fd00::3 policy lu load 10%
+eq "least used picks the least loaded, round robin among equals" \
+	"$(picks lu 4)" "2 3 2 3"
+$R pe set lu id 1 proto udp port 53 addr 10.0.1.1 policy lu load 1%
+eq "pe set re-registers with a new load" "$(picks lu 2)" "1 1"
+eq "load is shown as given" \
+	"$($R -j pe show lu id 1 | jqr '.[0].load')" 42949673
+$R pe add prio id 1 proto sctp port 9 addr 10.0.2.1 addr 10.0.3.1 \
+	policy priority priority 5 use control
+$R pe add prio id 2 proto sctp port 9 addr 10.0.2.2 policy priority priority 9
+eq "priority picks the highest" "$(picks prio 3)" "2 2 2"
+eq "an SCTP PE keeps all its addresses and transport use" \
+	"$($R -j pe show prio id 1 | jqr '.[0] | "\(.addrs | join(",")) \(.use)"')" \
+	"10.0.2.1,10.0.3.1 control"
+$R pe add w id 1 proto tcp port 80 addr 10.0.4.1 policy wrand weight 1
+$R pe add w id 2 proto tcp port 80 addr 10.0.4.2 policy wrand weight 0
+eq "weighted random never picks weight 0" \
+	"$($R -j resolve w count 2 | jqr '[.pes[].id] | join(" ")')" "1"
+$R pe add 0x00ff id 1 proto tcp port 1 addr 10.0.5.1 policy random
+eq "a binary handle given in hex is shown in hex" \
+	"$($R -j pool show 0x00ff | jqr '.[0].handle')" "0x00ff"
+
+# --- Rules ---------------------------------------------------------------
+fails "a PE with another policy is refused" "inconsistent pooling policy" \
+	$R pe add echo id 9 proto tcp port 7 addr 10.0.0.9 policy random
+fails "a PE with another transport is refused" "inconsistent transport type" \
+	$R pe add echo id 9 proto udp port 7 addr 10.0.0.9 policy rr
+fails "an existing PE is not added twice" "File exists" \
+	$R pe add echo id 1 proto tcp port 7 addr 10.0.0.1 policy rr
+check "... unless replace is given" \
+	$R pe add echo id 1 proto tcp port 7 addr 10.0.0.11 policy rr replace
+fails "pe set of a missing PE" "no such PE" \
+	$R pe set echo id 9 proto tcp port 7 addr 10.0.0.9 policy rr
+fails "a policy parameter that does not belong" "policy rr takes no parameters" \
+	$R pe add echo id 9 proto tcp port 7 addr 10.0.0.9 policy rr weight 3
+fails "a missing policy parameter" "policy lu needs load" \
+	$R pe add lu id 9 proto udp port 53 addr 10.0.1.9 policy lu
+fails "an unknown policy" 'unknown policy "fastest"' \
+	$R pe add echo id 9 proto tcp port 7 addr 10.0.0.9 policy fastest
+fails "a handle longer than 64 bytes" "pool handle must be 1..64 bytes" \
+	$R pe add "$(printf '%065d' 0)" id 1 proto tcp port 7 addr 10.0.0.9 policy rr
+fails "two addresses on a TCP PE" "only SCTP PEs have more than one address" \
+	$R pe add echo id 9 proto tcp port 7 addr 10.0.0.9 addr 10.0.0.10 policy rr
+fails "resolve of an unknown pool" "no such pool" $R resolve nothing
+fails "delete of an unknown PE" "no such PE in this pool" $R pe del echo id 99
+eq "the refused requests left the table as it was" "$(pe_ids echo)" "1 2 3"
+
+# --- Reports, lifetimes, homes -------------------------------------------
+eq "a report counts" "$($R -j report echo id 3 | jqr .reports)" 1
+$R report echo 3 >/dev/null
+eq "the third report removes the PE" \
+	"$($R -j report echo 3 | jqr '"\(.reports) \(.removed)"')" "3 true"
+eq "... and it is gone" "$(pe_ids echo)" "1 2"
+$R limits set report-threshold 5
+eq "limits set changes the threshold" \
+	"$($R -j limits | jqr '."report-threshold"')" 5
+$R limits set report-threshold 3
+$R pe add short id 1 proto tcp port 7 addr 10.0.6.1 policy rr lifetime 300
+$R pe add short id 2 proto tcp port 7 addr 10.0.6.2 policy rr lifetime 60000
+sleep 2
+eq "a PE whose lifetime ran out is removed by the kernel" "$(pe_ids short)" "2"
+$R pe add homes id 1 proto tcp port 7 addr 10.0.7.1 policy rr home 7
+$R pe add homes id 2 proto tcp port 7 addr 10.0.7.2 policy rr home 8
+eq "pe flush home deletes only that registrar's PEs" \
+	"$($R -j pe flush home 7 | jqr .deleted) $(pe_ids homes)" "1 2"
+eq "stats count what happened" \
+	"$($R -j stats | jqr '"\(.expired) \(.unreachable)"')" "1 1"
+
+# --- Events --------------------------------------------------------------
+$R -j monitor > "$T/mon" &
+mon=$!
+sleep 1
+$R pe add ev id 1 proto tcp port 7 addr 10.0.8.1 policy rr
+$R pe set ev id 1 proto tcp port 8 addr 10.0.8.1 policy rr
+$R pe add ev id 2 proto tcp port 7 addr 10.0.8.2 policy rr lifetime 200
+$R report ev 1 >/dev/null
+$R pe del ev id 1
+sleep 2
+kill -INT $mon; wait $mon
+eq "monitor sees new, update, report, delete and expiry" \
+	"$(jqr -s 'map(select(.handle == "ev") | "\(.event):\(.id):\(.reason // "")") | join(" ")' "$T/mon")" \
+	"new:1: update:1: new:2: report:1: del:1:deleted del:2:expired"
+eq "an update event carries the new data" \
+	"$(jqr -s 'map(select(.event == "update"))[0].port' "$T/mon")" 8
+
+# --- Privilege and namespaces --------------------------------------------
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+eq "an unprivileged user can read" \
+	"$(nobody $R -j pool show echo | jqr '.[0].pes')" 2
+check "an unprivileged user can resolve" nobody $R resolve echo
+fails "an unprivileged user cannot add" "Operation not permitted" \
+	nobody $R pe add echo id 5 proto tcp port 7 addr 10.0.0.5 policy rr
+fails "an unprivileged user cannot report" "Operation not permitted" \
+	nobody $R report echo 1
+fails "an unprivileged user cannot flush" "Operation not permitted" \
+	nobody $R flush
+ip netns add rsp-a
+ip netns exec rsp-a $R pe add inside id 1 proto tcp port 7 addr 10.1.0.1 policy rr
+eq "a namespace has its own handlespace" \
+	"$(ip netns exec rsp-a $R -j pool show | jqr '[.[].handle] | join(" ")')" \
+	"inside"
+fails "... which the first namespace does not see" "no such pool" \
+	$R resolve inside
+ip netns exec rsp-a $R -j pool show echo > "$T/out" 2>&1
+eq "... nor the other way round" "$(cat "$T/out")" \
+	"rspctl: pool show: No such file or directory: RSP_A_POOL_HANDLE: no such pool"
+ip netns del rsp-a
+
+# --- Bad input at the attribute level -------------------------------------
+if python3 "$top/selftests/bad_input.py" > "$T/bad" 2>&1; then
+	ok "raw netlink: every bad attribute refused ($(grep -c '^ok' "$T/bad") cases)"
+else
+	nok "raw netlink: bad attributes"
+	sed 's/^/# /' "$T/bad"
+fi
+
+# --- 100 000 PEs -----------------------------------------------------------
+$R flush > /dev/null
+awk 'BEGIN { for (i = 0; i < 100000; i++)
+	printf "pe add big%d id %d proto tcp port 80 addr 10.%d.%d.%d policy rr\n",
+	i % 10, i, i / 65536 % 256, i / 256 % 256, i % 256 + (i % 256 == 0) }' \
+	> "$T/batch"
+check "rspctl -b adds 100 000 PEs" $R -b "$T/batch"
+$R -j pe show > "$T/dump"
+eq "a dump of 100 000 PEs is complete and exact" \
+	"$(jq -r '[length, (map("\(.handle)/\(.id)") | unique | length),
+		  (map(select(.handle == "big\(.id % 10)")) | length)] | join(" ")' "$T/dump")" \
+	"100000 100000 100000"
+eq "ten pools of 10 000" \
+	"$($R -j pool show | jqr '[.[].pes] | unique | join(" ")')" 10000
+eq "stats agree" "$($R -j stats | jqr '"\(.pools) \(.pes)"')" "10 100000"
+
+check "rmmod with 100 000 PEs present" rmmod rserpool
+check "insmod again gives an empty handlespace" \
+	sh -c "insmod $top/kernel/rserpool.ko && [ \"\$($R -j pool show)\" = '[]' ]"
+rmmod rserpool
+
+echo "1..$n"
+rm -rf "$T"
+[ $failed -eq 0 ]

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Runs every selftest program in the guest, one after another; their TAP
+# goes to stdout between "# selftest NAME" markers for tools/check.sh.
+top=$(cd "$(dirname "$0")/.." && pwd)
+rc=0
+for t in rserpool.sh; do
+	echo "# selftest $t"
+	sh "$top/selftests/$t" || rc=1
+done
+exit $rc

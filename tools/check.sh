@@ -1,0 +1,56 @@
+#!/bin/sh
+# make check: installs what is missing, builds, runs the host tests, the
+# KUnit suites on UML and the selftests in the QEMU guest, and ends with
+# "N passed, N failed, N skipped" over every test case that ran.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+mkdir -p build
+pass=0 fail=0 skip=0
+
+# count LOG: adds the TAP results of LOG to the totals.
+count() {
+	p=$(grep -cE '^ok [0-9]+' "$1" | head -n 1)
+	s=$(grep -cE '^ok [0-9]+.*# SKIP' "$1" | head -n 1)
+	f=$(grep -cE '^not ok [0-9]+' "$1" | head -n 1)
+	pass=$((pass + p - s)) skip=$((skip + s)) fail=$((fail + f))
+}
+
+broke() {
+	echo "check: $1" >&2
+	fail=$((fail + 1))
+}
+
+sh tools/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+if ! make -s all >build/make.log 2>&1; then
+	cat build/make.log
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+echo "== host tests"
+sh selftests/host.sh > build/host.log 2>&1 || true
+cat build/host.log
+count build/host.log
+
+echo "== KUnit (UML)"
+sh tools/kunit.sh > build/kunit.log 2>&1
+krc=$?
+grep -E '\] (\[(PASSED|FAILED|SKIPPED|CRASHED)\]|Testing complete|=+ )' \
+	build/kunit.log || tail -n 40 build/kunit.log
+kp=$(grep -cE '\] \[PASSED\] [a-z_0-9]+$' build/kunit.log)
+kf=$(grep -cE '\] \[(FAILED|CRASHED)\] [a-z_0-9]+$' build/kunit.log)
+ks=$(grep -cE '\] \[SKIPPED\] [a-z_0-9]+$' build/kunit.log)
+pass=$((pass + kp)) fail=$((fail + kf)) skip=$((skip + ks))
+[ $krc -eq 0 ] || [ $kf -gt 0 ] || broke "kunit.py failed (build/kunit.log)"
+
+echo "== selftests (QEMU guest)"
+sh tools/vm/run.sh sh selftests/run.sh > build/selftests.log 2>&1
+src=$?
+grep -vE '^\[ *[0-9]+\.[0-9]+\] ' build/selftests.log
+count build/selftests.log
+[ $src -eq 0 ] || grep -qE '^not ok' build/selftests.log ||
+	broke "selftests ended with status $src (build/selftests.log)"
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
