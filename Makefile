@@ -2,11 +2,13 @@
 # make            the module (against Debian's 6.1 headers) and the tools
 # make check      every test: KUnit on UML, selftests in QEMU, host tests
 # make demo       boots the VM and shows a pool being resolved
+# make install    the module (modules_install), rspctl and its man page
 # make deps       installs the Debian packages all of this needs
 
 VERSION := 0.1
 KVER ?= $(shell sh tools/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
+PREFIX ?= /usr/local
 
 CFLAGS ?= -O2 -g
 CFLAGS += -Wall -Wextra -std=gnu11 -Iinclude/uapi -DRSP_VERSION=\"$(VERSION)\"
@@ -15,7 +17,7 @@ LDLIBS += $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
 RSPCTL_OBJS := user/rspctl.o user/nl.o user/names.o user/json.o
 
-.PHONY: all module user deps check demo kunit selftests clean
+.PHONY: all module user install deps check demo kunit selftests clean
 
 all: module user
 
@@ -29,6 +31,12 @@ user/rspctl: $(RSPCTL_OBJS)
 
 user/%.o: user/%.c user/*.h include/uapi/linux/rserpool.h
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod $(KVER)
+	install -D -m 755 user/rspctl $(DESTDIR)$(PREFIX)/sbin/rspctl
+	install -D -m 644 doc/rspctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/rspctl.8
 
 deps:
 	sh tools/deps.sh

@@ -48,6 +48,7 @@ static const struct nla_policy rsp_policy[RSP_A_MAX + 1] = {
 	[RSP_A_PE_POLICY]	= NLA_POLICY_NESTED(rsp_policy_policy),
 	[RSP_A_COUNT]		= NLA_POLICY_RANGE(NLA_U32, 1, RSP_RESOLVE_MAX),
 	[RSP_A_LIMITS]		= NLA_POLICY_NESTED(rsp_limit_policy),
+	[RSP_A_REPLACE]		= { .type = NLA_FLAG },
 };
 
 #define A(x)		BIT(RSP_A_##x)
@@ -57,7 +58,7 @@ static const struct nla_policy rsp_policy[RSP_A_MAX + 1] = {
 
 /* The attributes each request may carry; any other is refused. */
 static const u32 rsp_cmd_attrs[RSP_CMD_MAX + 1] = {
-	[RSP_CMD_PE_NEW]	= PE_ATTRS,
+	[RSP_CMD_PE_NEW]	= PE_ATTRS | A(REPLACE),
 	[RSP_CMD_PE_SET]	= PE_ATTRS,
 	[RSP_CMD_PE_DEL]	= A(POOL_HANDLE) | A(PE_ID),
 	[RSP_CMD_PE_GET]	= A(POOL_HANDLE) | A(PE_ID),
@@ -70,6 +71,18 @@ static const u32 rsp_cmd_attrs[RSP_CMD_MAX + 1] = {
 
 static struct genl_family rsp_family;
 
+#define NOT_VALID(x) [RSP_A_##x] = "RSP_A_" #x " is not valid for this command"
+static const char * const rsp_not_valid[RSP_A_MAX + 1] = {
+	NOT_VALID(POOL_HANDLE), NOT_VALID(PE_ID), NOT_VALID(PE_HOME),
+	NOT_VALID(PE_LIFETIME), NOT_VALID(PE_PROTO), NOT_VALID(PE_PORT),
+	NOT_VALID(PE_TRANSPORT_USE), NOT_VALID(PE_ADDRS), NOT_VALID(PE_POLICY),
+	NOT_VALID(PE_EXPIRES), NOT_VALID(PE_SELECTED), NOT_VALID(PE_REPORTS),
+	NOT_VALID(PE_DEGRADATION), NOT_VALID(PE), NOT_VALID(POOL_POLICY),
+	NOT_VALID(POOL_PROTO), NOT_VALID(POOL_PES), NOT_VALID(POOL_SELECTED),
+	NOT_VALID(POOL_RESOLVES), NOT_VALID(COUNT), NOT_VALID(REASON),
+	NOT_VALID(LIMITS), NOT_VALID(STATS), NOT_VALID(PAD), NOT_VALID(REPLACE),
+};
+
 static int check_attrs(u8 cmd, struct nlattr **tb,
 		       struct netlink_ext_ack *extack)
 {
@@ -77,8 +90,8 @@ static int check_attrs(u8 cmd, struct nlattr **tb,
 
 	for (i = 1; i <= RSP_A_MAX; i++) {
 		if (tb[i] && !(rsp_cmd_attrs[cmd] & BIT(i))) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[i],
-					    "attribute not valid for this command");
+			rsp_set_msg(extack, rsp_not_valid[i]);
+			NL_SET_BAD_ATTR(extack, tb[i]);
 			return -EINVAL;
 		}
 	}
@@ -447,7 +460,7 @@ static int rsp_pe_new_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	if (info->genlhdr->cmd == RSP_CMD_PE_NEW) {
 		flags = RSP_F_CREATE;
-		if (!(info->nlhdr->nlmsg_flags & NLM_F_REPLACE))
+		if (!info->attrs[RSP_A_REPLACE])
 			flags |= RSP_F_EXCL;
 	}
 	err = rsp_pe_register(rsp_hs(genl_info_net(info)), pe, flags, NULL,
@@ -543,6 +556,7 @@ struct rsp_dump {
 	bool started;
 	bool one_pool;
 	bool done;
+	int err;
 };
 
 static int rsp_dump_start(struct netlink_callback *cb)
@@ -550,21 +564,30 @@ static int rsp_dump_start(struct netlink_callback *cb)
 	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
 	struct nlattr *h = di->attrs[RSP_A_POOL_HANDLE];
 	struct rsp_dump *d;
-	int err;
 
-	/* Both dumps take at most a pool handle, as POOL_GET does. */
-	err = check_attrs(RSP_CMD_POOL_GET, di->attrs, cb->extack);
-	if (err)
-		return err;
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
+	/*
+	 * Both dumps take at most a pool handle, as POOL_GET does.  6.1 gives
+	 * .start no extack, so a refusal is reported by the first dumpit
+	 * call, whose extack message goes out in NLMSG_DONE.
+	 */
+	d->err = check_attrs(RSP_CMD_POOL_GET, di->attrs, NULL);
 	if (h) {
 		parse_handle(h, &d->handle);
 		d->one_pool = true;
 	}
 	cb->args[0] = (long)d;
 	return 0;
+}
+
+/* The refusal found by rsp_dump_start(), now with its message. */
+static int dump_refuse(struct netlink_callback *cb, struct rsp_dump *d)
+{
+	check_attrs(RSP_CMD_POOL_GET, genl_dumpit_info(cb)->attrs, cb->extack);
+	d->done = true;
+	return d->err;
 }
 
 static int rsp_dump_done(struct netlink_callback *cb)
@@ -602,6 +625,8 @@ static int rsp_pe_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct rsp_pool *pool;
 	void *hdr;
 
+	if (d->err && !d->done)
+		return dump_refuse(cb, d);
 	if (d->done)
 		return 0;
 	dump_begin(hs, cb);
@@ -638,6 +663,8 @@ static int rsp_pool_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct rsp_pool *pool;
 	void *hdr;
 
+	if (d->err && !d->done)
+		return dump_refuse(cb, d);
 	if (d->done)
 		return 0;
 	dump_begin(hs, cb);

@@ -8,7 +8,7 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/in.h>
-#include <linux/int_sqrt.h>
+#include <linux/math.h>
 #include <linux/kthread.h>
 #include <linux/slab.h>
 #include "handlespace.h"

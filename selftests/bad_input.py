@@ -86,8 +86,8 @@ def main():
     case("address 0.0.0.0", "PE_NEW", pe_attrs(pe_id=2, addr="0.0.0.0"),
          E.EINVAL, "unspecified")
     case("address of 3 bytes", "PE_NEW",
-         good[:4] + [nest(A["PE_ADDRS"], attr(1, b"\1\2\3"))] + good[5:],
-         E.EINVAL)
+         good[:4] + [nest(A["PE_ADDRS"], attr(ADDR_IPV4, b"\1\2\3"))] +
+         good[5:], E.ERANGE, "binary attribute size out of range")
     case("no address", "PE_NEW", good[:4] + [nest(A["PE_ADDRS"])] + good[5:],
          E.EINVAL, "no address")
     case("nest without NLA_F_NESTED", "PE_NEW",
@@ -110,10 +110,16 @@ def main():
     case("inconsistent transport", "PE_NEW", pe_attrs(pe_id=2, proto=17),
          E.EPROTOTYPE, "inconsistent transport type")
     case("count on PE_NEW", "PE_NEW", good + [u32(A["COUNT"], 1)], E.EINVAL,
-         "not valid for this command", point_at=len(good))
+         "RSP_A_COUNT is not valid for this command", point_at=len(good))
     case("read-only attribute", "PE_NEW", good + [u32(A["PE_REPORTS"], 1)],
          E.EINVAL, point_at=len(good))
     case("unknown attribute 200", "PE_NEW", good + [u32(200, 1)], E.EINVAL,
+         point_at=len(good))
+    case("replace on PE_SET", "PE_SET",
+         pe_attrs(pe_id=1) + [attr(A["REPLACE"], b"")], E.EINVAL,
+         "RSP_A_REPLACE is not valid for this command", point_at=len(good))
+    case("replace flag with a payload", "PE_NEW",
+         pe_attrs(pe_id=1) + [u32(A["REPLACE"], 1)], E.ERANGE,
          point_at=len(good))
     case("PE already there", "PE_NEW", pe_attrs(pe_id=1), E.EEXIST,
          "already registered")
@@ -151,7 +157,7 @@ def main():
     case("LIMITS_SET without limits", "LIMITS_SET", [], E.EINVAL,
          "missing attribute RSP_A_LIMITS")
     case("dump with a PE ID", "PE_GET", [u32(A["PE_ID"], 1)], E.EINVAL,
-         "not valid for this command", flags=0x300)
+         "RSP_A_PE_ID is not valid for this command", flags=0x300)
 
     rsp.request("LIMITS_SET", nest(A["LIMITS"], u32(LIMIT["MAX_POOL_PES"], 1)))
     case("past max-pool-pes", "PE_NEW", good, E.ENOSPC, "max-pool-pes")

@@ -14,8 +14,17 @@ failed=0
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-# check DESCRIPTION COMMAND...: the command's status is the verdict.
-check() { d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
+# check DESCRIPTION COMMAND...: the command's status is the verdict; its
+# output is shown only when it fails.
+check() {
+	d=$1; shift
+	if "$@" >"$T/out" 2>&1; then
+		ok "$d"
+	else
+		nok "$d"
+		sed 's/^/# /' "$T/out"
+	fi
+}
 # eq DESCRIPTION GOT WANT
 eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1: got '$2', want '$3'"; fi
@@ -57,6 +66,10 @@ eq "pe show lists three PEs in ID order" "$(pe_ids)" "1 2 3"
 eq "pool show: policy, proto, size" \
 	"$($R -j pool show echo | jqr '.[0] | "\(.policy) \(.proto) \(.pes)"')" \
 	"rr tcp 3"
+eq "-p prints the same JSON" "$($R -j -p pe show echo | jq -c .)" \
+	"$($R -j pe show echo | jq -c .)"
+check "... indented, one member a line" \
+	test "$($R -j -p pe show echo | grep -c '^    \"id\": ')" = 3
 eq "round robin visits every PE in turn" "$(picks echo 6)" "1 2 3 1 2 3"
 eq "resolve count 2 returns two distinct PEs, head advanced by one" \
 	"$($R -j resolve echo count 2 | jqr '[.pes[].id] | join(" ")')" "1 2"
@@ -143,14 +156,14 @@ mon=$!
 sleep 1
 $R pe add ev id 1 proto tcp port 7 addr 10.0.8.1 policy rr
 $R pe set ev id 1 proto tcp port 8 addr 10.0.8.1 policy rr
-$R pe add ev id 2 proto tcp port 7 addr 10.0.8.2 policy rr lifetime 200
 $R report ev 1 >/dev/null
 $R pe del ev id 1
+$R pe add ev id 2 proto tcp port 7 addr 10.0.8.2 policy rr lifetime 300
 sleep 2
 kill -INT $mon; wait $mon
 eq "monitor sees new, update, report, delete and expiry" \
 	"$(jqr -s 'map(select(.handle == "ev") | "\(.event):\(.id):\(.reason // "")") | join(" ")' "$T/mon")" \
-	"new:1: update:1: new:2: report:1: del:1:deleted del:2:expired"
+	"new:1: update:1: report:1: del:1:deleted new:2: del:2:expired"
 eq "an update event carries the new data" \
 	"$(jqr -s 'map(select(.event == "update"))[0].port' "$T/mon")" 8
 
@@ -158,7 +171,8 @@ eq "an update event carries the new data" \
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 eq "an unprivileged user can read" \
 	"$(nobody $R -j pool show echo | jqr '.[0].pes')" 2
-check "an unprivileged user can resolve" nobody $R resolve echo
+eq "an unprivileged user can resolve" \
+	"$(nobody $R -j resolve echo | jqr '.pes | length')" 1
 fails "an unprivileged user cannot add" "Operation not permitted" \
 	nobody $R pe add echo id 5 proto tcp port 7 addr 10.0.0.5 policy rr
 fails "an unprivileged user cannot report" "Operation not permitted" \
@@ -178,12 +192,23 @@ eq "... nor the other way round" "$(cat "$T/out")" \
 ip netns del rsp-a
 
 # --- Bad input at the attribute level -------------------------------------
-if python3 "$top/selftests/bad_input.py" > "$T/bad" 2>&1; then
-	ok "raw netlink: every bad attribute refused ($(grep -c '^ok' "$T/bad") cases)"
-else
-	nok "raw netlink: bad attributes"
-	sed 's/^/# /' "$T/bad"
-fi
+# subtap PREFIX PROGRAM: runs a TAP program and counts each of its cases.
+subtap() {
+	python3 "$2" > "$T/sub" 2>&1
+	st=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "$1: ${line#ok * - }" ;;
+		"not ok "*) nok "$1: ${line#not ok * - }" ;;
+		esac
+	done < "$T/sub"
+	if [ $st -ne 0 ] && ! grep -q '^not ok' "$T/sub"; then
+		nok "$1: exited with status $st"
+		sed 's/^/# /' "$T/sub"
+	fi
+}
+subtap "raw netlink" "$top/selftests/bad_input.py"
+subtap "dumps" "$top/selftests/dumps.py"
 
 # --- 100 000 PEs -----------------------------------------------------------
 $R flush > /dev/null

@@ -4,6 +4,7 @@ only, so that tests can send what rspctl would refuse to build."""
 
 import errno
 import os
+import re
 import socket
 import struct
 
@@ -12,25 +13,56 @@ GENL_ID_CTRL = 0x10
 CTRL_CMD_GETFAMILY = 3
 CTRL_ATTR_FAMILY_ID = 1
 CTRL_ATTR_FAMILY_NAME = 2
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_REPLACE, NLM_F_DUMP = 1, 4, 0x100, 0x300
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLM_F_DUMP_INTR = 0x10
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLA_F_NESTED = 0x8000
 NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS = 1, 2
 SOL_NETLINK, NETLINK_EXT_ACK = 270, 11
 
-# include/uapi/linux/rserpool.h
-CMD = dict(PE_NEW=1, PE_SET=2, PE_DEL=3, PE_GET=4, POOL_GET=5, DEL_HOME=6,
-           FLUSH=7, RESOLVE=8, REPORT=9, LIMITS_GET=10, LIMITS_SET=11,
-           STATS_GET=12)
-A = dict(POOL_HANDLE=1, PE_ID=2, PE_HOME=3, PE_LIFETIME=4, PE_PROTO=5,
-         PE_PORT=6, PE_TRANSPORT_USE=7, PE_ADDRS=8, PE_POLICY=9,
-         PE_EXPIRES=10, PE_SELECTED=11, PE_REPORTS=12, PE_DEGRADATION=13,
-         PE=14, POOL_POLICY=15, POOL_PROTO=16, POOL_PES=17, COUNT=21,
-         REASON=22, LIMITS=23, STATS=24)
-ADDR_IPV4, ADDR_IPV6 = 1, 2
-POL = dict(TYPE=1, WEIGHT=2, PRIORITY=3, LOAD=4, LOAD_DEG=5, WEIGHT_DPF=6,
-           LOAD_DPF=7, DISTANCE=8)
-LIMIT = dict(MAX_POOLS=1, MAX_PES=2, MAX_POOL_PES=3, REPORT_THRESHOLD=4)
+# The numbers come from include/uapi/linux/rserpool.h itself, so the tests
+# cannot drift from the header.
+UAPI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                    "include", "uapi", "linux", "rserpool.h")
+
+
+def _enums(path):
+    """Every enumerator of the header's enums, by name."""
+    text = re.sub(r"/\*.*?\*/", "", open(path).read(), flags=re.S)
+    names = {}
+    for body in re.findall(r"enum\s+\w+\s*{(.*?)}", text, flags=re.S):
+        nxt = 0
+        for item in body.split(","):
+            item = item.strip()
+            if not item:
+                continue
+            name, _, val = item.partition("=")
+            name, val = name.strip(), val.strip()
+            if "-" in val:
+                continue        # the FOO_MAX = __FOO_MAX - 1 aliases
+            if val:
+                nxt = int(val, 0)
+            names[name] = nxt
+            nxt += 1
+    return names
+
+
+def _group(names, prefix):
+    return {k[len(prefix):]: v for k, v in names.items()
+            if k.startswith(prefix) and not k.startswith("__")
+            and not k.endswith("_MAX") and not k.endswith("UNSPEC")}
+
+
+_E = _enums(UAPI)
+CMD = _group(_E, "RSP_CMD_")
+A = _group(_E, "RSP_A_")
+POL = _group(_E, "RSP_POLICY_A_")
+LIMIT = _group(_E, "RSP_LIMIT_A_")
+STAT = _group(_E, "RSP_STAT_A_")
+POLICY = {k: v for k, v in _group(_E, "RSP_POLICY_").items()
+          if not k.startswith("A_")}
+REASON = _group(_E, "RSP_REASON_")
+ADDR_IPV4, ADDR_IPV6 = _E["RSP_ADDR_A_IPV4"], _E["RSP_ADDR_A_IPV6"]
 
 
 def attr(kind, data):
@@ -92,15 +124,20 @@ class Rsp:
             if kind == CTRL_ATTR_FAMILY_ID:
                 self.family = struct.unpack("=H", data)[0]
 
-    def _talk(self, family, cmd, flags, payload):
+    def _talk(self, family, cmd, flags, payload, between=None):
         self.seq += 1
         body = struct.pack("=BBH", cmd, 1, 0) + payload
         hdr = struct.pack("=IHHII", 16 + len(body), family,
                           NLM_F_REQUEST | NLM_F_ACK | flags, self.seq, 0)
         self.sk.send(hdr + body)
         replies = []
+        self.datagrams = 0      # how many parts the answer came in
         while True:
+            if replies and between:
+                between()       # after the first part of the answer
+                between = None
             data = self.sk.recv(1 << 20)
+            self.datagrams += 1
             off = 0
             while off < len(data):
                 ln, kind, mflags, seq, _ = struct.unpack_from("=IHHII",
@@ -108,6 +145,14 @@ class Rsp:
                 msg = data[off + 16:off + ln]
                 off += (ln + 3) & ~3
                 if kind == NLMSG_DONE:
+                    # a dump that failed says so in DONE: errno, then TLVs
+                    err = -struct.unpack_from("=i", msg)[0] if msg else 0
+                    if err:
+                        text = ""
+                        for k, data in parse_attrs(msg[4:]):
+                            if k == NLMSGERR_ATTR_MSG:
+                                text = data.rstrip(b"\0").decode()
+                        raise NetlinkError(err, text, None)
                     return replies
                 if kind == NLMSG_ERROR:
                     err = -struct.unpack_from("=i", msg)[0]
@@ -129,12 +174,14 @@ class Rsp:
                 offset = struct.unpack("=I", data)[0]
         return NetlinkError(err, text, offset)
 
-    def request(self, cmd, *attrs, flags=0):
-        """Sends one command; the replies as [(cmd, attrs bytes, flags)]."""
-        return self._talk(self.family, CMD[cmd], flags, b"".join(attrs))
+    def request(self, cmd, *attrs, flags=0, between=None):
+        """Sends one command; the replies as [(cmd, attrs bytes, flags)].
+        between() runs once the first part of the answer is in."""
+        return self._talk(self.family, CMD[cmd], flags, b"".join(attrs),
+                          between)
 
-    def dump(self, cmd, *attrs):
-        return self.request(cmd, *attrs, flags=NLM_F_DUMP)
+    def dump(self, cmd, *attrs, between=None):
+        return self.request(cmd, *attrs, flags=NLM_F_DUMP, between=between)
 
 
 def pe_attrs(handle=b"pool", pe_id=1, proto=6, port=7, addr="10.0.0.1",
@@ -149,4 +196,5 @@ def pe_attrs(handle=b"pool", pe_id=1, proto=6, port=7, addr="10.0.0.1",
 
 __all__ = ["Rsp", "NetlinkError", "attr", "u8", "u16", "u32", "nest", "ipv4",
            "pe_attrs", "parse_attrs", "A", "POL", "LIMIT", "CMD", "errno",
-           "NLM_F_REPLACE"]
+           "STAT", "POLICY", "REASON", "ADDR_IPV4", "ADDR_IPV6",
+           "NLM_F_DUMP_INTR"]

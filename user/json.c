@@ -7,14 +7,23 @@
 
 static int first[DEPTH] = { 1 };
 static int depth;
+int json_pretty;
+
+static void indent(void)
+{
+	if (json_pretty)
+		printf("\n%*s", 2 * depth, "");
+}
 
 static void sep(const char *key)
 {
 	if (!first[depth])
 		putchar(',');
+	if (depth)
+		indent();
 	first[depth] = 0;
 	if (key)
-		printf("\"%s\":", key);
+		printf(json_pretty ? "\"%s\": " : "\"%s\":", key);
 }
 
 static void put_escaped(const char *s)
@@ -43,9 +52,13 @@ void json_open(const char *key, char brace)
 
 void json_close(char brace)
 {
-	putchar(brace);
+	int empty = first[depth];
+
 	if (depth)
 		depth--;
+	if (!empty)
+		indent();
+	putchar(brace);
 }
 
 void json_str(const char *key, const char *val)

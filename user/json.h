@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 /* A small JSON writer on stdout; keys are NULL inside arrays. */
+extern int json_pretty;		/* indent, one member a line */
 void json_open(const char *key, char brace);
 void json_close(char brace);
 void json_str(const char *key, const char *val);

@@ -3,7 +3,10 @@
  * The rserpool generic netlink family from userspace: connection, request
  * and answer, extack decoding, events.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/netlink.h>
@@ -172,6 +175,30 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return t->ret ? NL_STOP : NL_OK;
 }
 
+/* A dump that failed ends with NLMSG_DONE holding the errno and TLVs. */
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct rsp_nl *nl = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	int len = nlmsg_datalen(nlh);
+	int err;
+
+	if (len < (int)sizeof(int))
+		return NL_STOP;
+	memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err >= 0)
+		return NL_STOP;
+	nl->err = err;
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
+	    !nla_parse(tb, NLMSGERR_ATTR_MAX,
+		       (struct nlattr *)((char *)nlmsg_data(nlh) + sizeof(int)),
+		       len - sizeof(int), NULL) && tb[NLMSGERR_ATTR_MSG])
+		snprintf(nl->msg, sizeof(nl->msg), "%s",
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	return NL_STOP;
+}
+
 int rsp_nl_open(struct rsp_nl *nl)
 {
 	int one = 1;
@@ -241,6 +268,7 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 	}
 	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
 	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, on_ack, NULL);
+	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, nl);
 	nl_cb_err(c, NL_CB_CUSTOM, on_error, nl);
 	err = nl_send_auto(nl->sk, msg);
 	nlmsg_free(msg);
@@ -285,16 +313,42 @@ int rsp_nl_subscribe(struct rsp_nl *nl)
 	return nl_socket_add_membership(nl->sk, nl->group);
 }
 
-int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+/*
+ * Follows the group until cb returns non-zero or *stop is set by a signal
+ * handler for one of the signals in 'sigs'.  libnl retries a receive that
+ * a signal interrupts, so the wait is a ppoll() that lets those signals
+ * in only while it sleeps: a signal cannot slip between the check of
+ * *stop and the wait.
+ */
+int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
+		  const sigset_t *sigs, volatile sig_atomic_t *stop)
 {
 	struct talk t = { nl, cb, arg, 0 };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
+	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
+	sigset_t old;
 	int err = 0;
 
 	if (!c)
 		return -ENOMEM;
+	/* Events carry sequence number 0; this cb is not the socket's. */
+	nl_cb_set(c, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
 	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
-	while (!t.ret) {
+	sigprocmask(SIG_BLOCK, sigs, &old);
+	while (!t.ret && !*stop) {
+		if (ppoll(&pfd, 1, NULL, &old) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -nl_syserr2nlerr(errno);
+			break;
+		}
 		err = nl_recvmsgs(nl->sk, c);
 		/* Events lost to a full buffer: say so and go on. */
 		if (err == -NLE_NOMEM) {
@@ -304,6 +358,7 @@ int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
 		if (err < 0)
 			break;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	nl_cb_put(c);
 	return err < 0 ? err : t.ret;
 }

@@ -2,6 +2,7 @@
 #ifndef RSP_NL_H
 #define RSP_NL_H
 
+#include <signal.h>
 #include <netlink/genl/genl.h>
 #include <linux/rserpool.h>
 
@@ -32,7 +33,8 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 void rsp_nl_perror(const struct rsp_nl *nl, const char *what);
 int rsp_nl_subscribe(struct rsp_nl *nl);
 /* Receives events until @cb returns non-zero or an error. */
-int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg);
+int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
+		  const sigset_t *sigs, volatile sig_atomic_t *stop);
 /* Parses a nest whose inner types are RSP_*_A_* up to @max. */
 int rsp_nl_nest(struct nlattr **tb, int max, struct nlattr *nest);
 

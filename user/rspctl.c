@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,16 +49,27 @@ static void usage(FILE *f)
 "HANDLE is text, or hex after 0x.  LOAD is a percentage (50%) or a raw\n"
 "fraction of 0xffffffff.  POLICY is one of rr wrr random wrand priority\n"
 "lu lud plu rlu rplu rlud plud rplud wrand-dpf lu-dpf lud-dpf (or its\n"
-"RFC 5356 name).  -j prints JSON, -p pretty-prints nothing more but is\n"
-"accepted for iproute2 habits.  See rspctl(8).\n", f);
+"RFC 5356 name).  -j prints JSON, one line per object or list; -p\n"
+"indents it.  See rspctl(8).\n", f);
 }
 
-static void die(const char *fmt, const char *arg)
+static void prefix(void)
 {
 	fprintf(stderr, "rspctl: ");
 	if (batch_line)
 		fprintf(stderr, "line %d: ", batch_line);
-	fprintf(stderr, fmt, arg);
+}
+
+/* A command line that cannot be carried out: say why and stop. */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	prefix();
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	exit(1);
 }
@@ -84,8 +96,7 @@ static uint32_t get_u32(const char *s, const char *what)
 	errno = 0;
 	v = strtoull(s, &end, 0);
 	if (!*s || *end || errno || v > UINT32_MAX || s[0] == '-') {
-		fprintf(stderr, "rspctl: invalid %s \"%s\"\n", what, s);
-		exit(1);
+		die("invalid %s \"%s\"", what, s);
 	}
 	return v;
 }
@@ -101,8 +112,7 @@ static uint32_t get_fraction(const char *s, const char *what)
 		return get_u32(s, what);
 	pct = strtod(s, &end);
 	if (end != s + n - 1 || pct < 0 || pct > 100) {
-		fprintf(stderr, "rspctl: invalid %s \"%s\" (0%%..100%%)\n", what, s);
-		exit(1);
+		die("invalid %s \"%s\" (0%%..100%%)", what, s);
 	}
 	return (uint32_t)(pct / 100.0 * 4294967295.0 + 0.5);
 }
@@ -131,9 +141,7 @@ static void put_handle(struct nl_msg *msg, const char *s)
 		return;
 	}
 	if (!n || n > RSP_HANDLE_MAX) {
-		fprintf(stderr, "rspctl: pool handle must be 1..%d bytes\n",
-			RSP_HANDLE_MAX);
-		exit(1);
+		die("pool handle must be 1..%d bytes", RSP_HANDLE_MAX);
 	}
 	nla_put(msg, RSP_A_POOL_HANDLE, n, s);
 	return;
@@ -301,6 +309,20 @@ static void print_pe(struct nlattr **tb)
 		       (uint64_t)nla_get_u64(tb[RSP_A_PE_DEGRADATION]));
 }
 
+/*
+ * With -j, a list's '[' is written with its first item, so that a request
+ * the kernel refuses leaves nothing on stdout.
+ */
+static int list_pending;
+
+static void list_item(void)
+{
+	if (json && list_pending) {
+		json_open(NULL, '[');
+		list_pending = 0;
+	}
+}
+
 static int show_pe(struct nlattr **tb, int cmd, void *arg)
 {
 	(void)cmd;
@@ -308,6 +330,7 @@ static int show_pe(struct nlattr **tb, int cmd, void *arg)
 	if (!tb[RSP_A_POOL_HANDLE] || !tb[RSP_A_PE_ID])
 		return 0;
 	if (json) {
+		list_item();
 		json_open(NULL, '{');
 		json_str("handle", handle_str(tb[RSP_A_POOL_HANDLE]));
 		print_pe(tb);
@@ -332,6 +355,7 @@ static int show_pool(struct nlattr **tb, int cmd, void *arg)
 	p = rsp_policy_by_type(nla_get_u32(tb[RSP_A_POOL_POLICY]));
 	proto = rsp_proto_name(nla_get_u8(tb[RSP_A_POOL_PROTO]));
 	if (json) {
+		list_item();
 		json_open(NULL, '{');
 		json_str("handle", handle_str(tb[RSP_A_POOL_HANDLE]));
 		json_str("policy", p ? p->name : "unknown");
@@ -359,7 +383,7 @@ static void talk(struct nl_msg *msg, rsp_nl_cb cb, void *arg,
 	char where[64];
 
 	if (rsp_nl_talk(&nl, msg, cb, arg) < 0) {
-		if (json)
+		if (json && !list_pending)
 			json_end_line();
 		if (batch_line)
 			snprintf(where, sizeof(where), "line %d: %s", batch_line,
@@ -369,15 +393,17 @@ static void talk(struct nl_msg *msg, rsp_nl_cb cb, void *arg,
 	}
 }
 
-static void dump(struct nl_msg *msg, rsp_nl_cb cb, const char *what)
+/* A request answered by a list of objects: a dump or a single get. */
+static void list(struct nl_msg *msg, rsp_nl_cb cb, const char *what)
 {
-	if (json)
-		json_open(NULL, '[');
+	list_pending = 1;
 	talk(msg, cb, NULL, what);
 	if (json) {
+		list_item();
 		json_close(']');
 		json_end_line();
 	}
+	list_pending = 0;
 	if (nl.dump_intr) {
 		fprintf(stderr, "rspctl: %s: the handlespace changed during the dump; it may be inconsistent\n",
 			what);
@@ -395,16 +421,10 @@ static int cmd_pool(int argc, char **argv)
 		if (argc == 2) {
 			msg = rsp_nl_msg(&nl, RSP_CMD_POOL_GET, 0);
 			put_handle(msg, argv[1]);
-			if (json)
-				json_open(NULL, '[');
-			talk(msg, show_pool, NULL, "pool show");
-			if (json) {
-				json_close(']');
-				json_end_line();
-			}
+			list(msg, show_pool, "pool show");
 			return 0;
 		}
-		dump(rsp_nl_msg(&nl, RSP_CMD_POOL_GET, NLM_F_DUMP), show_pool,
+		list(rsp_nl_msg(&nl, RSP_CMD_POOL_GET, NLM_F_DUMP), show_pool,
 		     "pool show");
 		return 0;
 	}
@@ -436,7 +456,7 @@ static int cmd_pe_add(int argc, char **argv, int cmd, const char *what)
 {
 	struct nl_msg *msg, *addrs, *pol;
 	const struct rsp_policy_name *p = NULL;
-	int flags = 0, naddr = 0, have_id = 0, have_proto = 0, have_port = 0;
+	int naddr = 0, have_id = 0, have_proto = 0, have_port = 0;
 	uint32_t params = 0;
 	struct nlattr *nest;
 
@@ -500,7 +520,7 @@ static int cmd_pe_add(int argc, char **argv, int cmd, const char *what)
 				   is(v, "control") ? RSP_USE_DATA_CONTROL :
 						      RSP_USE_DATA);
 		} else if (is(k, "replace") && cmd == RSP_CMD_PE_NEW) {
-			flags |= NLM_F_REPLACE;
+			nla_put_flag(msg, RSP_A_REPLACE);
 		} else {
 			die("unknown argument \"%s\"", k);
 		}
@@ -508,7 +528,8 @@ static int cmd_pe_add(int argc, char **argv, int cmd, const char *what)
 	if (!have_id || !have_proto || !have_port || !naddr || !p)
 		die("%s: needs id, proto, port, addr and policy", what);
 	if (params & ~p->params) {
-		fprintf(stderr, "rspctl: policy %s takes", p->name);
+		prefix();
+		fprintf(stderr, "policy %s takes", p->name);
 		for (int i = 1; i <= RSP_POLICY_A_MAX; i++)
 			if (p->params & (1u << i))
 				fprintf(stderr, " %s", rsp_param_name(i));
@@ -516,14 +537,14 @@ static int cmd_pe_add(int argc, char **argv, int cmd, const char *what)
 		exit(1);
 	}
 	if (p->params & ~params) {
-		fprintf(stderr, "rspctl: policy %s needs", p->name);
+		prefix();
+		fprintf(stderr, "policy %s needs", p->name);
 		for (int i = 1; i <= RSP_POLICY_A_MAX; i++)
 			if (p->params & ~params & (1u << i))
 				fprintf(stderr, " %s", rsp_param_name(i));
 		fputc('\n', stderr);
 		exit(1);
 	}
-	nlmsg_hdr(msg)->nlmsg_flags |= flags;
 	nest = nla_nest_start(msg, RSP_A_PE_ADDRS);
 	append(msg, addrs);
 	nla_nest_end(msg, nest);
@@ -583,21 +604,15 @@ static int cmd_pe(int argc, char **argv)
 
 	if (argc < 1 || is(argv[0], "show") || is(argv[0], "list")) {
 		if (argc <= 1) {
-			dump(rsp_nl_msg(&nl, RSP_CMD_PE_GET, NLM_F_DUMP),
+			list(rsp_nl_msg(&nl, RSP_CMD_PE_GET, NLM_F_DUMP),
 			     show_pe, "pe show");
 		} else if (argc == 2) {
 			msg = rsp_nl_msg(&nl, RSP_CMD_PE_GET, NLM_F_DUMP);
 			put_handle(msg, argv[1]);
-			dump(msg, show_pe, "pe show");
+			list(msg, show_pe, "pe show");
 		} else {
-			if (json)
-				json_open(NULL, '[');
-			talk(handle_id(RSP_CMD_PE_GET, argc - 1, argv + 1,
-				       "pe show"), show_pe, NULL, "pe show");
-			if (json) {
-				json_close(']');
-				json_end_line();
-			}
+			list(handle_id(RSP_CMD_PE_GET, argc - 1, argv + 1,
+				       "pe show"), show_pe, "pe show");
 		}
 		return 0;
 	}
@@ -683,9 +698,7 @@ static int cmd_resolve(int argc, char **argv)
 		uint32_t n = get_u32(argv[2], "count");
 
 		if (!n || n > RSP_RESOLVE_MAX) {
-			fprintf(stderr, "rspctl: count must be 1..%d\n",
-				RSP_RESOLVE_MAX);
-			exit(1);
+			die("count must be 1..%d", RSP_RESOLVE_MAX);
 		}
 		nla_put_u32(msg, RSP_A_COUNT, n);
 	} else if (argc != 1) {
@@ -844,8 +857,6 @@ static int show_event(struct nlattr **tb, int cmd, void *arg)
 	const char *ev = cmd <= RSP_CMD_MAX ? names[cmd] : NULL;
 
 	(void)arg;
-	if (stop)
-		return 1;
 	if (!ev || !tb[RSP_A_POOL_HANDLE] || !tb[RSP_A_PE_ID])
 		return 0;
 	if (json) {
@@ -872,6 +883,8 @@ static int show_event(struct nlattr **tb, int cmd, void *arg)
 static int cmd_monitor(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t sigs;
+	int err;
 
 	if (argc > 0)
 		die("monitor: unexpected \"%s\"", argv[0]);
@@ -879,10 +892,16 @@ static int cmd_monitor(int argc, char **argv)
 		fprintf(stderr, "rspctl: monitor: cannot join the events group\n");
 		return 1;
 	}
-	/* No SA_RESTART: a signal ends the blocking receive. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	rsp_nl_listen(&nl, show_event, NULL);
+	err = rsp_nl_listen(&nl, show_event, NULL, &sigs, &stop);
+	if (err < 0) {
+		fprintf(stderr, "rspctl: monitor: %s\n", nl_geterror(err));
+		return 1;
+	}
 	return 0;
 }
 
@@ -991,6 +1010,7 @@ int main(int argc, char **argv)
 			json = 1;
 			break;
 		case 'p':
+			json_pretty = 1;
 			break;
 		case 'b':
 			file = optarg;

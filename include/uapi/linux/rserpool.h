@@ -19,8 +19,10 @@
  *                      PE_ID, PE_PROTO, PE_PORT, PE_ADDRS and PE_POLICY;
  *                      PE_HOME, PE_LIFETIME and PE_TRANSPORT_USE are
  *                      optional.  -EEXIST if the PE exists, unless the
- *                      request has NLM_F_REPLACE, in which case the PE is
- *                      re-registered (see RSP_CMD_PE_SET).
+ *                      request has the flag RSP_A_REPLACE, in which case
+ *                      the PE is re-registered (see RSP_CMD_PE_SET).  (A
+ *                      flag attribute, not NLM_F_REPLACE: generic netlink
+ *                      refuses that bit in new families.)
  *   RSP_CMD_PE_SET     re-register an existing PE: the same attributes as
  *                      PE_NEW replace the stored ones, the lifetime
  *                      restarts and the degradation counter is reset.
@@ -128,6 +130,7 @@ enum rsp_attr {
 	RSP_A_LIMITS,		/* nest of RSP_LIMIT_A_* */
 	RSP_A_STATS,		/* nest of RSP_STAT_A_* */
 	RSP_A_PAD,
+	RSP_A_REPLACE,		/* flag: PE_NEW re-registers an existing PE */
 
 	__RSP_A_MAX,
 	RSP_A_MAX = __RSP_A_MAX - 1
