@@ -60,13 +60,13 @@ struct rsp_pe {
 	u64 rank;			/* ranked policies: lower first */
 	u64 seq;			/* ties: least recently selected first */
 	u64 dyn;			/* degradation counter or WRR pass */
+	u64 fweight;			/* weight now in pool->vec's tree */
 	unsigned long expires;		/* jiffies; 0 = never */
 	atomic64_t selected;
 	u32 id;
 	u32 home;
 	u32 lifetime_ms;
 	u32 slot;			/* index in pool->vec */
-	u32 fweight;			/* weight now in pool->vec's tree */
 	u32 reports;
 	struct rsp_policy_params pol;
 	u16 port;

@@ -296,8 +296,12 @@ static unsigned int sel_random(struct rsp_pool *pool, struct rsp_pe **out,
 		}
 	} while (read_seqcount_retry(&pool->seq, seq));
 
-	for (j = k; j > 1; j--)
-		swap(out[j - 1], out[get_random_u32_below(j)]);
+	/* swap() evaluates its arguments twice: draw the index first. */
+	for (j = k; j > 1; j--) {
+		u32 r = get_random_u32_below(j);
+
+		swap(out[j - 1], out[r]);
+	}
 	return k;
 }
 

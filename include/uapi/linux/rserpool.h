@@ -75,6 +75,7 @@
 #ifndef _UAPI_LINUX_RSERPOOL_H
 #define _UAPI_LINUX_RSERPOOL_H
 
+#include <linux/socket.h>
 #include <linux/types.h>
 
 #define RSP_GENL_NAME		"rserpool"
@@ -230,6 +231,126 @@ enum rsp_stat_attr {
 
 	__RSP_STAT_A_MAX,
 	RSP_STAT_A_MAX = __RSP_STAT_A_MAX - 1
+};
+
+/*
+ * Socket options.  Any TCP, UDP, UDP-Lite, SCTP or DCCP socket, IPv4 or
+ * IPv6, reaches the handlespace of its own network namespace through these
+ * options, at level SOL_IP on an IPv4 socket and SOL_IPV6 on an IPv6 one
+ * (the numbers are the same at both levels).  The kernel selects; it never
+ * connects or sends on the application's behalf, so every connect() and
+ * sendto() still passes the usual permission checks.
+ *
+ * getsockopt(RSP_SO_SELECT)   struct rsp_so_select, *len at least its size.
+ *   Selects one PE of the pool with the pool's policy among those this
+ *   socket can reach: the pool's transport must be the socket's protocol,
+ *   and the PE needs an address of the socket's family (an IPv6 socket
+ *   also takes IPv4 PEs, as v4-mapped addresses, unless IPV6_V6ONLY).
+ *   Fills in the PE ID, addr (the PE's first usable address and port, ready
+ *   for connect() or sendto()) and, packed in addrs, every usable address
+ *   of the PE, primary first, as sctp_connectx() takes them.  Counts as a
+ *   selection, like RSP_CMD_RESOLVE.
+ * getsockopt(RSP_SO_RESOLVE)  struct rsp_so_resolve followed by room for
+ *   'count' struct rsp_so_pe.  Selects up to 'count' distinct PEs with the
+ *   pool's policy, whatever the socket, as ASAP handle resolution does.
+ *   If the room is too small for all the PEs the pool could give, fails
+ *   with ENOSPC, selects nothing, and sets 'size' to the bytes needed.
+ * getsockopt(RSP_SO_PEER)     struct rsp_so_peer.  On a connected socket:
+ *   the PE whose address, port and transport are the socket's peer, in the
+ *   pool named in 'handle' or, if its len is 0, in any pool (the first by
+ *   handle when several match; 'matches' says how many did).
+ * setsockopt(RSP_SO_REPORT)   struct rsp_so_report.  Reports the PE
+ *   unreachable, as ASAP_ENDPOINT_UNREACHABLE does: it counts toward the
+ *   report threshold and raises the RSP_CMD_REPORT event for the
+ *   registrar.  Without CAP_NET_ADMIN, one user's reports of a PE count
+ *   once in a row: a second one before another reporter's fails with
+ *   EALREADY, so that one process alone cannot empty a pool.
+ *
+ * Errors, beside EFAULT for a bad pointer:
+ *   EINVAL        *len or optlen smaller than the structure, handle len
+ *                 0, count 0 or above RSP_RESOLVE_MAX
+ *   ENAMETOOLONG  handle len above RSP_HANDLE_MAX
+ *   ENOENT        no such pool (a pool without PEs does not exist), no
+ *                 such PE (REPORT), no PE has the peer's address (PEER)
+ *   EPROTOTYPE    the pool's transport is not the socket's protocol
+ *   EAFNOSUPPORT  no PE of the pool has an address of the socket's family
+ *   ENODATA       the pool's policy gives no PE now (all weights are 0)
+ *   ENOSPC        RESOLVE: the room is too small, see 'size'
+ *   ENOTCONN      PEER on a socket that is not connected
+ *   EALREADY      REPORT: this user's report of this PE is already counted
+ *   EPROTONOSUPPORT  a socket whose protocol has no transport PEs (raw)
+ *   EOPNOTSUPP    MPTCP sockets: MPTCP answers every IP-level option it
+ *                 does not know itself, so the options never reach us
+ * None changes anything when it fails.  Selection, resolution and PEER
+ * need no privilege.
+ */
+#define RSP_SO_BASE		0x5250	/* far from every in-tree user */
+#define RSP_SO_SELECT		(RSP_SO_BASE + 0)	/* get */
+#define RSP_SO_RESOLVE		(RSP_SO_BASE + 1)	/* get */
+#define RSP_SO_PEER		(RSP_SO_BASE + 2)	/* get */
+#define RSP_SO_REPORT		(RSP_SO_BASE + 0)	/* set */
+#define RSP_SO_GET_MAX		RSP_SO_PEER
+#define RSP_SO_SET_MAX		RSP_SO_REPORT
+
+#define RSP_SOCKADDR_MAX	28	/* sizeof(struct sockaddr_in6) */
+
+struct rsp_so_handle {
+	__u32 len;			/* 1..RSP_HANDLE_MAX */
+	__u8 data[RSP_HANDLE_MAX];
+};
+
+struct rsp_so_select {
+	struct rsp_so_handle handle;	/* in */
+	__u32 pe_id;			/* out */
+	__u32 addr_len;			/* out: bytes of addr */
+	struct __kernel_sockaddr_storage addr;	/* out: for connect() */
+	__u32 addrs_count;		/* out: addresses in addrs */
+	__u32 addrs_len;		/* out: bytes used in addrs */
+	__u8 addrs[RSP_ADDRS_MAX * RSP_SOCKADDR_MAX];	/* out: packed */
+};
+
+struct rsp_so_addr {
+	__u16 family;			/* AF_INET or AF_INET6 */
+	__u16 pad;
+	__u8 addr[16];			/* network order; IPv4 in the first 4 */
+};
+
+struct rsp_so_pe {
+	__u32 id;
+	__u32 home;			/* home registrar ID, 0 = none */
+	__u16 port;			/* host order */
+	__u8 proto;			/* IPPROTO_* */
+	__u8 use;			/* enum rsp_transport_use */
+	__u32 policy;			/* enum rsp_policy_type */
+	__u32 weight;			/* policy parameters; 0 where unused */
+	__u32 priority;
+	__u32 load;
+	__u32 load_deg;
+	__u32 dpf;			/* weight DPF or load DPF */
+	__u32 distance;
+	__u32 addrs_count;
+	struct rsp_so_addr addrs[RSP_ADDRS_MAX];
+};
+
+struct rsp_so_resolve {
+	struct rsp_so_handle handle;	/* in */
+	__u32 count;			/* in: PEs wanted; out: PEs given */
+	__u32 size;			/* out: bytes the answer takes or needs */
+	__u32 policy;			/* out: the pool's policy type */
+	__u8 proto;			/* out: the pool's transport */
+	__u8 pad[3];
+	struct rsp_so_pe pe[];		/* out */
+};
+
+struct rsp_so_peer {
+	struct rsp_so_handle handle;	/* in: pool, or len 0; out: pool */
+	__u32 pe_id;			/* out */
+	__u32 matches;			/* out: PEs with the peer's address */
+};
+
+struct rsp_so_report {
+	struct rsp_so_handle handle;
+	__u32 pe_id;
 };
 
 #endif /* _UAPI_LINUX_RSERPOOL_H */
