@@ -69,13 +69,18 @@ static int add(struct kunit *test, const char *pool, u32 id, u32 type,
 			       NULL);
 }
 
+/* The tests are the only writers, so the pool outlives the RCU section. */
 static struct rsp_pool *pool_of(struct kunit *test, const char *name)
 {
 	struct ctx *c = test->priv;
+	struct rsp_pool *pool;
 	struct rsp_handle h;
 
 	set_handle(&h, name);
-	return rsp_pool_find_rcu(&c->hs, &h);
+	rcu_read_lock();
+	pool = rsp_pool_find_rcu(&c->hs, &h);
+	rcu_read_unlock();
+	return pool;
 }
 
 /* Selects up to @n PEs and writes their IDs to @ids; returns the count. */

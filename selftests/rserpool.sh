@@ -231,6 +231,9 @@ check "insmod again gives an empty handlespace" \
 	sh -c "insmod $top/kernel/rserpool.ko && [ \"\$($R -j pool show)\" = '[]' ]"
 rmmod rserpool
 
+dmesg | grep -E 'BUG:|WARNING:|general protection|refcount_t:' > "$T/dmesg"
+eq "the kernel log has no warning or BUG" "$(cat "$T/dmesg")" ""
+
 echo "1..$n"
 rm -rf "$T"
 [ $failed -eq 0 ]

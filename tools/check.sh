@@ -43,6 +43,14 @@ kf=$(grep -cE '\] \[(FAILED|CRASHED)\] [a-z_0-9]+$' build/kunit.log)
 ks=$(grep -cE '\] \[SKIPPED\] [a-z_0-9]+$' build/kunit.log)
 pass=$((pass + kp)) fail=$((fail + kf)) skip=$((skip + ks))
 [ $krc -eq 0 ] || [ $kf -gt 0 ] || broke "kunit.py failed (build/kunit.log)"
+# lockdep, RCU-lockdep and KASAN complain in the kernel log, not in KUnit's
+# verdicts: any of their reports fails the run.
+if grep -qE '^(BUG: KASAN|WARNING: (suspicious RCU|possible|inconsistent lock))' \
+	build/kunit/test.log 2>/dev/null; then
+	grep -E '^(BUG: KASAN|WARNING: (suspicious RCU|possible|inconsistent lock))' \
+		build/kunit/test.log | sort | uniq -c
+	broke "lockdep or KASAN reports in build/kunit/test.log"
+fi
 
 echo "== selftests (QEMU guest)"
 sh tools/vm/run.sh sh selftests/run.sh > build/selftests.log 2>&1
