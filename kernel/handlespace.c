@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include "handlespace.h"
 #include "netlink.h"
+#include "peers.h"
 #include "policy.h"
 
 #define RSP_DEF_MAX_POOLS	65536
@@ -32,10 +33,11 @@ int rsp_hs_init(struct rsp_hs *hs, struct net *net)
 	if (!hs->pcpu)
 		return -ENOMEM;
 	err = rhashtable_init(&hs->pools_ht, &pool_ht_params);
-	if (err) {
-		free_percpu(hs->pcpu);
-		return err;
-	}
+	if (err)
+		goto free_pcpu;
+	err = rsp_peers_init(hs);
+	if (err)
+		goto free_pools;
 	mutex_init(&hs->lock);
 	hs->net = net;
 	hs->pools = RB_ROOT;
@@ -46,6 +48,12 @@ int rsp_hs_init(struct rsp_hs *hs, struct net *net)
 	hs->limits.report_threshold = RSP_DEF_REPORTS;
 	INIT_DELAYED_WORK(&hs->expire_work, rsp_expire_work);
 	return 0;
+
+free_pools:
+	rhashtable_destroy(&hs->pools_ht);
+free_pcpu:
+	free_percpu(hs->pcpu);
+	return err;
 }
 
 struct rsp_pool *rsp_pool_find_rcu(struct rsp_hs *hs,
@@ -228,6 +236,7 @@ static struct rsp_pe *pe_alloc(const struct rsp_pe_info *info)
 	pe->proto = info->proto;
 	pe->use = info->use;
 	pe->naddrs = info->naddrs;
+	pe->reporter = INVALID_UID;
 	memcpy(pe->addrs, info->addrs, info->naddrs * sizeof(pe->addrs[0]));
 	return pe;
 }
@@ -238,6 +247,7 @@ static void pe_unlink(struct rsp_hs *hs, struct rsp_pe *pe, u8 reason)
 
 	rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_DEL, reason);
 	rb_erase(&pe->id_node, &pool->pes);
+	rsp_peers_del(hs, pe);
 	rsp_sel_del(pool, pe);
 	exp_unlink(hs, pe);
 	hs->npes--;
@@ -294,6 +304,7 @@ static void pe_replace(struct rsp_hs *hs, struct rsp_pe *old,
 	if (pool->ops->dyn_from_min)
 		pe->dyn = old->dyn;
 	rb_replace_node(&old->id_node, &pe->id_node, &pool->pes);
+	rsp_peers_del(hs, old);
 	rsp_sel_replace(pool, old, pe);
 	exp_unlink(hs, old);
 	exp_link(hs, pe);
@@ -342,6 +353,12 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 	pe = pe_alloc(info);
 	if (!pe)
 		goto out;
+	/* The one step that can fail once the PE is built: do it first. */
+	err = rsp_peers_add(hs, pe);
+	if (err) {
+		kfree(pe);
+		goto out;
+	}
 	if (old) {
 		pe_replace(hs, old, pe);
 		hs->stats.updated++;
@@ -354,8 +371,7 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 		pool = pool_create(hs, info, ops);
 		if (IS_ERR(pool)) {
 			err = PTR_ERR(pool);
-			kfree(pe);
-			goto out;
+			goto free_pe;
 		}
 		new_pool = true;
 	}
@@ -364,8 +380,7 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 	if (err) {
 		if (new_pool)
 			pool_destroy(hs, pool);
-		kfree(pe);
-		goto out;
+		goto free_pe;
 	}
 	pe_link(pool, pe);
 	exp_link(hs, pe);
@@ -373,6 +388,12 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 	hs->stats.added++;
 	hs->generation++;
 	rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_NEW, 0);
+	goto out;
+
+free_pe:
+	/* Lookups may have found it by address: free after them. */
+	rsp_peers_del(hs, pe);
+	kfree_rcu(pe, rcu);
 out:
 	if (created)
 		*created = !err && !old;
@@ -409,14 +430,27 @@ int rsp_pe_delete(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
 	return pe ? 0 : -ENOENT;
 }
 
+/*
+ * @uid: the reporter if it lacks CAP_NET_ADMIN, else NULL.  An unprivileged
+ * user's reports of a PE count once in a row (-EALREADY), so that one
+ * process alone cannot drive every PE of a pool to the threshold.
+ */
 int rsp_pe_report(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
-		  u32 *reports, bool *removed, struct netlink_ext_ack *extack)
+		  const kuid_t *uid, u32 *reports, bool *removed,
+		  struct netlink_ext_ack *extack)
 {
 	struct rsp_pe *pe;
+	int err = -ENOENT;
 
+	*removed = false;
 	mutex_lock(&hs->lock);
 	pe = find_locked(hs, h, id, extack);
-	if (pe) {
+	if (pe && uid && uid_eq(*uid, pe->reporter)) {
+		*reports = pe->reports;
+		err = -EALREADY;
+	} else if (pe) {
+		err = 0;
+		pe->reporter = uid ? *uid : INVALID_UID;
 		*reports = ++pe->reports;
 		hs->stats.reports++;
 		rsp_nl_notify_pe(hs, pe, RSP_CMD_REPORT, 0);
@@ -427,7 +461,7 @@ int rsp_pe_report(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
 		}
 	}
 	mutex_unlock(&hs->lock);
-	return pe ? 0 : -ENOENT;
+	return err;
 }
 
 /* Removes every PE (@all) or those of @home; hs->lock held. */
@@ -518,6 +552,7 @@ void rsp_hs_destroy(struct rsp_hs *hs)
 	remove_matching(hs, 0, true, RSP_REASON_FLUSHED);
 	mutex_unlock(&hs->lock);
 	rhashtable_destroy(&hs->pools_ht);
+	rsp_peers_destroy(hs);
 	/* No reader is left: the namespace has no sockets and no users. */
 	free_percpu(hs->pcpu);
 }

@@ -8,6 +8,7 @@
 #include <linux/rbtree.h>
 #include <linux/rhashtable-types.h>
 #include <linux/seqlock.h>
+#include <linux/uidgid.h>
 #include <linux/workqueue.h>
 #include <linux/rserpool.h>
 
@@ -20,7 +21,9 @@ struct rsp_handle {
 };
 
 struct rsp_addr {
+	struct rhlist_head node;	/* hs->peers, in a PE; hs->lock */
 	u8 family;			/* AF_INET or AF_INET6 */
+	u8 idx;				/* in pe->addrs[], for container_of */
 	union {
 		__be32 v4;
 		struct in6_addr v6;
@@ -68,6 +71,7 @@ struct rsp_pe {
 	u32 lifetime_ms;
 	u32 slot;			/* index in pool->vec */
 	u32 reports;
+	kuid_t reporter;		/* last unprivileged reporter */
 	struct rsp_policy_params pol;
 	u16 port;
 	u8 proto;
@@ -138,6 +142,7 @@ struct rsp_hs {
 	struct mutex lock;		/* serializes every writer */
 	struct net *net;		/* NULL in unit tests: no events */
 	struct rhashtable pools_ht;
+	struct rhltable peers;		/* PE addresses: peers.c */
 	struct rb_root pools;		/* ordered, for dumps */
 	struct rb_root expiry;		/* PEs with a lifetime, by expires */
 	struct delayed_work expire_work;
@@ -165,7 +170,8 @@ int rsp_pe_delete(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
 u32 rsp_delete_home(struct rsp_hs *hs, u32 home);
 u32 rsp_flush(struct rsp_hs *hs);
 int rsp_pe_report(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
-		  u32 *reports, bool *removed, struct netlink_ext_ack *extack);
+		  const kuid_t *uid, u32 *reports, bool *removed,
+		  struct netlink_ext_ack *extack);
 void rsp_expire_run(struct rsp_hs *hs);
 void rsp_expire_work(struct work_struct *work);
 

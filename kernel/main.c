@@ -9,6 +9,7 @@
 #include <net/netns/generic.h>
 #include "handlespace.h"
 #include "netlink.h"
+#include "sockopt.h"
 
 static unsigned int rsp_net_id __read_mostly;
 
@@ -43,12 +44,23 @@ static int __init rsp_init(void)
 		return err;
 	err = rsp_nl_init();
 	if (err)
-		unregister_pernet_subsys(&rsp_net_ops);
+		goto pernet;
+	err = rsp_sockopt_init();
+	if (err)
+		goto nl;
+	return 0;
+
+nl:
+	rsp_nl_exit();
+pernet:
+	unregister_pernet_subsys(&rsp_net_ops);
 	return err;
 }
 
 static void __exit rsp_exit(void)
 {
+	/* Options first: no call can be in flight once it returns. */
+	rsp_sockopt_exit();
 	rsp_nl_exit();
 	unregister_pernet_subsys(&rsp_net_ops);
 }

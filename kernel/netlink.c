@@ -71,16 +71,33 @@ static const u32 rsp_cmd_attrs[RSP_CMD_MAX + 1] = {
 
 static struct genl_family rsp_family;
 
-#define NOT_VALID(x) [RSP_A_##x] = "RSP_A_" #x " is not valid for this command"
+/* Static strings: 6.1 has no NL_SET_ERR_MSG_FMT. */
 static const char * const rsp_not_valid[RSP_A_MAX + 1] = {
-	NOT_VALID(POOL_HANDLE), NOT_VALID(PE_ID), NOT_VALID(PE_HOME),
-	NOT_VALID(PE_LIFETIME), NOT_VALID(PE_PROTO), NOT_VALID(PE_PORT),
-	NOT_VALID(PE_TRANSPORT_USE), NOT_VALID(PE_ADDRS), NOT_VALID(PE_POLICY),
-	NOT_VALID(PE_EXPIRES), NOT_VALID(PE_SELECTED), NOT_VALID(PE_REPORTS),
-	NOT_VALID(PE_DEGRADATION), NOT_VALID(PE), NOT_VALID(POOL_POLICY),
-	NOT_VALID(POOL_PROTO), NOT_VALID(POOL_PES), NOT_VALID(POOL_SELECTED),
-	NOT_VALID(POOL_RESOLVES), NOT_VALID(COUNT), NOT_VALID(REASON),
-	NOT_VALID(LIMITS), NOT_VALID(STATS), NOT_VALID(PAD), NOT_VALID(REPLACE),
+	[RSP_A_POOL_HANDLE]	= "RSP_A_POOL_HANDLE is not valid for this command",
+	[RSP_A_PE_ID]		= "RSP_A_PE_ID is not valid for this command",
+	[RSP_A_PE_HOME]		= "RSP_A_PE_HOME is not valid for this command",
+	[RSP_A_PE_LIFETIME]	= "RSP_A_PE_LIFETIME is not valid for this command",
+	[RSP_A_PE_PROTO]	= "RSP_A_PE_PROTO is not valid for this command",
+	[RSP_A_PE_PORT]		= "RSP_A_PE_PORT is not valid for this command",
+	[RSP_A_PE_TRANSPORT_USE]	= "RSP_A_PE_TRANSPORT_USE is not valid for this command",
+	[RSP_A_PE_ADDRS]	= "RSP_A_PE_ADDRS is not valid for this command",
+	[RSP_A_PE_POLICY]	= "RSP_A_PE_POLICY is not valid for this command",
+	[RSP_A_PE_EXPIRES]	= "RSP_A_PE_EXPIRES is not valid for this command",
+	[RSP_A_PE_SELECTED]	= "RSP_A_PE_SELECTED is not valid for this command",
+	[RSP_A_PE_REPORTS]	= "RSP_A_PE_REPORTS is not valid for this command",
+	[RSP_A_PE_DEGRADATION]	= "RSP_A_PE_DEGRADATION is not valid for this command",
+	[RSP_A_PE]		= "RSP_A_PE is not valid for this command",
+	[RSP_A_POOL_POLICY]	= "RSP_A_POOL_POLICY is not valid for this command",
+	[RSP_A_POOL_PROTO]	= "RSP_A_POOL_PROTO is not valid for this command",
+	[RSP_A_POOL_PES]	= "RSP_A_POOL_PES is not valid for this command",
+	[RSP_A_POOL_SELECTED]	= "RSP_A_POOL_SELECTED is not valid for this command",
+	[RSP_A_POOL_RESOLVES]	= "RSP_A_POOL_RESOLVES is not valid for this command",
+	[RSP_A_COUNT]		= "RSP_A_COUNT is not valid for this command",
+	[RSP_A_REASON]		= "RSP_A_REASON is not valid for this command",
+	[RSP_A_LIMITS]		= "RSP_A_LIMITS is not valid for this command",
+	[RSP_A_STATS]		= "RSP_A_STATS is not valid for this command",
+	[RSP_A_PAD]		= "RSP_A_PAD is not valid for this command",
+	[RSP_A_REPLACE]		= "RSP_A_REPLACE is not valid for this command",
 };
 
 static int check_attrs(u8 cmd, struct nlattr **tb,
@@ -734,7 +751,7 @@ static int rsp_resolve_doit(struct sk_buff *skb, struct genl_info *info)
 
 	rcu_read_lock();
 	pool = rsp_pool_find_rcu(hs, &h);
-	n = pool ? rsp_select(pool, pes, want) : 0;
+	n = pool ? rsp_select(pool, pes, want, NULL) : 0;
 	err = -ENOENT;
 	if (!pool) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[RSP_A_POOL_HANDLE],
@@ -777,8 +794,8 @@ static int rsp_report_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	parse_handle(info->attrs[RSP_A_POOL_HANDLE], &h);
 	err = rsp_pe_report(rsp_hs(genl_info_net(info)), &h,
-			    nla_get_u32(info->attrs[RSP_A_PE_ID]), &reports,
-			    &removed, info->extack);
+			    nla_get_u32(info->attrs[RSP_A_PE_ID]), NULL,
+			    &reports, &removed, info->extack);
 	if (err)
 		return err;
 	err = reply_new(info, NLMSG_GOODSIZE, RSP_CMD_REPORT, &msg, &hdr);

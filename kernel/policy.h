@@ -45,12 +45,24 @@ void rsp_sel_del(struct rsp_pool *pool, struct rsp_pe *pe);
 void rsp_sel_replace(struct rsp_pool *pool, struct rsp_pe *old,
 		     struct rsp_pe *pe);
 
+/* Which PEs a selection may return: those a socket of @family can reach. */
+struct rsp_filter {
+	u8 family;		/* AF_INET or AF_INET6 */
+	bool v6only;		/* an AF_INET6 socket that refuses IPv4 */
+};
+
+bool rsp_addr_usable(const struct rsp_addr *a, const struct rsp_filter *f);
+bool rsp_pe_usable(const struct rsp_pe *pe, const struct rsp_filter *f);
+/* Whether any PE of @pool is usable; under RCU, O(n). */
+bool rsp_pool_any_usable(struct rsp_pool *pool, const struct rsp_filter *f);
+
 /*
- * Selects up to @max distinct PEs of @pool into @out, in selection order,
- * and counts the selection.  Caller holds rcu_read_lock(); the PEs stay
- * valid until it drops it.  Takes no lock shared between pools.
+ * Selects up to @max distinct PEs of @pool that @f takes (NULL: all) into
+ * @out, in selection order, and counts the selection.  Caller holds
+ * rcu_read_lock(); the PEs stay valid until it drops it.  Takes no lock
+ * shared between pools.
  */
 unsigned int rsp_select(struct rsp_pool *pool, struct rsp_pe **out,
-			unsigned int max);
+			unsigned int max, const struct rsp_filter *f);
 
 #endif /* _RSP_POLICY_H */

@@ -10,12 +10,16 @@
  * degrading weighted ones) take pool->lock, which no other pool shares.
  *
  * Cost per request of N PEs in a pool of n:
- *   RR        O(N)          atomic head, vector index
+ *   RR        O(N)          cmpxchg of the head, vector index
  *   Random    O(N^2)        Floyd's sampling over the vector, N <= 256
  *   Weighted  O(N log n)    Fenwick descent, rejecting repeats; O(N n)
  *                           only when rejection cannot find N (few PEs
  *                           with non-zero weight)
  *   Ranked    O(N log n)    leftmost N of an rbtree, then re-keyed
+ *
+ * A filter (a socket's address family) skips the PEs it refuses: RR and
+ * Ranked walk past them, Random and Weighted reject them; all of them
+ * come to a walk of the pool, O(n), only when most PEs are refused.
  */
 #include <linux/mm.h>
 #include <linux/random.h>
@@ -252,30 +256,98 @@ static bool picked(struct rsp_pe **out, unsigned int k, struct rsp_pe *pe)
 	return false;
 }
 
-static unsigned int sel_rr(struct rsp_pool *pool, struct rsp_pe **out,
-			   unsigned int max)
+bool rsp_addr_usable(const struct rsp_addr *a, const struct rsp_filter *f)
 {
-	u32 head = atomic_inc_return(&pool->rr_next) - 1;
-	unsigned int seq, n, i, k;
+	return a->family == f->family ||
+	       (a->family == AF_INET && f->family == AF_INET6 && !f->v6only);
+}
+
+bool rsp_pe_usable(const struct rsp_pe *pe, const struct rsp_filter *f)
+{
+	int i;
+
+	if (!f)
+		return true;
+	for (i = 0; i < pe->naddrs; i++)
+		if (rsp_addr_usable(&pe->addrs[i], f))
+			return true;
+	return false;
+}
+
+bool rsp_pool_any_usable(struct rsp_pool *pool, const struct rsp_filter *f)
+{
+	struct rsp_vec *v = rcu_dereference(pool->vec);
+	unsigned int i, n = min(READ_ONCE(pool->count), v->cap);
+
+	for (i = 0; i < n; i++) {
+		struct rsp_pe *pe = READ_ONCE(v->pe[i]);
+
+		if (pe && rsp_pe_usable(pe, f))
+			return true;
+	}
+	return false;
+}
+
+/* A PE not yet in out[0..k) that the filter takes. */
+static bool fresh(struct rsp_pe **out, unsigned int k, struct rsp_pe *pe,
+		  const struct rsp_filter *f)
+{
+	return pe && !picked(out, k, pe) && rsp_pe_usable(pe, f);
+}
+
+/* Fills out[k..max) with usable PEs in vector order from a random slot. */
+static unsigned int walk(struct rsp_vec *v, unsigned int n,
+			 struct rsp_pe **out, unsigned int k, unsigned int max,
+			 const struct rsp_filter *f)
+{
+	unsigned int i, start = n ? get_random_u32_below(n) : 0;
+
+	for (i = 0; i < n && k < max; i++) {
+		struct rsp_pe *pe = READ_ONCE(v->pe[(start + i) % n]);
+
+		if (fresh(out, k, pe, f))
+			out[k++] = pe;
+	}
+	return k;
+}
+
+/*
+ * The head moves to just past the first PE chosen: by one per request
+ * when every PE is usable, and past the skipped ones when a filter
+ * refuses some, so that each usable PE still gets its turn.
+ */
+static unsigned int sel_rr(struct rsp_pool *pool, struct rsp_pe **out,
+			   unsigned int max, const struct rsp_filter *f)
+{
+	unsigned int seq, n, i, k, first;
 	struct rsp_vec *v;
+	u32 head;
 
 	do {
-		seq = read_seqcount_begin(&pool->seq);
-		v = rcu_dereference(pool->vec);
-		n = min(READ_ONCE(pool->count), v->cap);
-		for (i = 0, k = 0; n && i < min(max, n); i++) {
-			struct rsp_pe *pe = READ_ONCE(v->pe[(head + i) % n]);
+		head = atomic_read(&pool->rr_next);
+		do {
+			seq = read_seqcount_begin(&pool->seq);
+			v = rcu_dereference(pool->vec);
+			n = min(READ_ONCE(pool->count), v->cap);
+			for (i = 0, k = 0, first = 0; i < n && k < max; i++) {
+				struct rsp_pe *pe;
 
-			if (pe)
+				pe = READ_ONCE(v->pe[(head + i) % n]);
+				if (!pe || !rsp_pe_usable(pe, f))
+					continue;
+				if (!k)
+					first = i;
 				out[k++] = pe;
-		}
-	} while (read_seqcount_retry(&pool->seq, seq));
+			}
+		} while (read_seqcount_retry(&pool->seq, seq));
+	} while (k && atomic_cmpxchg(&pool->rr_next, head, head + first + 1) !=
+		 head);
 	return k;
 }
 
 /* Floyd's algorithm: k distinct slots of n, then shuffled. */
 static unsigned int sel_random(struct rsp_pool *pool, struct rsp_pe **out,
-			       unsigned int max)
+			       unsigned int max, const struct rsp_filter *f)
 {
 	unsigned int seq, n, j, k;
 	struct rsp_vec *v;
@@ -285,6 +357,18 @@ static unsigned int sel_random(struct rsp_pool *pool, struct rsp_pe **out,
 		v = rcu_dereference(pool->vec);
 		n = min(READ_ONCE(pool->count), v->cap);
 		k = 0;
+		if (f) {
+			/* Rejection keeps it uniform over the usable PEs. */
+			for (j = 0; n && k < max && j < 4 * max + 8; j++) {
+				struct rsp_pe *pe;
+
+				pe = READ_ONCE(v->pe[get_random_u32_below(n)]);
+				if (fresh(out, k, pe, f))
+					out[k++] = pe;
+			}
+			k = walk(v, n, out, k, max, f);
+			continue;
+		}
 		for (j = n - min(max, n); j < n; j++) {
 			struct rsp_pe *pe;
 
@@ -313,7 +397,7 @@ static u64 rand_below(u64 ceil)
 /* Exact weighted sampling without replacement, by a linear scan. */
 static unsigned int weighted_scan(struct rsp_vec *v, unsigned int n,
 				  struct rsp_pe **out, unsigned int k,
-				  unsigned int want)
+				  unsigned int want, const struct rsp_filter *f)
 {
 	while (k < want) {
 		u64 left = 0, u;
@@ -322,7 +406,7 @@ static unsigned int weighted_scan(struct rsp_vec *v, unsigned int n,
 		for (i = 0; i < n; i++) {
 			struct rsp_pe *pe = READ_ONCE(v->pe[i]);
 
-			if (pe && !picked(out, k, pe))
+			if (fresh(out, k, pe, f))
 				left += READ_ONCE(pe->fweight);
 		}
 		if (!left)
@@ -332,7 +416,7 @@ static unsigned int weighted_scan(struct rsp_vec *v, unsigned int n,
 			struct rsp_pe *pe = READ_ONCE(v->pe[i]);
 			u64 w;
 
-			if (!pe || picked(out, k, pe))
+			if (!fresh(out, k, pe, f))
 				continue;
 			w = READ_ONCE(pe->fweight);
 			if (u < w) {
@@ -348,7 +432,7 @@ static unsigned int weighted_scan(struct rsp_vec *v, unsigned int n,
 }
 
 static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
-				 unsigned int max)
+				 unsigned int max, const struct rsp_filter *f)
 {
 	unsigned int seq, n, k, want, tries;
 	struct rsp_vec *v;
@@ -369,18 +453,18 @@ static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
 			if (slot >= n)
 				continue;
 			pe = READ_ONCE(v->pe[slot]);
-			if (pe && READ_ONCE(pe->fweight) && !picked(out, k, pe))
+			if (fresh(out, k, pe, f) && READ_ONCE(pe->fweight))
 				out[k++] = pe;
 		}
 		if (total && k < want)
-			k = weighted_scan(v, n, out, k, want);
+			k = weighted_scan(v, n, out, k, want, f);
 	} while (read_seqcount_retry(&pool->seq, seq));
 	return k;
 }
 
 /* pool->lock held. */
 static unsigned int sel_ranked(struct rsp_pool *pool, struct rsp_pe **out,
-			       unsigned int max)
+			       unsigned int max, const struct rsp_filter *f)
 {
 	struct rb_node *node;
 	unsigned int i, k = 0;
@@ -391,7 +475,8 @@ static unsigned int sel_ranked(struct rsp_pool *pool, struct rsp_pe **out,
 
 		if (pe->rank == U64_MAX)
 			break;
-		out[k++] = pe;
+		if (rsp_pe_usable(pe, f))
+			out[k++] = pe;
 	}
 	/* Re-key the chosen: degradation, and last among their equals. */
 	for (i = 0; i < k; i++) {
@@ -405,25 +490,25 @@ static unsigned int sel_ranked(struct rsp_pool *pool, struct rsp_pe **out,
 }
 
 unsigned int rsp_select(struct rsp_pool *pool, struct rsp_pe **out,
-			unsigned int max)
+			unsigned int max, const struct rsp_filter *f)
 {
 	const struct rsp_policy_ops *ops = pool->ops;
 	unsigned int i, k;
 
 	switch (ops->kind) {
 	case RSP_KIND_RR:
-		k = sel_rr(pool, out, max);
+		k = sel_rr(pool, out, max, f);
 		break;
 	case RSP_KIND_RANDOM:
-		k = sel_random(pool, out, max);
+		k = sel_random(pool, out, max, f);
 		break;
 	case RSP_KIND_WEIGHTED:
 		if (!ops->selected) {
-			k = sel_weighted(pool, out, max);
+			k = sel_weighted(pool, out, max, f);
 			break;
 		}
 		spin_lock(&pool->lock);
-		k = sel_weighted(pool, out, max);
+		k = sel_weighted(pool, out, max, f);
 		write_seqcount_begin(&pool->seq);
 		for (i = 0; i < k; i++) {
 			ops->selected(out[i]);
@@ -435,7 +520,7 @@ unsigned int rsp_select(struct rsp_pool *pool, struct rsp_pe **out,
 		break;
 	default:
 		spin_lock(&pool->lock);
-		k = sel_ranked(pool, out, max);
+		k = sel_ranked(pool, out, max, f);
 		spin_unlock(&pool->lock);
 		break;
 	}

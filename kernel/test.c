@@ -12,6 +12,7 @@
 #include <linux/math.h>
 #include <linux/slab.h>
 #include "handlespace.h"
+#include "peers.h"
 #include "policy.h"
 
 #define PCT(p)	((u32)div_u64(0xffffffffULL * (p), 100))
@@ -94,7 +95,7 @@ static unsigned int pick(struct kunit *test, const char *name, u32 *ids,
 	rcu_read_lock();
 	pool = pool_of(test, name);
 	if (pool)
-		k = rsp_select(pool, pes, n);
+		k = rsp_select(pool, pes, n, NULL);
 	for (i = 0; i < k; i++)
 		ids[i] = pes[i]->id;
 	rcu_read_unlock();
@@ -426,14 +427,207 @@ static void test_report(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, add(test, "u", 2, RSP_POLICY_RR, 0, 0), 0);
 	set_handle(&h, "u");
 	for (i = 1; i <= 3; i++) {
-		KUNIT_ASSERT_EQ(test, rsp_pe_report(&c->hs, &h, 2, &n, &removed,
-						    NULL), 0);
+		KUNIT_ASSERT_EQ(test, rsp_pe_report(&c->hs, &h, 2, NULL, &n,
+						    &removed, NULL), 0);
 		KUNIT_EXPECT_EQ(test, n, (u32)i);
 		KUNIT_EXPECT_EQ(test, removed, i == 3);
 	}
 	KUNIT_EXPECT_NULL(test, rsp_pe_find(pool_of(test, "u"), 2));
-	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 2, &n, &removed, NULL),
-			-ENOENT);
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 2, NULL, &n, &removed,
+					    NULL), -ENOENT);
+}
+
+static void test_report_unprivileged(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	kuid_t a = KUIDT_INIT(1000), b = KUIDT_INIT(1001);
+	struct rsp_handle h;
+	bool removed;
+	u32 n;
+
+	KUNIT_ASSERT_EQ(test, add(test, "u", 1, RSP_POLICY_RR, 0, 0), 0);
+	set_handle(&h, "u");
+	/* One user counts once in a row, and changes nothing the second time. */
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &a, &n, &removed,
+					    NULL), 0);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &a, &n, &removed,
+					    NULL), -EALREADY);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_FALSE(test, removed);
+	KUNIT_EXPECT_EQ(test, c->hs.stats.reports, 1ULL);
+	/* Another user, then the first again: the threshold is reached. */
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &b, &n, &removed,
+					    NULL), 0);
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &a, &n, &removed,
+					    NULL), 0);
+	KUNIT_EXPECT_EQ(test, n, 3U);
+	KUNIT_EXPECT_TRUE(test, removed);
+	KUNIT_EXPECT_NULL(test, pool_of(test, "u"));
+}
+
+/* Adds PE @id with one address of @family to @pool (policy @type). */
+static int add_fam(struct kunit *test, const char *pool, u32 id, u32 type,
+		   u8 family)
+{
+	struct ctx *c = test->priv;
+	struct rsp_pe_info *i = &c->info;
+
+	memset(i, 0, sizeof(*i));
+	set_handle(&i->handle, pool);
+	i->id = id;
+	i->proto = IPPROTO_TCP;
+	i->port = 7;
+	i->naddrs = 1;
+	i->addrs[0].family = family;
+	if (family == AF_INET)
+		i->addrs[0].v4 = htonl(0x0a000000 | id);
+	else
+		i->addrs[0].v6.s6_addr32[3] = htonl(id);
+	i->pol.type = type;
+	i->pol.weight = 1;
+	i->pol.priority = id;
+	i->pol.load = id;
+	return rsp_pe_register(&c->hs, i, RSP_F_CREATE | RSP_F_EXCL, NULL,
+			       NULL);
+}
+
+static unsigned int pick_f(struct kunit *test, const char *name, u32 *ids,
+			   unsigned int n, const struct rsp_filter *f)
+{
+	struct rsp_pe *pes[16];
+	struct rsp_pool *pool;
+	unsigned int i, k = 0;
+
+	rcu_read_lock();
+	pool = pool_of(test, name);
+	if (pool)
+		k = rsp_select(pool, pes, n, f);
+	for (i = 0; i < k; i++)
+		ids[i] = pes[i]->id;
+	rcu_read_unlock();
+	return k;
+}
+
+static void test_family_filter(struct kunit *test)
+{
+	static const struct rsp_filter v4 = { AF_INET, false };
+	static const struct rsp_filter v6 = { AF_INET6, false };
+	static const struct rsp_filter v6only = { AF_INET6, true };
+	const struct rsp_policy_ops *ops;
+	char name[8];
+	u32 ids[8];
+	int i, j, r;
+
+	/* PEs 1-3 IPv4, 4-5 IPv6: every policy keeps to what a socket can use. */
+	for (i = 0; (ops = rsp_policy_by_index(i)); i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		for (j = 1; j <= 5; j++)
+			KUNIT_ASSERT_EQ(test, add_fam(test, name, j, ops->type,
+						      j <= 3 ? AF_INET :
+							       AF_INET6), 0);
+		for (r = 0; r < 20; r++) {
+			KUNIT_EXPECT_EQ_MSG(test, pick_f(test, name, ids, 1,
+							 &v4), 1U, "%s",
+					    ops->name);
+			KUNIT_EXPECT_LE_MSG(test, ids[0], 3U, "%s", ops->name);
+			KUNIT_EXPECT_EQ_MSG(test, pick_f(test, name, ids, 1,
+							 &v6only), 1U, "%s",
+					    ops->name);
+			KUNIT_EXPECT_GE_MSG(test, ids[0], 4U, "%s", ops->name);
+		}
+		/* Asked for more than there are: just the usable ones. */
+		KUNIT_EXPECT_EQ_MSG(test, pick_f(test, name, ids, 8, &v6only),
+				    2U, "%s", ops->name);
+		KUNIT_EXPECT_EQ_MSG(test, pick_f(test, name, ids, 8, &v4), 3U,
+				    "%s", ops->name);
+		KUNIT_EXPECT_EQ_MSG(test, pick_f(test, name, ids, 8, &v6), 5U,
+				    "%s", ops->name);
+	}
+	/* A pool an IPv4 socket cannot use at all. */
+	KUNIT_ASSERT_EQ(test, add_fam(test, "six", 1, RSP_POLICY_RR, AF_INET6),
+			0);
+	KUNIT_EXPECT_EQ(test, pick_f(test, "six", ids, 1, &v4), 0U);
+	rcu_read_lock();
+	KUNIT_EXPECT_FALSE(test, rsp_pool_any_usable(pool_of(test, "six"),
+						     &v4));
+	KUNIT_EXPECT_TRUE(test, rsp_pool_any_usable(pool_of(test, "six"),
+						    &v6only));
+	rcu_read_unlock();
+}
+
+static void test_round_robin_skips_unusable(struct kunit *test)
+{
+	static const struct rsp_filter v4 = { AF_INET, false };
+	u32 ids[1], seen = 0;
+	int i;
+
+	/* 1, 3, 5 are IPv4: an IPv4 socket still sees each of them in turn. */
+	for (i = 1; i <= 6; i++)
+		KUNIT_ASSERT_EQ(test, add_fam(test, "rr", i, RSP_POLICY_RR,
+					      i % 2 ? AF_INET : AF_INET6), 0);
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, pick_f(test, "rr", ids, 1, &v4), 1U);
+		KUNIT_EXPECT_TRUE(test, ids[0] % 2);
+		seen |= BIT(ids[0]);
+	}
+	KUNIT_EXPECT_EQ(test, seen, BIT(1) | BIT(3) | BIT(5));
+}
+
+static void test_peers(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct rsp_handle h, none = {};
+	struct rsp_peer_key k;
+	struct rsp_pe *pe;
+	u32 matches;
+
+	memset(&k, 0, sizeof(k));
+
+	/* 10.0.0.1:7/tcp is PE 1 of "b" and PE 1 of "a"; 10.0.0.2 only "a". */
+	KUNIT_ASSERT_EQ(test, add(test, "b", 1, RSP_POLICY_RR, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "a", 1, RSP_POLICY_RR, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "a", 2, RSP_POLICY_RR, 0, 0), 0);
+	k.proto = IPPROTO_TCP;
+	k.family = AF_INET;
+	k.port = 7;
+	k.v4 = htonl(0x0a000001);
+
+	rcu_read_lock();
+	pe = rsp_peers_lookup(&c->hs, &k, &none, &matches);
+	KUNIT_EXPECT_EQ(test, matches, 2U);
+	KUNIT_ASSERT_NOT_NULL(test, pe);
+	KUNIT_EXPECT_EQ(test, pe->pool->handle.data[0], (u8)'a');
+	set_handle(&h, "b");
+	pe = rsp_peers_lookup(&c->hs, &k, &h, &matches);
+	KUNIT_EXPECT_EQ(test, matches, 1U);
+	KUNIT_ASSERT_NOT_NULL(test, pe);
+	KUNIT_EXPECT_EQ(test, pe->pool->handle.data[0], (u8)'b');
+	k.port = 8;
+	KUNIT_EXPECT_NULL(test, rsp_peers_lookup(&c->hs, &k, &none, &matches));
+	k.port = 7;
+	k.proto = IPPROTO_UDP;
+	KUNIT_EXPECT_NULL(test, rsp_peers_lookup(&c->hs, &k, &none, &matches));
+	rcu_read_unlock();
+
+	/* Deleted and re-registered PEs leave no stale entries behind. */
+	set_handle(&h, "a");
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 1, NULL), 0);
+	c->info.id = 2;
+	c->info.addrs[0].v4 = htonl(0x0a000009);
+	KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, &c->info, 0, NULL, NULL),
+			0);
+	k.proto = IPPROTO_TCP;
+	rcu_read_lock();
+	pe = rsp_peers_lookup(&c->hs, &k, &none, &matches);
+	KUNIT_EXPECT_EQ(test, matches, 1U);
+	KUNIT_EXPECT_EQ(test, pe ? pe->pool->handle.data[0] : 0, (u8)'b');
+	k.v4 = htonl(0x0a000002);
+	KUNIT_EXPECT_NULL(test, rsp_peers_lookup(&c->hs, &k, &none, &matches));
+	k.v4 = htonl(0x0a000009);
+	pe = rsp_peers_lookup(&c->hs, &k, &none, &matches);
+	KUNIT_EXPECT_EQ(test, pe ? pe->id : 0, 2U);
+	rcu_read_unlock();
 }
 
 static void test_delete_home_and_flush(struct kunit *test)
@@ -563,6 +757,10 @@ static struct kunit_case rsp_cases[] = {
 	KUNIT_CASE(test_limits),
 	KUNIT_CASE(test_expiry),
 	KUNIT_CASE(test_report),
+	KUNIT_CASE(test_report_unprivileged),
+	KUNIT_CASE(test_family_filter),
+	KUNIT_CASE(test_round_robin_skips_unusable),
+	KUNIT_CASE(test_peers),
 	KUNIT_CASE(test_delete_home_and_flush),
 	KUNIT_CASE(test_ordered_walk),
 	KUNIT_CASE(test_concurrency),

@@ -5,15 +5,17 @@
 # where the module is not loaded.  TAP output.
 top=$(cd "$(dirname "$0")/.." && pwd)
 R=$top/user/rspctl
-src=$top/build/linux-source-6.1
+src=$(sh "$top/tools/ksrc.sh") || exit 1
 n=0
 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
 
 echo "TAP version 13"
-for f in "$top"/kernel/*.[ch] "$top"/include/uapi/linux/rserpool.h; do
-	name=${f#"$top"/}
+for name in $(cd "$top" && git ls-files -co --exclude-standard 'kernel/*.[ch]' 'include/uapi/*.h' \
+	2>/dev/null || ls kernel/*.[ch] include/uapi/linux/*.h); do
+	case $name in *.mod.c) continue ;; esac
+	f=$top/$name
 	if perl "$src/scripts/checkpatch.pl" --no-tree --quiet --terse \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "$f" \
 		> /tmp/rsp-checkpatch.$$ 2>&1; then

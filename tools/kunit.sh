@@ -6,14 +6,7 @@
 # if a test failed or the run broke.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
-src=$top/build/linux-source-6.1
-[ -n "$tarball" ] || { echo "kunit.sh: linux-source-6.1 is not installed" >&2; exit 1; }
-if [ ! -f "$src/Makefile" ]; then
-	mkdir -p "$top/build"
-	echo "kunit.sh: unpacking $tarball"
-	tar -C "$top/build" -xf "$tarball"
-fi
+src=$(sh "$top/tools/ksrc.sh")
 ln -sfn "$top/kernel" "$src/net/rserpool"
 ln -sf "$top/include/uapi/linux/rserpool.h" \
 	"$src/include/uapi/linux/rserpool.h"
