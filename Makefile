@@ -17,7 +17,13 @@ LDLIBS += $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
 RSPCTL_OBJS := user/rspctl.o user/nl.o user/names.o user/json.o
 
-.PHONY: all module user install deps check demo kunit selftests clean
+# The selftests' C programs use the kselftest harness of the kernel tree
+# that tools/ksrc.sh unpacks.
+KSFT := build/linux-source-6.1/tools/testing/selftests
+SELFTEST_BINS := selftests/sockopt_test
+
+.PHONY: all module user install deps check demo kunit selftests \
+	selftest-bins clean
 
 all: module user
 
@@ -38,6 +44,15 @@ install: all
 	install -D -m 755 user/rspctl $(DESTDIR)$(PREFIX)/sbin/rspctl
 	install -D -m 644 doc/rspctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/rspctl.8
 
+selftest-bins: $(SELFTEST_BINS)
+
+$(KSFT)/kselftest_harness.h:
+	sh tools/ksrc.sh >/dev/null
+
+selftests/%: selftests/%.c include/uapi/linux/rserpool.h \
+		$(KSFT)/kselftest_harness.h
+	$(CC) -O2 -g -Wall -Iinclude/uapi -I$(KSFT) -o $@ $<
+
 deps:
 	sh tools/deps.sh
 
@@ -52,10 +67,10 @@ demo:
 kunit:
 	sh tools/kunit.sh
 
-selftests: all
+selftests: all selftest-bins
 	sh tools/vm/run.sh sh selftests/run.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	rm -f user/rspctl user/*.o
+	rm -f user/rspctl user/*.o $(SELFTEST_BINS)
 	rm -rf build/vm

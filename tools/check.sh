@@ -22,7 +22,7 @@ broke() {
 }
 
 sh tools/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
-if ! make -s all >build/make.log 2>&1; then
+if ! make -s all selftest-bins >build/make.log 2>&1; then
 	cat build/make.log
 	echo "0 passed, 1 failed"
 	exit 1
