@@ -49,6 +49,8 @@ void rsp_sel_replace(struct rsp_pool *pool, struct rsp_pe *old,
 struct rsp_filter {
 	u8 family;		/* AF_INET or AF_INET6 */
 	bool v6only;		/* an AF_INET6 socket that refuses IPv4 */
+	u32 nexclude;
+	const u32 *exclude;	/* PE IDs to pass over */
 };
 
 bool rsp_addr_usable(const struct rsp_addr *a, const struct rsp_filter *f);

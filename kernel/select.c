@@ -268,6 +268,9 @@ bool rsp_pe_usable(const struct rsp_pe *pe, const struct rsp_filter *f)
 
 	if (!f)
 		return true;
+	for (i = 0; i < f->nexclude; i++)
+		if (f->exclude[i] == pe->id)
+			return false;
 	for (i = 0; i < pe->naddrs; i++)
 		if (rsp_addr_usable(&pe->addrs[i], f))
 			return true;

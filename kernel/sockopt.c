@@ -55,6 +55,7 @@ static u8 sock_proto(const struct sock *sk)
 
 static void sock_filter(const struct sock *sk, struct rsp_filter *f)
 {
+	memset(f, 0, sizeof(*f));
 	f->family = sk->sk_family;
 	f->v6only = sk->sk_family == AF_INET6 && sk->sk_ipv6only;
 }
@@ -109,6 +110,16 @@ static void fill_select(struct rsp_so_select *sel, const struct rsp_pe *pe,
 	}
 }
 
+/*
+ * Why nothing was selected: no PE of the socket's family at all, or none
+ * that the policy would give now.
+ */
+static int pool_unusable(struct rsp_pool *pool, struct rsp_filter *f)
+{
+	f->nexclude = 0;
+	return rsp_pool_any_usable(pool, f) ? -ENODATA : -EAFNOSUPPORT;
+}
+
 static int so_select(struct sock *sk, void __user *user, int *len)
 {
 	struct rsp_hs *hs = rsp_hs(sock_net(sk));
@@ -127,13 +138,19 @@ static int so_select(struct sock *sk, void __user *user, int *len)
 	sel = kzalloc(sizeof(*sel), GFP_KERNEL);
 	if (!sel)
 		return -ENOMEM;
-	err = -EFAULT;
-	if (copy_from_user(&sel->handle, user, sizeof(sel->handle)))
+	err = -EFAULT;	/* the request: everything before pe_id */
+	if (copy_from_user(sel, user, offsetof(typeof(*sel), pe_id)))
 		goto out;
 	err = get_handle(&h, &sel->handle, false);
 	if (err)
 		goto out;
+	err = -EINVAL;
+	if (sel->exclude_count > RSP_SO_EXCLUDE_MAX)
+		goto out;
+	err = 0;
 	sock_filter(sk, &f);
+	f.nexclude = sel->exclude_count;
+	f.exclude = sel->exclude;
 
 	rcu_read_lock();
 	pool = rsp_pool_find_rcu(hs, &h);
@@ -144,7 +161,7 @@ static int so_select(struct sock *sk, void __user *user, int *len)
 	else if (rsp_select(pool, &pe, 1, &f))
 		fill_select(sel, pe, &f);
 	else
-		err = rsp_pool_any_usable(pool, &f) ? -ENODATA : -EAFNOSUPPORT;
+		err = pool_unusable(pool, &f);
 	rcu_read_unlock();
 
 	if (!err && copy_to_user(user, sel, sizeof(*sel)))

@@ -226,7 +226,29 @@ eq "ten pools of 10 000" \
 	"$($R -j pool show | jqr '[.[].pes] | unique | join(" ")')" 10000
 eq "stats agree" "$($R -j stats | jqr '"\(.pools) \(.pes)"')" "10 100000"
 
-check "rmmod with 100 000 PEs present" rmmod rserpool
+# A dump left half read holds the module: rmmod refuses, and succeeds once
+# the reader is gone.
+cat > "$T/halfdump.py" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from rsp_nl import *
+rsp = Rsp()
+rsp.sk.send(rsp_dump_request(rsp, "PE_GET"))
+rsp.sk.recv(1 << 16)            # the first part only
+print("started", flush=True)
+sys.stdin.readline()
+PY
+mkfifo "$T/hold"
+python3 "$T/halfdump.py" "$top/selftests" < "$T/hold" > "$T/half" 2>&1 &
+half=$!
+exec 4> "$T/hold"
+i=0
+while [ ! -s "$T/half" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+eq "a dump is left half read" "$(cat "$T/half")" started
+fails "rmmod refuses while a dump is in progress" "in use" rmmod rserpool
+exec 4>&-
+wait $half
+check "rmmod with 100 000 PEs present, the dump gone" rmmod rserpool
 check "insmod again gives an empty handlespace" \
 	sh -c "insmod $top/kernel/rserpool.ko && [ \"\$($R -j pool show)\" = '[]' ]"
 rmmod rserpool

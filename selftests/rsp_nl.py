@@ -124,12 +124,16 @@ class Rsp:
             if kind == CTRL_ATTR_FAMILY_ID:
                 self.family = struct.unpack("=H", data)[0]
 
-    def _talk(self, family, cmd, flags, payload, between=None):
+    def pack(self, family, cmd, flags, payload):
+        """One request, with the next sequence number."""
         self.seq += 1
         body = struct.pack("=BBH", cmd, 1, 0) + payload
-        hdr = struct.pack("=IHHII", 16 + len(body), family,
-                          NLM_F_REQUEST | NLM_F_ACK | flags, self.seq, 0)
-        self.sk.send(hdr + body)
+        return struct.pack("=IHHII", 16 + len(body), family,
+                           NLM_F_REQUEST | NLM_F_ACK | flags, self.seq,
+                           0) + body
+
+    def _talk(self, family, cmd, flags, payload, between=None):
+        self.sk.send(self.pack(family, cmd, flags, payload))
         replies = []
         self.datagrams = 0      # how many parts the answer came in
         while True:
@@ -184,6 +188,12 @@ class Rsp:
         return self.request(cmd, *attrs, flags=NLM_F_DUMP, between=between)
 
 
+def rsp_dump_request(rsp, cmd, *attrs):
+    """The bytes of a dump request, for a test that reads the answer
+    itself."""
+    return rsp.pack(rsp.family, CMD[cmd], NLM_F_DUMP, b"".join(attrs))
+
+
 def pe_attrs(handle=b"pool", pe_id=1, proto=6, port=7, addr="10.0.0.1",
              policy=1, **params):
     """The attributes of a valid PE_NEW, to be varied by a test."""
@@ -197,4 +207,4 @@ def pe_attrs(handle=b"pool", pe_id=1, proto=6, port=7, addr="10.0.0.1",
 __all__ = ["Rsp", "NetlinkError", "attr", "u8", "u16", "u32", "nest", "ipv4",
            "pe_attrs", "parse_attrs", "A", "POL", "LIMIT", "CMD", "errno",
            "STAT", "POLICY", "REASON", "ADDR_IPV4", "ADDR_IPV6",
-           "NLM_F_DUMP_INTR"]
+           "NLM_F_DUMP_INTR", "rsp_dump_request"]

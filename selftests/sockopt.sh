@@ -22,12 +22,12 @@ libc = ctypes.CDLL(None, use_errno=True)
 SELECT = 0x5250
 s = socket.socket()
 def select():
-    buf = ctypes.create_string_buffer(struct.pack("=I64s", 4, b"keep"), 1024)
+    buf = ctypes.create_string_buffer(struct.pack("=I64sI", 4, b"keep", 0), 1024)
     n = ctypes.c_uint(1024)
     if libc.getsockopt(s.fileno(), socket.IPPROTO_IP, SELECT, buf,
                        ctypes.byref(n)):
         return "errno %d" % ctypes.get_errno()
-    return "pe %d" % struct.unpack_from("=I", buf.raw, 68)[0]
+    return "pe %d" % struct.unpack_from("=I", buf.raw, 104)[0]
 print(select(), flush=True)
 sys.stdin.readline()
 print(select(), flush=True)

@@ -58,6 +58,7 @@ static int sel(int fd, const char *pool, struct rsp_so_select *out)
 {
 	socklen_t len = sizeof(*out);
 
+	memset(out, 0, sizeof(*out));
 	set_handle(&out->handle, pool);
 	if (getsockopt(fd, level(fd), RSP_SO_SELECT, out, &len))
 		return -errno;
@@ -196,6 +197,43 @@ TEST_F(pools, errors_change_nothing)
 	close(raw);
 	/* None of that was a selection: round robin still starts at 1. */
 	ASSERT_EQ(0, sel(self->tcp4, "t", &s));
+	EXPECT_EQ(1, s.pe_id);
+}
+
+/* RSP_SO_SELECT passing over @n PEs. */
+static int sel_excluding(int fd, const char *pool, struct rsp_so_select *s,
+			 const __u32 *ids, unsigned int n)
+{
+	socklen_t len = sizeof(*s);
+
+	memset(s, 0, sizeof(*s));
+	set_handle(&s->handle, pool);
+	s->exclude_count = n;	/* may be too many, to see it refused */
+	if (n <= RSP_SO_EXCLUDE_MAX)
+		memcpy(s->exclude, ids, n * sizeof(ids[0]));
+	if (getsockopt(fd, IPPROTO_IP, RSP_SO_SELECT, s, &len))
+		return -errno;
+	return 0;
+}
+
+TEST_F(pools, excluded_pes_are_passed_over)
+{
+	static const __u32 one[] = { 1 }, all[] = { 1, 2, 3 };
+	struct rsp_so_select s;
+
+	for (int i = 0; i < 6; i++) {
+		ASSERT_EQ(0, sel_excluding(self->tcp4, "t", &s, one, 1));
+		EXPECT_NE(1, s.pe_id);
+	}
+	EXPECT_EQ(-ENODATA, sel_excluding(self->tcp4, "t", &s, all, 3));
+	EXPECT_EQ(-EINVAL, sel_excluding(self->tcp4, "t", &s, all,
+					 RSP_SO_EXCLUDE_MAX + 1));
+	/* Least used: the next least loaded, not the same PE again. */
+	ASSERT_EQ(0, rspctl("pe add lu id 1 proto tcp port 1 addr 10.4.0.1 policy lu load 10%%"));
+	ASSERT_EQ(0, rspctl("pe add lu id 2 proto tcp port 1 addr 10.4.0.2 policy lu load 20%%"));
+	ASSERT_EQ(0, sel_excluding(self->tcp4, "lu", &s, one, 1));
+	EXPECT_EQ(2, s.pe_id);
+	ASSERT_EQ(0, sel_excluding(self->tcp4, "lu", &s, one, 0));
 	EXPECT_EQ(1, s.pe_id);
 }
 

@@ -249,7 +249,8 @@ enum rsp_stat_attr {
  *   Fills in the PE ID, addr (the PE's first usable address and port, ready
  *   for connect() or sendto()) and, packed in addrs, every usable address
  *   of the PE, primary first, as sctp_connectx() takes them.  Counts as a
- *   selection, like RSP_CMD_RESOLVE.
+ *   selection, like RSP_CMD_RESOLVE.  The PEs in 'exclude' are passed
+ *   over, so that a caller failing over from them gets another.
  * getsockopt(RSP_SO_RESOLVE)  struct rsp_so_resolve followed by room for
  *   'count' struct rsp_so_pe.  Selects up to 'count' distinct PEs with the
  *   pool's policy, whatever the socket, as ASAP handle resolution does.
@@ -268,13 +269,15 @@ enum rsp_stat_attr {
  *
  * Errors, beside EFAULT for a bad pointer:
  *   EINVAL        *len or optlen smaller than the structure, handle len
- *                 0, count 0 or above RSP_RESOLVE_MAX
+ *                 0, count 0 or above RSP_RESOLVE_MAX, exclude_count
+ *                 above RSP_SO_EXCLUDE_MAX
  *   ENAMETOOLONG  handle len above RSP_HANDLE_MAX
  *   ENOENT        no such pool (a pool without PEs does not exist), no
  *                 such PE (REPORT), no PE has the peer's address (PEER)
  *   EPROTOTYPE    the pool's transport is not the socket's protocol
  *   EAFNOSUPPORT  no PE of the pool has an address of the socket's family
- *   ENODATA       the pool's policy gives no PE now (all weights are 0)
+ *   ENODATA       the pool's policy gives no PE now (all weights are 0,
+ *                 or every usable PE is excluded)
  *   ENOSPC        RESOLVE: the room is too small, see 'size'
  *   ENOTCONN      PEER on a socket that is not connected
  *   EALREADY      REPORT: this user's report of this PE is already counted
@@ -293,6 +296,7 @@ enum rsp_stat_attr {
 #define RSP_SO_SET_MAX		RSP_SO_REPORT
 
 #define RSP_SOCKADDR_MAX	28	/* sizeof(struct sockaddr_in6) */
+#define RSP_SO_EXCLUDE_MAX	8	/* PE IDs an RSP_SO_SELECT may skip */
 
 struct rsp_so_handle {
 	__u32 len;			/* 1..RSP_HANDLE_MAX */
@@ -301,6 +305,8 @@ struct rsp_so_handle {
 
 struct rsp_so_select {
 	struct rsp_so_handle handle;	/* in */
+	__u32 exclude_count;		/* in: PEs not to select (failover) */
+	__u32 exclude[RSP_SO_EXCLUDE_MAX];	/* in: their IDs */
 	__u32 pe_id;			/* out */
 	__u32 addr_len;			/* out: bytes of addr */
 	struct __kernel_sockaddr_storage addr;	/* out: for connect() */
