@@ -16,6 +16,8 @@ CFLAGS += $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 LDLIBS += $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 
 RSPCTL_OBJS := user/rspctl.o user/nl.o user/names.o user/json.o
+LIB := user/lib/librserpool.a user/lib/librserpool.so.0
+EXAMPLES := user/examples/rsp-echod user/examples/rsp-echo
 
 # The selftests' C programs use the kselftest harness of the kernel tree
 # that tools/ksrc.sh unpacks.
@@ -30,7 +32,7 @@ all: module user
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-user: user/rspctl
+user: user/rspctl $(LIB) user/lib/rserpool.pc $(EXAMPLES)
 
 user/rspctl: $(RSPCTL_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -38,11 +40,43 @@ user/rspctl: $(RSPCTL_OBJS)
 user/%.o: user/%.c user/*.h include/uapi/linux/rserpool.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# librserpool: static, and shared with its soname.
+user/lib/rserpool.o: user/lib/rserpool.c user/lib/rserpool.h \
+		include/uapi/linux/rserpool.h
+	$(CC) $(CFLAGS) -fPIC -c -o $@ $<
+
+user/lib/librserpool.a: user/lib/rserpool.o
+	$(AR) rcs $@ $^
+
+user/lib/librserpool.so.0: user/lib/rserpool.o
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,librserpool.so.0 -o $@ $^
+
+user/lib/rserpool.pc: user/lib/rserpool.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+user/examples/rsp-echo: user/examples/rsp-echo.c user/lib/librserpool.a
+	$(CC) $(CFLAGS) -Iuser/lib -o $@ $< user/lib/librserpool.a
+
+user/examples/rsp-echod: user/examples/rsp-echod.c user/nl.o user/names.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
 	depmod $(KVER)
 	install -D -m 755 user/rspctl $(DESTDIR)$(PREFIX)/sbin/rspctl
 	install -D -m 644 doc/rspctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/rspctl.8
+	install -D -m 644 doc/rserpool.3 $(DESTDIR)$(PREFIX)/share/man/man3/rserpool.3
+	install -D -m 644 user/lib/rserpool.h $(DESTDIR)$(PREFIX)/include/rserpool.h
+	install -D -m 644 include/uapi/linux/rserpool.h \
+		$(DESTDIR)$(PREFIX)/include/linux/rserpool.h
+	install -D -m 644 user/lib/librserpool.a $(DESTDIR)$(PREFIX)/lib/librserpool.a
+	install -D -m 755 user/lib/librserpool.so.0 \
+		$(DESTDIR)$(PREFIX)/lib/librserpool.so.0
+	ln -sf librserpool.so.0 $(DESTDIR)$(PREFIX)/lib/librserpool.so
+	install -D -m 644 user/lib/rserpool.pc \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/rserpool.pc
+	install -D -m 755 user/examples/rsp-echod $(DESTDIR)$(PREFIX)/bin/rsp-echod
+	install -D -m 755 user/examples/rsp-echo $(DESTDIR)$(PREFIX)/bin/rsp-echo
 
 selftest-bins: $(SELFTEST_BINS)
 
@@ -72,5 +106,6 @@ selftests: all selftest-bins
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	rm -f user/rspctl user/*.o $(SELFTEST_BINS)
+	rm -f user/rspctl user/*.o user/lib/*.o user/lib/rserpool.pc $(LIB) \
+		$(EXAMPLES) $(SELFTEST_BINS)
 	rm -rf build/vm

@@ -206,7 +206,8 @@ int rsp_nl_open(struct rsp_nl *nl)
 	memset(nl, 0, sizeof(*nl));
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk || genl_connect(nl->sk)) {
-		fprintf(stderr, "rspctl: cannot open a generic netlink socket\n");
+		fprintf(stderr, "%s: cannot open a generic netlink socket\n",
+			program_invocation_short_name);
 		return -1;
 	}
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
@@ -216,8 +217,8 @@ int rsp_nl_open(struct rsp_nl *nl)
 	nl->family = genl_ctrl_resolve(nl->sk, RSP_GENL_NAME);
 	if (nl->family < 0) {
 		fprintf(stderr,
-			"rspctl: the rserpool module is not loaded (no generic netlink family \"%s\"); load it with: modprobe rserpool\n",
-			RSP_GENL_NAME);
+			"%s: the rserpool module is not loaded (no generic netlink family \"%s\"); load it with: modprobe rserpool\n",
+			program_invocation_short_name, RSP_GENL_NAME);
 		nl_socket_free(nl->sk);
 		nl->sk = NULL;
 		return -1;
@@ -295,7 +296,8 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 
 void rsp_nl_perror(const struct rsp_nl *nl, const char *what)
 {
-	fprintf(stderr, "rspctl: %s: %s", what, strerror(-nl->err));
+	fprintf(stderr, "%s: %s: %s", program_invocation_short_name, what,
+		strerror(-nl->err));
 	if (nl->msg[0])
 		fprintf(stderr, ": %s", nl->msg);
 	if (nl->attr[0] && !strstr(nl->msg, nl->attr))
@@ -352,7 +354,8 @@ int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
 		err = nl_recvmsgs(nl->sk, c);
 		/* Events lost to a full buffer: say so and go on. */
 		if (err == -NLE_NOMEM) {
-			fprintf(stderr, "rspctl: events were lost (socket buffer full)\n");
+			fprintf(stderr, "%s: events were lost (socket buffer full)\n",
+				program_invocation_short_name);
 			continue;
 		}
 		if (err < 0)

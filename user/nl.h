@@ -29,7 +29,7 @@ struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags);
 /* Sends @msg (and frees it), calls @cb for each answer; 0 or -errno. */
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		void *arg);
-/* Prints "rspctl: WHAT: strerror: kernel message (attribute)". */
+/* Prints "PROGRAM: WHAT: strerror: kernel message (attribute)". */
 void rsp_nl_perror(const struct rsp_nl *nl, const char *what);
 int rsp_nl_subscribe(struct rsp_nl *nl);
 /* Receives events until @cb returns non-zero or an error. */

@@ -104,6 +104,17 @@ static int start(int fd, const struct rsp_so_select *sel)
 		       sel->addr_len);
 }
 
+/*
+ * After a failed attempt a stream socket must be told to forget it before
+ * it connects again (else: ECONNABORTED); AF_UNSPEC disconnects.
+ */
+static void forget(int fd)
+{
+	struct sockaddr none = { .sa_family = AF_UNSPEC };
+
+	connect(fd, &none, sizeof(none));
+}
+
 /* A blocking connect bounded by @timeout_ms; the socket is blocking. */
 static int connect_within(int fd, const struct rsp_so_select *sel,
 			  int timeout_ms)
@@ -120,10 +131,6 @@ static int connect_within(int fd, const struct rsp_so_select *sel,
 			n = poll(&p, 1, timeout_ms);
 		} while (n < 0 && errno == EINTR);
 		if (n == 0) {
-			/* Abandon the attempt: AF_UNSPEC disconnects. */
-			struct sockaddr none = { .sa_family = AF_UNSPEC };
-
-			connect(fd, &none, sizeof(none));
 			err = ETIMEDOUT;
 		} else {
 			err = n < 0 ? errno : sock_int(fd, SOL_SOCKET,
@@ -185,6 +192,7 @@ int rsp_connect(int fd, const void *handle, size_t len, unsigned int attempts,
 			return -1;
 		/* EALREADY: this user's report is in; try the next anyway. */
 		rsp_report(fd, handle, len, sel.pe_id);
+		forget(fd);
 	}
 	errno = err;
 	return -1;
