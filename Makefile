@@ -22,7 +22,7 @@ EXAMPLES := user/examples/rsp-echod user/examples/rsp-echo
 # The selftests' C programs use the kselftest harness of the kernel tree
 # that tools/ksrc.sh unpacks.
 KSFT := build/linux-source-6.1/tools/testing/selftests
-SELFTEST_BINS := selftests/sockopt_test
+SELFTEST_BINS := selftests/sockopt_test selftests/lib_test
 
 .PHONY: all module user install deps check demo kunit selftests \
 	selftest-bins clean
@@ -84,8 +84,9 @@ $(KSFT)/kselftest_harness.h:
 	sh tools/ksrc.sh >/dev/null
 
 selftests/%: selftests/%.c include/uapi/linux/rserpool.h \
-		$(KSFT)/kselftest_harness.h
-	$(CC) -O2 -g -Wall -Iinclude/uapi -I$(KSFT) -o $@ $<
+		$(KSFT)/kselftest_harness.h user/lib/librserpool.a
+	$(CC) -O2 -g -Wall -Iinclude/uapi -Iuser/lib -I$(KSFT) -o $@ $< \
+		user/lib/librserpool.a
 
 deps:
 	sh tools/deps.sh

@@ -49,5 +49,19 @@ for w in "pool show" "pe add|set" "pe del" "pe show" "pe flush" "resolve" \
 done
 [ "$rc" = 0 ] && [ -z "$missing" ] && ok "rspctl -h names every command" ||
 	nok "rspctl -h: status $rc, missing$missing"
+
+# The example of rserpool(3) compiles and links as printed.
+sed -n '/^\.SH EXAMPLE/,/^\.fi/p' "$top/doc/rserpool.3" | sed '1,2d;$d' |
+	sed 's/\\e/\\/g' > /tmp/rsp-example.$$.c
+if cc -Wall -Werror -I"$top/user/lib" -I"$top/include/uapi" \
+	-o /tmp/rsp-example.$$ /tmp/rsp-example.$$.c \
+	"$top/user/lib/librserpool.a" > /tmp/rsp-example.$$.log 2>&1; then
+	ok "the example of rserpool(3) builds"
+else
+	nok "the example of rserpool(3) builds"
+	sed 's/^/# /' /tmp/rsp-example.$$.log
+fi
+rm -f /tmp/rsp-example.$$ /tmp/rsp-example.$$.c /tmp/rsp-example.$$.log
+
 echo "1..$n"
 [ $failed -eq 0 ]

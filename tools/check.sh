@@ -32,6 +32,9 @@ echo "== host tests"
 sh selftests/host.sh > build/host.log 2>&1 || true
 cat build/host.log
 count build/host.log
+./selftests/lib_test > build/lib.log 2>&1
+cat build/lib.log
+count build/lib.log
 
 echo "== KUnit (UML)"
 sh tools/kunit.sh > build/kunit.log 2>&1
