@@ -2,7 +2,8 @@
 # make            the module (against Debian's 6.1 headers) and the tools
 # make check      every test: KUnit on UML, selftests in QEMU, host tests
 # make demo       boots the VM and shows a pool being resolved
-# make install    the module (modules_install), rspctl and its man page
+# make bench      selection cost beside a socket option's floor, in the VM
+# make install    the module, rspctl, librserpool, examples, man pages
 # make deps       installs the Debian packages all of this needs
 
 VERSION := 0.1
@@ -25,7 +26,7 @@ KSFT := build/linux-source-6.1/tools/testing/selftests
 SELFTEST_BINS := selftests/sockopt_test selftests/lib_test
 
 .PHONY: all module user install deps check demo kunit selftests \
-	selftest-bins clean
+	selftest-bins bench clean
 
 all: module user
 
@@ -88,6 +89,12 @@ selftests/%: selftests/%.c include/uapi/linux/rserpool.h \
 	$(CC) -O2 -g -Wall -Iinclude/uapi -Iuser/lib -I$(KSFT) -o $@ $< \
 		user/lib/librserpool.a
 
+tools/bench/selbench: tools/bench/selbench.c include/uapi/linux/rserpool.h
+	$(CC) $(CFLAGS) -o $@ $<
+
+bench: all tools/bench/selbench
+	sh tools/vm/run.sh sh tools/bench/run.sh
+
 deps:
 	sh tools/deps.sh
 
@@ -108,5 +115,5 @@ selftests: all selftest-bins
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f user/rspctl user/*.o user/lib/*.o user/lib/rserpool.pc $(LIB) \
-		$(EXAMPLES) $(SELFTEST_BINS)
+		$(EXAMPLES) $(SELFTEST_BINS) tools/bench/selbench
 	rm -rf build/vm
