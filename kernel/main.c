@@ -9,6 +9,7 @@
 #include <net/netns/generic.h>
 #include "handlespace.h"
 #include "netlink.h"
+#include "policy.h"
 #include "sockopt.h"
 
 static unsigned int rsp_net_id __read_mostly;
@@ -39,6 +40,7 @@ static int __init rsp_init(void)
 {
 	int err;
 
+	rsp_rand_init();
 	err = register_pernet_subsys(&rsp_net_ops);
 	if (err)
 		return err;

@@ -38,6 +38,7 @@ static inline bool rsp_policy_locked(const struct rsp_policy_ops *ops)
 }
 
 /* select.c: kept up to date by the handlespace writers (hs->lock held). */
+void rsp_rand_init(void);
 int rsp_sel_init(struct rsp_pool *pool);
 void rsp_sel_free(struct rsp_pool *pool);
 int rsp_sel_add(struct rsp_pool *pool, struct rsp_pe *pe);

@@ -21,13 +21,41 @@
  * Ranked walk past them, Random and Weighted reject them; all of them
  * come to a walk of the pool, O(n), only when most PEs are refused.
  */
-#include <linux/mm.h>
-#include <linux/random.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include "policy.h"
 
 #define VEC_MIN		4
+
+/*
+ * Selection needs uniform numbers, not secret ones: a per-CPU prandom
+ * state, seeded from the kernel's CRNG at load, costs a few instructions
+ * where get_random_*() would refill a ChaCha batch now and then.
+ */
+static DEFINE_PER_CPU(struct rnd_state, rsp_rnd);
+
+void rsp_rand_init(void)
+{
+	prandom_seed_full_state(&rsp_rnd);
+}
+
+static u64 rand64(void)
+{
+	struct rnd_state *st = &get_cpu_var(rsp_rnd);
+	u64 r = (u64)prandom_u32_state(st) << 32 | prandom_u32_state(st);
+
+	put_cpu_var(rsp_rnd);
+	return r;
+}
+
+/* Uniform in [0, ceil); the bias is below ceil / 2^64. */
+static u64 rand_below(u64 ceil)
+{
+	return mul_u64_u64_shr(rand64(), ceil, 64);
+}
 
 static bool pool_weighted(const struct rsp_pool *pool)
 {
@@ -303,7 +331,7 @@ static unsigned int walk(struct rsp_vec *v, unsigned int n,
 			 struct rsp_pe **out, unsigned int k, unsigned int max,
 			 const struct rsp_filter *f)
 {
-	unsigned int i, start = n ? get_random_u32_below(n) : 0;
+	unsigned int i, start = n ? rand_below(n) : 0;
 
 	for (i = 0; i < n && k < max; i++) {
 		struct rsp_pe *pe = READ_ONCE(v->pe[(start + i) % n]);
@@ -365,17 +393,18 @@ static unsigned int sel_random(struct rsp_pool *pool, struct rsp_pe **out,
 			for (j = 0; n && k < max && j < 4 * max + 8; j++) {
 				struct rsp_pe *pe;
 
-				pe = READ_ONCE(v->pe[get_random_u32_below(n)]);
+				pe = READ_ONCE(v->pe[rand_below(n)]);
 				if (fresh(out, k, pe, f))
 					out[k++] = pe;
 			}
-			k = walk(v, n, out, k, max, f);
+			if (k < max)
+				k = walk(v, n, out, k, max, f);
 			continue;
 		}
 		for (j = n - min(max, n); j < n; j++) {
 			struct rsp_pe *pe;
 
-			pe = READ_ONCE(v->pe[get_random_u32_below(j + 1)]);
+			pe = READ_ONCE(v->pe[rand_below(j + 1)]);
 			if (!pe || picked(out, k, pe))
 				pe = READ_ONCE(v->pe[j]);
 			if (pe && !picked(out, k, pe))
@@ -385,17 +414,13 @@ static unsigned int sel_random(struct rsp_pool *pool, struct rsp_pe **out,
 
 	/* swap() evaluates its arguments twice: draw the index first. */
 	for (j = k; j > 1; j--) {
-		u32 r = get_random_u32_below(j);
+		u32 r = rand_below(j);
 
 		swap(out[j - 1], out[r]);
 	}
 	return k;
 }
 
-static u64 rand_below(u64 ceil)
-{
-	return mul_u64_u64_shr(get_random_u64(), ceil, 64);
-}
 
 /* Exact weighted sampling without replacement, by a linear scan. */
 static unsigned int weighted_scan(struct rsp_vec *v, unsigned int n,

@@ -120,37 +120,37 @@ static int pool_unusable(struct rsp_pool *pool, struct rsp_filter *f)
 	return rsp_pool_any_usable(pool, f) ? -ENODATA : -EAFNOSUPPORT;
 }
 
+/*
+ * The request and the answer share the caller's buffer; only the parts of
+ * the answer that were filled in are copied out (two ranges), which keeps
+ * a selection close to the cost of any socket option.
+ */
 static int so_select(struct sock *sk, void __user *user, int *len)
 {
 	struct rsp_hs *hs = rsp_hs(sock_net(sk));
-	struct rsp_so_select *sel;
+	struct rsp_so_select sel;	/* only its filled parts leave */
 	struct rsp_filter f;
 	struct rsp_pool *pool;
 	struct rsp_handle h;
 	struct rsp_pe *pe;
 	u8 proto = sock_proto(sk);
+	size_t a, b;
 	int err;
 
-	if (*len < (int)sizeof(*sel))
+	if (*len < (int)sizeof(sel))
 		return -EINVAL;
 	if (!proto)
 		return -EPROTONOSUPPORT;
-	sel = kzalloc(sizeof(*sel), GFP_KERNEL);
-	if (!sel)
-		return -ENOMEM;
-	err = -EFAULT;	/* the request: everything before pe_id */
-	if (copy_from_user(sel, user, offsetof(typeof(*sel), pe_id)))
-		goto out;
-	err = get_handle(&h, &sel->handle, false);
+	if (copy_from_user(&sel, user, offsetof(typeof(sel), pe_id)))
+		return -EFAULT;
+	err = get_handle(&h, &sel.handle, false);
 	if (err)
-		goto out;
-	err = -EINVAL;
-	if (sel->exclude_count > RSP_SO_EXCLUDE_MAX)
-		goto out;
-	err = 0;
+		return err;
+	if (sel.exclude_count > RSP_SO_EXCLUDE_MAX)
+		return -EINVAL;
 	sock_filter(sk, &f);
-	f.nexclude = sel->exclude_count;
-	f.exclude = sel->exclude;
+	f.nexclude = sel.exclude_count;
+	f.exclude = sel.exclude;
 
 	rcu_read_lock();
 	pool = rsp_pool_find_rcu(hs, &h);
@@ -159,18 +159,23 @@ static int so_select(struct sock *sk, void __user *user, int *len)
 	else if (pool->proto != proto)
 		err = -EPROTOTYPE;
 	else if (rsp_select(pool, &pe, 1, &f))
-		fill_select(sel, pe, &f);
+		fill_select(&sel, pe, &f);
 	else
 		err = pool_unusable(pool, &f);
 	rcu_read_unlock();
+	if (err)
+		return err;
 
-	if (!err && copy_to_user(user, sel, sizeof(*sel)))
-		err = -EFAULT;
-	if (!err)
-		*len = sizeof(*sel);
-out:
-	kfree(sel);
-	return err;
+	a = offsetof(typeof(sel), addr) + sel.addr_len;
+	b = offsetof(typeof(sel), addrs) + sel.addrs_len;
+	if (copy_to_user(user + offsetof(typeof(sel), pe_id), &sel.pe_id,
+			 a - offsetof(typeof(sel), pe_id)) ||
+	    copy_to_user(user + offsetof(typeof(sel), addrs_count),
+			 &sel.addrs_count,
+			 b - offsetof(typeof(sel), addrs_count)))
+		return -EFAULT;
+	*len = sizeof(sel);
+	return 0;
 }
 
 static void fill_pe(struct rsp_so_pe *o, const struct rsp_pe *pe)

@@ -250,7 +250,8 @@ enum rsp_stat_attr {
  *   for connect() or sendto()) and, packed in addrs, every usable address
  *   of the PE, primary first, as sctp_connectx() takes them.  Counts as a
  *   selection, like RSP_CMD_RESOLVE.  The PEs in 'exclude' are passed
- *   over, so that a caller failing over from them gets another.
+ *   over, so that a caller failing over from them gets another.  Bytes of
+ *   addr past addr_len and of addrs past addrs_len are left as they were.
  * getsockopt(RSP_SO_RESOLVE)  struct rsp_so_resolve followed by room for
  *   'count' struct rsp_so_pe.  Selects up to 'count' distinct PEs with the
  *   pool's policy, whatever the socket, as ASAP handle resolution does.
