@@ -23,7 +23,9 @@ EXAMPLES := user/examples/rsp-echod user/examples/rsp-echo
 # The selftests' C programs use the kselftest harness of the kernel tree
 # that tools/ksrc.sh unpacks.
 KSFT := build/linux-source-6.1/tools/testing/selftests
-SELFTEST_BINS := selftests/sockopt_test selftests/lib_test
+SELFTEST_BINS := selftests/sockopt_test selftests/lib_test \
+		 selftests/codec_test
+CODEC := user/rserpoold/msg.c user/rserpoold/tlv.c
 
 .PHONY: all module user install deps check demo kunit selftests \
 	selftest-bins bench clean
@@ -94,6 +96,13 @@ tools/bench/selbench: tools/bench/selbench.c include/uapi/linux/rserpool.h
 
 bench: all tools/bench/selbench
 	sh tools/vm/run.sh sh tools/bench/run.sh
+
+# The codec's test reads bytes that a peer chose: AddressSanitizer and
+# UBSan watch every read.
+selftests/codec_test: selftests/codec_test.c $(CODEC) user/rserpoold/*.h \
+		$(KSFT)/kselftest_harness.h
+	$(CC) -O1 -g -Wall -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-Iuser/rserpoold -I$(KSFT) -o $@ selftests/codec_test.c $(CODEC)
 
 deps:
 	sh tools/deps.sh

@@ -372,27 +372,21 @@ static int rsp_so_set(struct sock *sk, int optval, sockptr_t arg,
 			     NULL : &uid, &reports, &removed, NULL);
 }
 
+/* The same numbers at SOL_IP and SOL_IPV6. */
+#define RSP_SOCKOPTS(family) {				\
+	.pf		= family,			\
+	.set_optmin	= RSP_SO_BASE,			\
+	.set_optmax	= RSP_SO_SET_MAX + 1,		\
+	.set		= rsp_so_set,			\
+	.get_optmin	= RSP_SO_BASE,			\
+	.get_optmax	= RSP_SO_GET_MAX + 1,		\
+	.get		= rsp_so_get,			\
+	.owner		= THIS_MODULE,			\
+}
+
 static struct nf_sockopt_ops rsp_sockopts[] = {
-	{
-		.pf		= PF_INET,
-		.set_optmin	= RSP_SO_BASE,
-		.set_optmax	= RSP_SO_SET_MAX + 1,
-		.set		= rsp_so_set,
-		.get_optmin	= RSP_SO_BASE,
-		.get_optmax	= RSP_SO_GET_MAX + 1,
-		.get		= rsp_so_get,
-		.owner		= THIS_MODULE,
-	},
-	{
-		.pf		= PF_INET6,
-		.set_optmin	= RSP_SO_BASE,
-		.set_optmax	= RSP_SO_SET_MAX + 1,
-		.set		= rsp_so_set,
-		.get_optmin	= RSP_SO_BASE,
-		.get_optmax	= RSP_SO_GET_MAX + 1,
-		.get		= rsp_so_get,
-		.owner		= THIS_MODULE,
-	},
+	RSP_SOCKOPTS(PF_INET),
+	RSP_SOCKOPTS(PF_INET6),
 };
 
 int rsp_sockopt_init(void)

@@ -84,9 +84,9 @@ static struct rsp_pool *pool_of(struct kunit *test, const char *name)
 	return pool;
 }
 
-/* Selects up to @n PEs and writes their IDs to @ids; returns the count. */
-static unsigned int pick(struct kunit *test, const char *name, u32 *ids,
-			 unsigned int n)
+/* Selects up to @n PEs that @f takes and writes their IDs to @ids. */
+static unsigned int pick_f(struct kunit *test, const char *name, u32 *ids,
+			   unsigned int n, const struct rsp_filter *f)
 {
 	struct rsp_pe *pes[16];
 	struct rsp_pool *pool;
@@ -95,11 +95,17 @@ static unsigned int pick(struct kunit *test, const char *name, u32 *ids,
 	rcu_read_lock();
 	pool = pool_of(test, name);
 	if (pool)
-		k = rsp_select(pool, pes, n, NULL);
+		k = rsp_select(pool, pes, n, f);
 	for (i = 0; i < k; i++)
 		ids[i] = pes[i]->id;
 	rcu_read_unlock();
 	return k;
+}
+
+static unsigned int pick(struct kunit *test, const char *name, u32 *ids,
+			 unsigned int n)
+{
+	return pick_f(test, name, ids, n, NULL);
 }
 
 static u32 pick1(struct kunit *test, const char *name)
@@ -490,23 +496,6 @@ static int add_fam(struct kunit *test, const char *pool, u32 id, u32 type,
 	i->pol.load = id;
 	return rsp_pe_register(&c->hs, i, RSP_F_CREATE | RSP_F_EXCL, NULL,
 			       NULL);
-}
-
-static unsigned int pick_f(struct kunit *test, const char *name, u32 *ids,
-			   unsigned int n, const struct rsp_filter *f)
-{
-	struct rsp_pe *pes[16];
-	struct rsp_pool *pool;
-	unsigned int i, k = 0;
-
-	rcu_read_lock();
-	pool = pool_of(test, name);
-	if (pool)
-		k = rsp_select(pool, pes, n, f);
-	for (i = 0; i < k; i++)
-		ids[i] = pes[i]->id;
-	rcu_read_unlock();
-	return k;
 }
 
 static void test_family_filter(struct kunit *test)

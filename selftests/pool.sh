@@ -9,17 +9,9 @@
 # policies, failover and expiry.  TAP output.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-R=$top/user/rspctl
+. "$top/selftests/tap.sh"
 ECHOD=$top/user/examples/rsp-echod
 ECHO=$top/user/examples/rsp-echo
-T=$(mktemp -d)
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-eq() {
-	if [ "$2" = "$3" ]; then ok "$1"; else nok "$1: got '$2', want '$3'"; fi
-}
 in_pu() { ip netns exec pu "$@"; }
 
 # server NAME ID ARGS...: rsp-echod in host peID, registered in pu.

@@ -7,7 +7,17 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 R=$top/user/rspctl
 modprobe -q sctp 2>/dev/null
-insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
+# Every in-tree user of nf_sockopt first: an overlap of option numbers
+# would make our registration fail with EBUSY.
+others="ip_vs ip_tables ip6_tables arp_tables ebtables ip_set nf_conntrack"
+for m in $others; do modprobe -q $m; done
+loaded=$(for m in $others; do [ -d /sys/module/$m ] && printf '%s ' $m; done)
+if insmod "$top/kernel/rserpool.ko"; then
+	echo "# insmod beside: $loaded"
+else
+	echo "not ok 1 - insmod beside $loaded"
+	exit 1
+fi
 RSPCTL=$R "$top/selftests/sockopt_test"
 rc=$?
 
@@ -40,6 +50,8 @@ i=0	# python starts slowly under TCG
 while [ ! -s "$T/out" ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
 n=0
 tap() { n=$((n + 1)); echo "$1 $n - $2"; [ "$1" = ok ] || rc=1; }
+[ "$loaded" = "$others " ] && tap ok "loaded beside $others" ||
+	tap "not ok" "loaded beside only: $loaded"
 [ "$(sed -n 1p "$T/out")" = "pe 1" ] && tap ok "a held socket selected" ||
 	tap "not ok" "a held socket selected: $(cat "$T/out")"
 rmmod rserpool && tap ok "rmmod while the socket is open" ||

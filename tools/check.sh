@@ -32,9 +32,11 @@ echo "== host tests"
 sh selftests/host.sh > build/host.log 2>&1 || true
 cat build/host.log
 count build/host.log
-./selftests/lib_test > build/lib.log 2>&1
-cat build/lib.log
-count build/lib.log
+for t in lib_test codec_test; do
+	./selftests/$t > build/$t.log 2>&1
+	cat build/$t.log
+	count build/$t.log
+done
 
 echo "== KUnit (UML)"
 sh tools/kunit.sh > build/kunit.log 2>&1

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * RFC 5354 framing, shared by ASAP and ENRP: a message is type u8, flags
+ * u8, length u16, value; a parameter is type u16, length u16, value, pad.
+ * Lengths never count the trailing padding.  Everything is big-endian.
+ * The reader checks every bound; the writer grows its buffer and records
+ * the first failure instead of writing past it.
+ */
+#ifndef RSP_TLV_H
+#define RSP_TLV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define RSP_MSG_HDR	4
+#define RSP_TLV_HDR	4
+#define RSP_MSG_MAX	65535	/* the length field's reach */
+
+/* One parameter as found in a message; val points into the message. */
+struct rsp_tlv {
+	uint16_t type;
+	uint16_t len;			/* of the value only */
+	const uint8_t *val;
+};
+
+/* What RFC 5354 says to do with a parameter type we do not know. */
+enum rsp_unknown {
+	RSP_UNKNOWN_STOP = 0,		/* 00: discard the message */
+	RSP_UNKNOWN_STOP_REPORT = 1,	/* 01: discard, report */
+	RSP_UNKNOWN_SKIP = 2,		/* 10: skip the parameter */
+	RSP_UNKNOWN_SKIP_REPORT = 3,	/* 11: skip, report */
+};
+
+static inline enum rsp_unknown rsp_tlv_unknown(uint16_t type)
+{
+	return (enum rsp_unknown)(type >> 14);
+}
+
+static inline uint16_t rsp_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t rsp_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * The next parameter of [*p, *p + *n): 1 and @t, 0 at the end, or -1 if
+ * what is left is not a well-formed parameter (short header, length
+ * below 4 or past the end).  Padding after the last one is optional.
+ */
+int rsp_tlv_next(const uint8_t **p, size_t *n, struct rsp_tlv *t);
+
+/* A message header: 0, or -1 if @n is short or the length is wrong. */
+int rsp_msg_header(const uint8_t *p, size_t n, uint8_t *type,
+		   uint8_t *flags, size_t *len);
+
+struct rsp_buf {
+	uint8_t *p;
+	size_t len;
+	size_t cap;
+	size_t pad;			/* padding the last end added */
+	int failed;			/* out of memory or past 64 KiB */
+};
+
+void rsp_buf_init(struct rsp_buf *b);
+void rsp_buf_free(struct rsp_buf *b);
+void rsp_put8(struct rsp_buf *b, uint8_t v);
+void rsp_put16(struct rsp_buf *b, uint16_t v);
+void rsp_put32(struct rsp_buf *b, uint32_t v);
+void rsp_put(struct rsp_buf *b, const void *v, size_t n);
+/* Opens a parameter; rsp_tlv_end() sets its length and pads it. */
+size_t rsp_tlv_begin(struct rsp_buf *b, uint16_t type);
+void rsp_tlv_end(struct rsp_buf *b, size_t start);
+/* The same for a message: length without the final padding. */
+size_t rsp_msg_begin(struct rsp_buf *b, uint8_t type, uint8_t flags);
+void rsp_msg_end(struct rsp_buf *b, size_t start);
+
+#endif /* RSP_TLV_H */
