@@ -91,6 +91,27 @@ static int load(void)
 	return 0;
 }
 
+/* With $RSP_CORPUS set, the captured messages seed the fuzzer there. */
+static void seed(unsigned int i)
+{
+	const char *dir = getenv("RSP_CORPUS");
+	char path[512];
+	uint8_t ppid;
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/capture-%03u", dir, i);
+	f = fopen(path, "wb");
+	if (!f)
+		return;
+	/* codec_fuzz: an odd first byte means ENRP. */
+	ppid = msgs[i].ppid == RSP_PPID_ENRP;
+	fwrite(&ppid, 1, 1, f);
+	fwrite(msgs[i].data, 1, msgs[i].len, f);
+	fclose(f);
+}
+
 TEST(every_captured_message_round_trips)
 {
 	unsigned int i, asap = 0, enrp = 0;
@@ -114,6 +135,7 @@ TEST(every_captured_message_round_trips)
 		EXPECT_EQ(0, memcmp(b.p, msgs[i].data, len))
 			TH_LOG("message %u (ppid %u type %u) differs", i,
 			       msgs[i].ppid, msgs[i].data[0]);
+		seed(i);
 		if (msgs[i].ppid == RSP_PPID_ASAP)
 			asap++;
 		else

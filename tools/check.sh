@@ -32,11 +32,25 @@ echo "== host tests"
 sh selftests/host.sh > build/host.log 2>&1 || true
 cat build/host.log
 count build/host.log
+mkdir -p build/fuzz-corpus
 for t in lib_test codec_test; do
-	./selftests/$t > build/$t.log 2>&1
+	RSP_CORPUS=build/fuzz-corpus ./selftests/$t > build/$t.log 2>&1
 	cat build/$t.log
 	count build/$t.log
 done
+
+# The codec meets bytes a peer chose: fuzz it for a bounded time, from
+# the corpus of earlier runs (build/fuzz-corpus) if there is one.
+echo "== fuzzing the ASAP/ENRP codec (${FUZZ_SECONDS:-60} s)"
+if ./selftests/codec_fuzz -max_total_time="${FUZZ_SECONDS:-60}" \
+	-max_len=2048 -print_final_stats=1 build/fuzz-corpus \
+	> build/fuzz.log 2>&1; then
+	echo "ok - codec_fuzz: $(grep -E '^stat::number_of_executed_units' build/fuzz.log | awk '{print $2}') inputs, no crash"
+	pass=$((pass + 1))
+else
+	tail -n 30 build/fuzz.log
+	broke "codec_fuzz found a crash (build/fuzz.log)"
+fi
 
 echo "== KUnit (UML)"
 sh tools/kunit.sh > build/kunit.log 2>&1
