@@ -25,7 +25,7 @@ EXAMPLES := user/examples/rsp-echod user/examples/rsp-echo
 KSFT := build/linux-source-6.1/tools/testing/selftests
 SELFTEST_BINS := selftests/sockopt_test selftests/lib_test \
 		 selftests/codec_test selftests/codec_fuzz
-CODEC := user/rserpoold/msg.c user/rserpoold/tlv.c
+CODEC := user/rserpoold/msg.c user/rserpoold/tlv.c user/rserpoold/checksum.c
 
 .PHONY: all module user install deps check demo kunit selftests \
 	selftest-bins bench clean

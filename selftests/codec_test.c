@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "checksum.h"
 #include "msg.h"
 #include "kselftest_harness.h"
 
@@ -196,6 +197,67 @@ TEST(every_truncation_is_refused_or_exact)
 	}
 	TH_LOG("%u prefixes refused, %u whole", refused, accepted);
 	EXPECT_GT(refused, accepted);
+}
+
+/*
+ * The PE checksum as rsplib computes it: a registrar's handle table
+ * response lists the PEs it owns, and its next presence carries their
+ * checksum.  Both come from the capture.
+ */
+TEST(pe_checksum_matches_rsplib)
+{
+	static struct rsp_msg m;
+	uint64_t sum = RSP_CSUM_EMPTY;
+	uint32_t owner = 0;
+	unsigned int i, j, pes = 0, checked = 0;
+
+	ASSERT_EQ(0, load());
+	for (i = 0; i < nmsgs && !checked; i++) {
+		if (msgs[i].ppid != RSP_PPID_ENRP ||
+		    rsp_msg_decode(&m, RSP_PPID_ENRP, msgs[i].data,
+				   msgs[i].len))
+			continue;
+		if (m.type == ENRP_HANDLE_TABLE_RESPONSE && !owner) {
+			const struct rsp_param *h = NULL;
+
+			owner = m.sender;
+			for (j = 0; j < m.nparams; j++) {
+				if (m.params[j].type == RSP_P_HANDLE)
+					h = &m.params[j];
+				else if (m.params[j].type == RSP_P_PE && h) {
+					sum = rsp_csum_add(sum,
+							   h->handle.data,
+							   h->handle.len,
+							   m.params[j].pe->id);
+					pes++;
+				}
+			}
+		} else if (m.type == ENRP_PRESENCE && owner &&
+			   m.sender == owner) {
+			for (j = 0; j < m.nparams; j++)
+				if (m.params[j].type == RSP_P_CHECKSUM) {
+					EXPECT_EQ(m.params[j].checksum,
+						  rsp_csum_final(sum));
+					checked++;
+				}
+		}
+		rsp_msg_free(&m);
+	}
+	EXPECT_EQ(1, checked);
+	EXPECT_GT(pes, 1);
+	TH_LOG("%u PEs of %08x: checksum %04x", pes, owner,
+	       rsp_csum_final(sum));
+	/* The empty set, and taking every PE out again. */
+	EXPECT_EQ(0xffff, rsp_csum_final(RSP_CSUM_EMPTY));
+	sum = rsp_csum_add(RSP_CSUM_EMPTY, (const uint8_t *)"abc", 3, 7);
+	sum = rsp_csum_add(sum, (const uint8_t *)"xy", 2, 0xffffffff);
+	sum = rsp_csum_sub(sum, (const uint8_t *)"abc", 3, 7);
+	EXPECT_EQ(rsp_csum_final(rsp_csum_add(RSP_CSUM_EMPTY,
+					      (const uint8_t *)"xy", 2,
+					      0xffffffff)),
+		  rsp_csum_final(sum));
+	sum = rsp_csum_sub(sum, (const uint8_t *)"xy", 2, 0xffffffff);
+	EXPECT_EQ(0xffff, rsp_csum_final(sum));
 }
 
 /* A handle resolution with one extra parameter of type @type. */

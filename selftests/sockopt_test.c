@@ -237,6 +237,64 @@ TEST_F(pools, excluded_pes_are_passed_over)
 	EXPECT_EQ(1, s.pe_id);
 }
 
+TEST_F(pools, every_option_checks_its_input)
+{
+	struct rsp_so_select s;
+	struct rsp_so_resolve res;
+	struct rsp_so_report rep;
+	struct rsp_so_peer peer;
+	socklen_t len;
+
+	/* RESOLVE: short buffer, unknown pool, bad pointer. */
+	memset(&res, 0, sizeof(res));
+	set_handle(&res.handle, "t");
+	res.count = 1;
+	len = sizeof(res) - 1;
+	EXPECT_EQ(-1, getsockopt(self->tcp4, IPPROTO_IP, RSP_SO_RESOLVE, &res,
+				 &len));
+	EXPECT_EQ(EINVAL, errno);
+	set_handle(&res.handle, "nope");
+	res.count = 1;
+	len = sizeof(res);
+	EXPECT_EQ(-1, getsockopt(self->tcp4, IPPROTO_IP, RSP_SO_RESOLVE, &res,
+				 &len));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(-1, getsockopt(self->tcp4, IPPROTO_IP, RSP_SO_RESOLVE,
+				 (void *)8, &len));
+	EXPECT_EQ(EFAULT, errno);
+	/* PEER: short buffer, handle too long. */
+	memset(&peer, 0, sizeof(peer));
+	len = sizeof(peer) - 1;
+	EXPECT_EQ(-1, getsockopt(self->tcp4, IPPROTO_IP, RSP_SO_PEER, &peer,
+				 &len));
+	EXPECT_EQ(EINVAL, errno);
+	peer.handle.len = RSP_HANDLE_MAX + 1;
+	len = sizeof(peer);
+	EXPECT_EQ(-1, getsockopt(self->tcp4, IPPROTO_IP, RSP_SO_PEER, &peer,
+				 &len));
+	EXPECT_EQ(ENAMETOOLONG, errno);
+	/* REPORT: short, empty handle, too long, bad pointer. */
+	set_handle(&rep.handle, "t");
+	rep.pe_id = 1;
+	EXPECT_EQ(-1, setsockopt(self->tcp4, IPPROTO_IP, RSP_SO_REPORT, &rep,
+				 sizeof(rep) - 1));
+	EXPECT_EQ(EINVAL, errno);
+	rep.handle.len = 0;
+	EXPECT_EQ(-1, setsockopt(self->tcp4, IPPROTO_IP, RSP_SO_REPORT, &rep,
+				 sizeof(rep)));
+	EXPECT_EQ(EINVAL, errno);
+	rep.handle.len = RSP_HANDLE_MAX + 1;
+	EXPECT_EQ(-1, setsockopt(self->tcp4, IPPROTO_IP, RSP_SO_REPORT, &rep,
+				 sizeof(rep)));
+	EXPECT_EQ(ENAMETOOLONG, errno);
+	EXPECT_EQ(-1, setsockopt(self->tcp4, IPPROTO_IP, RSP_SO_REPORT,
+				 (void *)8, sizeof(rep)));
+	EXPECT_EQ(EFAULT, errno);
+	/* None of it was a selection: round robin still starts at 1. */
+	ASSERT_EQ(0, sel(self->tcp4, "t", &s));
+	EXPECT_EQ(1, s.pe_id);
+}
+
 TEST_F(pools, mptcp_sockets_do_not_reach_the_options)
 {
 	struct rsp_so_select s;
