@@ -25,7 +25,8 @@ EXAMPLES := user/examples/rsp-echod user/examples/rsp-echo
 KSFT := build/linux-source-6.1/tools/testing/selftests
 SELFTEST_BINS := selftests/sockopt_test selftests/lib_test \
 		 selftests/codec_test selftests/codec_fuzz
-CODEC := user/rserpoold/msg.c user/rserpoold/tlv.c user/rserpoold/checksum.c
+CODEC := user/rserpoold/msg.c user/rserpoold/tlv.c user/rserpoold/checksum.c \
+	 user/rserpoold/pe.c
 
 .PHONY: all module user install deps check demo kunit selftests \
 	selftest-bins bench clean
@@ -102,12 +103,13 @@ bench: all tools/bench/selbench
 selftests/codec_test: selftests/codec_test.c $(CODEC) user/rserpoold/*.h \
 		$(KSFT)/kselftest_harness.h
 	$(CC) -O1 -g -Wall -fsanitize=address,undefined -fno-omit-frame-pointer \
-		-Iuser/rserpoold -I$(KSFT) -o $@ selftests/codec_test.c $(CODEC)
+		-Iinclude/uapi -Iuser/rserpoold -I$(KSFT) -o $@ \
+		selftests/codec_test.c $(CODEC)
 
 selftests/codec_fuzz: selftests/codec_fuzz.c $(CODEC) user/rserpoold/*.h
 	clang -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -Iuser/rserpoold -o $@ \
-		selftests/codec_fuzz.c $(CODEC)
+		-fno-sanitize-recover=undefined -Iinclude/uapi -Iuser/rserpoold \
+		-o $@ selftests/codec_fuzz.c $(CODEC)
 
 deps:
 	sh tools/deps.sh

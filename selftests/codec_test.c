@@ -6,11 +6,13 @@
  * without reading past the end (built with AddressSanitizer); unknown
  * parameters follow their action bits.  kselftest harness, on the host.
  */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "checksum.h"
 #include "msg.h"
+#include "pe.h"
 #include "kselftest_harness.h"
 
 #define CAPTURE "selftests/data/rsplib-asap-enrp.pcapng"
@@ -258,6 +260,85 @@ TEST(pe_checksum_matches_rsplib)
 		  rsp_csum_final(sum));
 	sum = rsp_csum_sub(sum, (const uint8_t *)"xy", 2, 0xffffffff);
 	EXPECT_EQ(0xffff, rsp_csum_final(sum));
+}
+
+/*
+ * Every PE rsplib sent, through the registrar's own record and back: the
+ * message re-encodes to the captured bytes, so nothing (policy words,
+ * transport, addresses, life in ms) is lost on the way into the kernel.
+ */
+TEST(captured_pes_survive_the_record)
+{
+	static struct rsp_msg m;
+	unsigned int i, j, pes = 0;
+
+	ASSERT_EQ(0, load());
+	for (i = 0; i < nmsgs; i++) {
+		const struct rsp_param *h = NULL;
+		size_t len = rsp_get16(msgs[i].data + 2);
+		struct rsp_buf b;
+
+		ASSERT_EQ(0, rsp_msg_decode(&m, msgs[i].ppid, msgs[i].data,
+					    msgs[i].len));
+		for (j = 0; j < m.nparams; j++) {
+			struct rsp_pe_rec r;
+
+			if (m.params[j].type == RSP_P_HANDLE)
+				h = &m.params[j];
+			if (m.params[j].type != RSP_P_PE || !h)
+				continue;
+			ASSERT_EQ(0, rsp_pe_from_wire(&r, h->handle.data,
+						      h->handle.len,
+						      m.params[j].pe));
+			rsp_pe_to_wire(m.params[j].pe, &r);
+			pes++;
+		}
+		rsp_buf_init(&b);
+		rsp_msg_encode(&b, &m);
+		EXPECT_EQ(0, memcmp(b.p, msgs[i].data, len));
+		rsp_buf_free(&b);
+		rsp_msg_free(&m);
+	}
+	TH_LOG("%u PEs", pes);
+	EXPECT_GT(pes, 5);
+}
+
+TEST(bad_pes_get_their_error_cause)
+{
+	struct rsp_p_pe pe = {
+		.id = 1, .life = 30000,
+		.user = { .type = RSP_P_TCP, .port = 7, .naddrs = 1,
+			  .addrs = { { RSP_P_IPV4, { 10, 0, 0, 1 } } } },
+		.policy = { .type = RSP_POLICY_LU, .nwords = 1, .w = { 5 } },
+	};
+	struct rsp_pe_rec r;
+
+	ASSERT_EQ(0, rsp_pe_from_wire(&r, (const uint8_t *)"p", 1, &pe));
+	EXPECT_EQ(IPPROTO_TCP, r.proto);
+	EXPECT_EQ(5, r.param[RSP_POLICY_A_LOAD]);
+	EXPECT_EQ(30000, r.lifetime_ms);
+	pe.policy.nwords = 2;
+	EXPECT_EQ(RSP_CAUSE_INVALID_VALUES,
+		  rsp_pe_from_wire(&r, (const uint8_t *)"p", 1, &pe));
+	pe.policy.nwords = 1;
+	pe.policy.type = 0x12345;
+	EXPECT_EQ(RSP_CAUSE_INVALID_VALUES,
+		  rsp_pe_from_wire(&r, (const uint8_t *)"p", 1, &pe));
+	pe.policy.type = RSP_POLICY_LU;
+	EXPECT_EQ(RSP_CAUSE_INVALID_VALUES,
+		  rsp_pe_from_wire(&r, (const uint8_t *)"p", 0, &pe));
+	pe.user.type = RSP_P_SCTP;
+	pe.user.use = 2;
+	EXPECT_EQ(RSP_CAUSE_INCONSISTENT_USE,
+		  rsp_pe_from_wire(&r, (const uint8_t *)"p", 1, &pe));
+	pe.user.use = 0;
+	pe.user.naddrs = RSP_ADDRS_MAX + 1;
+	EXPECT_EQ(RSP_CAUSE_LACK_OF_RESOURCES,
+		  rsp_pe_from_wire(&r, (const uint8_t *)"p", 1, &pe));
+	pe.user.naddrs = 1;
+	pe.life = -1;
+	ASSERT_EQ(0, rsp_pe_from_wire(&r, (const uint8_t *)"p", 1, &pe));
+	EXPECT_EQ(0, r.lifetime_ms);
 }
 
 /* A handle resolution with one extra parameter of type @type. */
