@@ -46,9 +46,9 @@ static void set_handle(struct rsp_handle *h, const char *s)
 	memcpy(h->data, s, h->len);
 }
 
-/* A TCP PE 10.0.0.ID:7 of pool @pool with the given policy values. */
-static int add(struct kunit *test, const char *pool, u32 id, u32 type,
-	       u32 a, u32 b)
+/* A TCP PE of pool @pool on port 7, at 10.0.0.ID or ::ID by @family. */
+static struct rsp_pe_info *info_for(struct kunit *test, const char *pool,
+				    u32 id, u32 type, u8 family)
 {
 	struct ctx *c = test->priv;
 	struct rsp_pe_info *i = &c->info;
@@ -59,15 +59,34 @@ static int add(struct kunit *test, const char *pool, u32 id, u32 type,
 	i->proto = IPPROTO_TCP;
 	i->port = 7;
 	i->naddrs = 1;
-	i->addrs[0].family = AF_INET;
-	i->addrs[0].v4 = htonl(0x0a000000 | id);
+	i->addrs[0].family = family;
+	if (family == AF_INET)
+		i->addrs[0].v4 = htonl(0x0a000000 | id);
+	else
+		i->addrs[0].v6.s6_addr32[3] = htonl(id);
 	i->pol.type = type;
+	return i;
+}
+
+static int enter(struct kunit *test, struct rsp_pe_info *i)
+{
+	struct ctx *c = test->priv;
+
+	return rsp_pe_register(&c->hs, i, RSP_F_CREATE | RSP_F_EXCL, NULL,
+			       NULL);
+}
+
+/* An IPv4 PE with the given policy values. */
+static int add(struct kunit *test, const char *pool, u32 id, u32 type,
+	       u32 a, u32 b)
+{
+	struct rsp_pe_info *i = info_for(test, pool, id, type, AF_INET);
+
 	i->pol.weight = a;
 	i->pol.priority = a;
 	i->pol.load = a;
 	i->pol.load_deg = b;
-	return rsp_pe_register(&c->hs, i, RSP_F_CREATE | RSP_F_EXCL, NULL,
-			       NULL);
+	return enter(test, i);
 }
 
 /* The tests are the only writers, so the pool outlives the RCU section. */
@@ -476,26 +495,12 @@ static void test_report_unprivileged(struct kunit *test)
 static int add_fam(struct kunit *test, const char *pool, u32 id, u32 type,
 		   u8 family)
 {
-	struct ctx *c = test->priv;
-	struct rsp_pe_info *i = &c->info;
+	struct rsp_pe_info *i = info_for(test, pool, id, type, family);
 
-	memset(i, 0, sizeof(*i));
-	set_handle(&i->handle, pool);
-	i->id = id;
-	i->proto = IPPROTO_TCP;
-	i->port = 7;
-	i->naddrs = 1;
-	i->addrs[0].family = family;
-	if (family == AF_INET)
-		i->addrs[0].v4 = htonl(0x0a000000 | id);
-	else
-		i->addrs[0].v6.s6_addr32[3] = htonl(id);
-	i->pol.type = type;
 	i->pol.weight = 1;
 	i->pol.priority = id;
 	i->pol.load = id;
-	return rsp_pe_register(&c->hs, i, RSP_F_CREATE | RSP_F_EXCL, NULL,
-			       NULL);
+	return enter(test, i);
 }
 
 static void test_family_filter(struct kunit *test)
