@@ -421,7 +421,6 @@ static unsigned int sel_random(struct rsp_pool *pool, struct rsp_pe **out,
 	return k;
 }
 
-
 /* Exact weighted sampling without replacement, by a linear scan. */
 static unsigned int weighted_scan(struct rsp_vec *v, unsigned int n,
 				  struct rsp_pe **out, unsigned int k,

@@ -37,6 +37,21 @@ static int get_handle(struct rsp_handle *h, const struct rsp_so_handle *so,
 	return 0;
 }
 
+/*
+ * Every get option: the caller's room is at least @need bytes, the
+ * request is the first @size of them and opens with its pool handle.
+ */
+static int get_request(void *req, size_t size, const void __user *user,
+		       int len, size_t need, struct rsp_handle *h,
+		       bool may_be_empty)
+{
+	if (len < (int)need)
+		return -EINVAL;
+	if (copy_from_user(req, user, size))
+		return -EFAULT;
+	return get_handle(h, req, may_be_empty);
+}
+
 /* The transports a socket can share with PEs, or 0. */
 static u8 sock_proto(const struct sock *sk)
 {
@@ -137,13 +152,11 @@ static int so_select(struct sock *sk, void __user *user, int *len)
 	size_t a, b;
 	int err;
 
-	if (*len < (int)sizeof(sel))
-		return -EINVAL;
 	if (!proto)
 		return -EPROTONOSUPPORT;
-	if (copy_from_user(&sel, user, offsetof(typeof(sel), pe_id)))
-		return -EFAULT;
-	err = get_handle(&h, &sel.handle, false);
+	/* The request: everything before pe_id. */
+	err = get_request(&sel, offsetof(typeof(sel), pe_id), user, *len,
+			  sizeof(sel), &h, false);
 	if (err)
 		return err;
 	if (sel.exclude_count > RSP_SO_EXCLUDE_MAX)
@@ -217,11 +230,8 @@ static int so_resolve(struct sock *sk, void __user *user, int *len)
 	size_t need = 0;
 	int err;
 
-	if (*len < (int)sizeof(req))
-		return -EINVAL;
-	if (copy_from_user(&req, user, sizeof(req)))
-		return -EFAULT;
-	err = get_handle(&h, &req.handle, false);
+	err = get_request(&req, sizeof(req), user, *len, sizeof(req), &h,
+			  false);
 	if (err)
 		return err;
 	if (!req.count || req.count > RSP_RESOLVE_MAX)
@@ -277,15 +287,12 @@ static int so_peer(struct sock *sk, void __user *user, int *len)
 	struct rsp_pe *pe;
 	int err;
 
-	if (*len < (int)sizeof(req))
-		return -EINVAL;
 	memset(&k, 0, sizeof(k));	/* all of it is hashed */
 	k.proto = sock_proto(sk);
 	if (!k.proto)
 		return -EPROTONOSUPPORT;
-	if (copy_from_user(&req, user, sizeof(req)))
-		return -EFAULT;
-	err = get_handle(&h, &req.handle, true);
+	err = get_request(&req, sizeof(req), user, *len, sizeof(req), &h,
+			  true);
 	if (err)
 		return err;
 	if (!sk->sk_socket)
