@@ -4,6 +4,7 @@
  * limits, lifetimes.  Every change happens under hs->lock and bumps
  * hs->generation; selection (select.c) reads without it.
  */
+#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable.h>
@@ -17,10 +18,32 @@
 #define RSP_DEF_MAX_PES		(1U << 20)
 #define RSP_DEF_REPORTS		3	/* MAX-BAD-PE-REPORT, RFC 5352 */
 
+/* Pools by handle; only its bytes in use are hashed and compared. */
+static u32 handle_hash(const void *data, u32 len, u32 seed)
+{
+	const struct rsp_handle *h = data;
+
+	return jhash(h->data, h->len, seed ^ h->len);
+}
+
+static u32 pool_hash(const void *data, u32 len, u32 seed)
+{
+	return handle_hash(&((const struct rsp_pool *)data)->handle, 0, seed);
+}
+
+static int pool_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct rsp_handle *a = arg->key;
+	const struct rsp_handle *b = &((const struct rsp_pool *)obj)->handle;
+
+	return a->len != b->len || memcmp(a->data, b->data, a->len);
+}
+
 static const struct rhashtable_params pool_ht_params = {
-	.key_len = sizeof(struct rsp_handle),
-	.key_offset = offsetof(struct rsp_pool, handle),
 	.head_offset = offsetof(struct rsp_pool, hnode),
+	.hashfn = handle_hash,
+	.obj_hashfn = pool_hash,
+	.obj_cmpfn = pool_cmp,
 	.automatic_shrinking = true,
 };
 
@@ -29,6 +52,7 @@ int rsp_hs_init(struct rsp_hs *hs, struct net *net)
 	int err;
 
 	memset(hs, 0, sizeof(*hs));
+	mutex_init(&hs->lock);
 	hs->pcpu = alloc_percpu(struct rsp_pcpu_stats);
 	if (!hs->pcpu)
 		return -ENOMEM;
@@ -38,7 +62,6 @@ int rsp_hs_init(struct rsp_hs *hs, struct net *net)
 	err = rsp_peers_init(hs);
 	if (err)
 		goto free_pools;
-	mutex_init(&hs->lock);
 	hs->net = net;
 	hs->pools = RB_ROOT;
 	hs->expiry = RB_ROOT;
@@ -188,20 +211,29 @@ static void pe_link(struct rsp_pool *pool, struct rsp_pe *pe)
 	rb_insert_color(&pe->id_node, &pool->pes);
 }
 
+static unsigned long exp_delay(u32 expires)
+{
+	return nsecs_to_jiffies(rsp_exp_left_ns(expires)) + 1;
+}
+
 static void exp_link(struct rsp_hs *hs, struct rsp_pe *pe)
 {
 	struct rb_node **p = &hs->expiry.rb_node, *parent = NULL;
 	bool first = true;
+	u64 len;
 
 	if (!pe->lifetime_ms) {
 		pe->expires = 0;
 		return;
 	}
-	pe->expires = (jiffies + msecs_to_jiffies(pe->lifetime_ms)) ?: 1;
+	/* Both rounded up: a PE never goes before its lifetime is over. */
+	len = DIV_ROUND_UP_ULL((u64)pe->lifetime_ms * NSEC_PER_MSEC,
+			       1ULL << RSP_EXP_SHIFT);
+	pe->expires = min_t(u64, (u64)rsp_exp_now() + 1 + len, U32_MAX);
 	while (*p) {
 		parent = *p;
-		if (time_before(pe->expires, rb_entry(parent, struct rsp_pe,
-						      exp_node)->expires)) {
+		if (pe->expires < rb_entry(parent, struct rsp_pe,
+					   exp_node)->expires) {
 			p = &parent->rb_left;
 		} else {
 			p = &parent->rb_right;
@@ -212,7 +244,7 @@ static void exp_link(struct rsp_hs *hs, struct rsp_pe *pe)
 	rb_insert_color(&pe->exp_node, &hs->expiry);
 	if (first && !hs->dying)
 		mod_delayed_work(system_wq, &hs->expire_work,
-				 pe->expires - jiffies);
+				 exp_delay(pe->expires));
 }
 
 static void exp_unlink(struct rsp_hs *hs, struct rsp_pe *pe)
@@ -221,11 +253,51 @@ static void exp_unlink(struct rsp_hs *hs, struct rsp_pe *pe)
 		rb_erase(&pe->exp_node, &hs->expiry);
 }
 
+/* Most PEs have one address: those come from a cache of their size. */
+static struct kmem_cache *rsp_pe_cache __read_mostly;
+
+int rsp_pe_cache_init(void)
+{
+	rsp_pe_cache = kmem_cache_create("rserpool_pe",
+					 struct_size((struct rsp_pe *)NULL,
+						     addrs, 1),
+					 0, 0, NULL);
+	return rsp_pe_cache ? 0 : -ENOMEM;
+}
+
+void rsp_pe_cache_exit(void)
+{
+	rcu_barrier();		/* the last pe_free_rcu() */
+	kmem_cache_destroy(rsp_pe_cache);
+}
+
+static void pe_free(struct rsp_pe *pe)
+{
+	if (pe->naddrs == 1)
+		kmem_cache_free(rsp_pe_cache, pe);
+	else
+		kfree(pe);
+}
+
+static void pe_free_rcu(struct rcu_head *head)
+{
+	pe_free(container_of(head, struct rsp_pe, rcu));
+}
+
+/* After the readers that may hold it; id_node becomes the rcu_head. */
+static void pe_free_deferred(struct rsp_pe *pe)
+{
+	call_rcu(&pe->rcu, pe_free_rcu);
+}
+
 static struct rsp_pe *pe_alloc(const struct rsp_pe_info *info)
 {
 	struct rsp_pe *pe;
 
-	pe = kzalloc(struct_size(pe, addrs, info->naddrs), GFP_KERNEL);
+	if (info->naddrs == 1)
+		pe = kmem_cache_zalloc(rsp_pe_cache, GFP_KERNEL);
+	else
+		pe = kzalloc(struct_size(pe, addrs, info->naddrs), GFP_KERNEL);
 	if (!pe)
 		return NULL;
 	pe->id = info->id;
@@ -252,7 +324,7 @@ static void pe_unlink(struct rsp_hs *hs, struct rsp_pe *pe, u8 reason)
 	exp_unlink(hs, pe);
 	hs->npes--;
 	hs->generation++;
-	kfree_rcu(pe, rcu);
+	pe_free_deferred(pe);
 	if (!pool->count)
 		pool_destroy(hs, pool);
 }
@@ -308,14 +380,14 @@ static void pe_replace(struct rsp_hs *hs, struct rsp_pe *old,
 	rsp_sel_replace(pool, old, pe);
 	exp_unlink(hs, old);
 	exp_link(hs, pe);
-	kfree_rcu(old, rcu);
+	pe_free_deferred(old);
 }
 
 int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 		    unsigned int flags, bool *created,
 		    struct netlink_ext_ack *extack)
 {
-	const struct rsp_policy_ops *ops = rsp_policy_find(info->pol.type);
+	const struct rsp_policy_ops *ops = rsp_policy_find(info->policy);
 	struct rsp_pool *pool;
 	struct rsp_pe *old = NULL, *pe;
 	bool new_pool = false;
@@ -353,12 +425,7 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 	pe = pe_alloc(info);
 	if (!pe)
 		goto out;
-	/* The one step that can fail once the PE is built: do it first. */
-	err = rsp_peers_add(hs, pe);
-	if (err) {
-		kfree(pe);
-		goto out;
-	}
+	rsp_peers_add(hs, pe);
 	if (old) {
 		pe_replace(hs, old, pe);
 		hs->stats.updated++;
@@ -393,7 +460,7 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 free_pe:
 	/* Lookups may have found it by address: free after them. */
 	rsp_peers_del(hs, pe);
-	kfree_rcu(pe, rcu);
+	pe_free_deferred(pe);
 out:
 	if (created)
 		*created = !err && !old;
@@ -522,10 +589,10 @@ void rsp_expire_run(struct rsp_hs *hs)
 	while ((n = rb_first(&hs->expiry))) {
 		struct rsp_pe *pe = rb_entry(n, struct rsp_pe, exp_node);
 
-		if (time_before(jiffies, pe->expires)) {
+		if (rsp_exp_now() < pe->expires) {
 			if (!hs->dying)
 				mod_delayed_work(system_wq, &hs->expire_work,
-						 pe->expires - jiffies);
+						 exp_delay(pe->expires));
 			break;
 		}
 		pe_unlink(hs, pe, RSP_REASON_EXPIRED);

@@ -3,6 +3,8 @@
 #define _RSP_HANDLESPACE_H
 
 #include <linux/in6.h>
+#include <linux/ktime.h>
+#include <linux/timekeeping.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/rbtree.h>
@@ -10,9 +12,11 @@
 #include <linux/seqlock.h>
 #include <linux/uidgid.h>
 #include <linux/workqueue.h>
+#include <net/netns/generic.h>
 #include <linux/rserpool.h>
 
 struct rsp_policy_ops;
+struct rsp_peer_tbl;
 
 /* Zero-padded so that it can be an rhashtable key of fixed length. */
 struct rsp_handle {
@@ -21,7 +25,8 @@ struct rsp_handle {
 };
 
 struct rsp_addr {
-	struct rhlist_head node;	/* hs->peers, in a PE; hs->lock */
+	struct rsp_addr __rcu *next;	/* hs->peers chain: peers.c */
+	u32 hash;			/* of (proto, port, address) */
 	u8 family;			/* AF_INET or AF_INET6 */
 	u8 idx;				/* in pe->addrs[], for container_of */
 	union {
@@ -31,7 +36,6 @@ struct rsp_addr {
 };
 
 struct rsp_policy_params {
-	u32 type;
 	u32 weight;
 	u32 priority;
 	u32 load;
@@ -51,34 +55,67 @@ struct rsp_pe_info {
 	u8 use;
 	u8 naddrs;
 	struct rsp_addr addrs[RSP_ADDRS_MAX];
+	u32 policy;			/* RSP_POLICY_* */
 	struct rsp_policy_params pol;
 };
 
+/*
+ * A PE with one address is 208 bytes (19 to a page), from its own slab
+ * cache; the fields that only some policies use share space, and so does
+ * the RCU head with the ID tree node, which nobody walks once the PE has
+ * left the tree.  What a selection reads sits next to the addresses.
+ */
 struct rsp_pe {
-	struct rb_node id_node;		/* pool->pes, by id; hs->lock */
-	struct rb_node rank_node;	/* pool->ranked; pool->lock */
+	union {
+		struct rb_node id_node;	/* pool->pes, by id; hs->lock */
+		struct rcu_head rcu;	/* once out of pool->pes */
+	};
+	union {
+		struct {		/* RSP_KIND_RANKED; pool->lock */
+			struct rb_node rank_node; /* pool->ranked, if first */
+			u64 rank;	/* lower first */
+			struct list_head tie;	/* ring of equal rank */
+		};
+		u64 fweight;		/* RSP_KIND_WEIGHTED: in pool->vec */
+	};
 	struct rb_node exp_node;	/* hs->expiry; hs->lock */
 	struct rsp_pool *pool;
-	struct rcu_head rcu;
-	u64 rank;			/* ranked policies: lower first */
-	u64 seq;			/* ties: least recently selected first */
 	u64 dyn;			/* degradation counter or WRR pass */
-	u64 fweight;			/* weight now in pool->vec's tree */
-	unsigned long expires;		/* jiffies; 0 = never */
-	atomic64_t selected;
-	u32 id;
+	u32 expires;			/* rsp_exp_now() units; 0 = never */
 	u32 home;
 	u32 lifetime_ms;
-	u32 slot;			/* index in pool->vec */
-	u32 reports;
 	kuid_t reporter;		/* last unprivileged reporter */
 	struct rsp_policy_params pol;
+	atomic64_t selected;
+	u32 slot;			/* index in pool->vec */
+	u32 id;
 	u16 port;
+	u16 reports;			/* at most the threshold, <= 1000 */
 	u8 proto;
 	u8 use;
 	u8 naddrs;
 	struct rsp_addr addrs[];
 };
+
+/*
+ * PE deadlines in 32 bits: CLOCK_MONOTONIC in units of 2^22 ns (4.2 ms)
+ * lasts 570 years, so they never wrap, where jiffies would within the
+ * longest lifetime (2^32 ms) at HZ=1000.
+ */
+#define RSP_EXP_SHIFT	22
+
+static inline u32 rsp_exp_now(void)
+{
+	return ktime_get_ns() >> RSP_EXP_SHIFT;
+}
+
+/* Nanoseconds until @expires, 0 if it is past. */
+static inline u64 rsp_exp_left_ns(u32 expires)
+{
+	u64 at = (u64)expires << RSP_EXP_SHIFT, now = ktime_get_ns();
+
+	return at > now ? at - now : 0;
+}
 
 /*
  * Every pool keeps its PEs in a vector so that RR and the random policies
@@ -88,9 +125,10 @@ struct rsp_pe {
  */
 struct rsp_vec {
 	struct rcu_head rcu;
-	u32 cap;
-	u64 *fen;			/* 1-based Fenwick tree, or NULL */
-	struct rsp_pe *pe[];
+	u32 cap;			/* a power of two */
+	struct rsp_pe **pe;		/* cap slots */
+	u64 *fen;			/* Fenwick tree (select.c), or NULL */
+	u64 *top;			/* its nodes at block boundaries */
 };
 
 struct rsp_pool {
@@ -108,8 +146,7 @@ struct rsp_pool {
 	/* Selection state of the stateful policies. */
 	spinlock_t lock;
 	seqcount_spinlock_t seq;
-	struct rb_root_cached ranked;	/* by (rank, seq) */
-	u64 next_seq;
+	struct rb_root_cached ranked;	/* by rank, a PE per rank: select.c */
 	atomic_t rr_next;
 	atomic64_t selected;
 	atomic64_t resolves;
@@ -142,7 +179,10 @@ struct rsp_hs {
 	struct mutex lock;		/* serializes every writer */
 	struct net *net;		/* NULL in unit tests: no events */
 	struct rhashtable pools_ht;
-	struct rhltable peers;		/* PE addresses: peers.c */
+	struct rsp_peer_tbl __rcu *peers; /* PE addresses: peers.c */
+	seqcount_mutex_t peers_seq;	/* odd while peers is resized */
+	u32 npeers;
+	u32 peers_seed;
 	struct rb_root pools;		/* ordered, for dumps */
 	struct rb_root expiry;		/* PEs with a lifetime, by expires */
 	struct delayed_work expire_work;
@@ -158,7 +198,16 @@ struct rsp_hs {
 #define RSP_F_CREATE	0x1	/* add the PE if it does not exist */
 #define RSP_F_EXCL	0x2	/* fail if it exists */
 
-struct rsp_hs *rsp_hs(const struct net *net);
+extern unsigned int rsp_net_id;
+
+/* Inline: it is on the path of every selection. */
+static inline struct rsp_hs *rsp_hs(const struct net *net)
+{
+	return net_generic(net, rsp_net_id);
+}
+
+int rsp_pe_cache_init(void);
+void rsp_pe_cache_exit(void);
 int rsp_hs_init(struct rsp_hs *hs, struct net *net);
 void rsp_hs_destroy(struct rsp_hs *hs);
 

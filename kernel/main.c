@@ -12,12 +12,7 @@
 #include "policy.h"
 #include "sockopt.h"
 
-static unsigned int rsp_net_id __read_mostly;
-
-struct rsp_hs *rsp_hs(const struct net *net)
-{
-	return net_generic(net, rsp_net_id);
-}
+unsigned int rsp_net_id __read_mostly;
 
 static int __net_init rsp_net_init(struct net *net)
 {
@@ -41,9 +36,12 @@ static int __init rsp_init(void)
 	int err;
 
 	rsp_rand_init();
-	err = register_pernet_subsys(&rsp_net_ops);
+	err = rsp_pe_cache_init();
 	if (err)
 		return err;
+	err = register_pernet_subsys(&rsp_net_ops);
+	if (err)
+		goto cache;
 	err = rsp_nl_init();
 	if (err)
 		goto pernet;
@@ -56,6 +54,8 @@ nl:
 	rsp_nl_exit();
 pernet:
 	unregister_pernet_subsys(&rsp_net_ops);
+cache:
+	rsp_pe_cache_exit();
 	return err;
 }
 
@@ -65,6 +65,7 @@ static void __exit rsp_exit(void)
 	rsp_sockopt_exit();
 	rsp_nl_exit();
 	unregister_pernet_subsys(&rsp_net_ops);
+	rsp_pe_cache_exit();
 }
 
 module_init(rsp_init);

@@ -196,7 +196,8 @@ static int parse_addrs(struct nlattr *nest, struct rsp_pe_info *pe,
 	return 0;
 }
 
-static int parse_policy(struct nlattr *nest, struct rsp_policy_params *pol,
+static int parse_policy(struct nlattr *nest, u32 *type,
+			struct rsp_policy_params *pol,
 			struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[RSP_POLICY_A_MAX + 1];
@@ -222,8 +223,8 @@ static int parse_policy(struct nlattr *nest, struct rsp_policy_params *pol,
 		return -EINVAL;
 	}
 	memset(pol, 0, sizeof(*pol));
-	pol->type = nla_get_u32(tb[RSP_POLICY_A_TYPE]);
-	ops = rsp_policy_find(pol->type);
+	*type = nla_get_u32(tb[RSP_POLICY_A_TYPE]);
+	ops = rsp_policy_find(*type);
 	if (!ops) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[RSP_POLICY_A_TYPE],
 				    "RSP_POLICY_A_TYPE: unknown policy type");
@@ -290,7 +291,7 @@ static int parse_pe(struct genl_info *info, struct rsp_pe_info *pe)
 	err = parse_addrs(tb[RSP_A_PE_ADDRS], pe, extack);
 	if (err)
 		return err;
-	return parse_policy(tb[RSP_A_PE_POLICY], &pe->pol, extack);
+	return parse_policy(tb[RSP_A_PE_POLICY], &pe->policy, &pe->pol, extack);
 }
 
 static int put_policy(struct sk_buff *skb, const struct rsp_pe *pe)
@@ -308,7 +309,7 @@ static int put_policy(struct sk_buff *skb, const struct rsp_pe *pe)
 	struct nlattr *nest = nla_nest_start(skb, RSP_A_PE_POLICY);
 	int i;
 
-	if (!nest || nla_put_u32(skb, RSP_POLICY_A_TYPE, pe->pol.type))
+	if (!nest || nla_put_u32(skb, RSP_POLICY_A_TYPE, ops->type))
 		return -EMSGSIZE;
 	for (i = RSP_POLICY_A_TYPE + 1; i <= RSP_POLICY_A_MAX; i++)
 		if ((ops->params & BIT(i)) && nla_put_u32(skb, i, val[i]))
@@ -339,7 +340,7 @@ static int put_addrs(struct sk_buff *skb, const struct rsp_pe *pe)
 /* The attributes of a PE, without its pool handle. */
 static int put_pe(struct sk_buff *skb, const struct rsp_pe *pe)
 {
-	unsigned long exp = READ_ONCE(pe->expires);
+	u32 exp = READ_ONCE(pe->expires);
 
 	if (nla_put_u32(skb, RSP_A_PE_ID, pe->id) ||
 	    nla_put_u32(skb, RSP_A_PE_HOME, pe->home) ||
@@ -350,8 +351,7 @@ static int put_pe(struct sk_buff *skb, const struct rsp_pe *pe)
 	     nla_put_u8(skb, RSP_A_PE_TRANSPORT_USE, pe->use)) ||
 	    put_addrs(skb, pe) || put_policy(skb, pe) ||
 	    (exp && nla_put_u32(skb, RSP_A_PE_EXPIRES,
-				time_after(exp, jiffies) ?
-				jiffies_to_msecs(exp - jiffies) : 0)) ||
+				div_u64(rsp_exp_left_ns(exp), NSEC_PER_MSEC))) ||
 	    nla_put_u64_64bit(skb, RSP_A_PE_SELECTED,
 			      atomic64_read(&pe->selected), RSP_A_PAD) ||
 	    nla_put_u32(skb, RSP_A_PE_REPORTS, READ_ONCE(pe->reports)) ||

@@ -3,13 +3,31 @@
  * The PEs of a namespace by transport address: (protocol, port, address)
  * to the PEs that have it, so that a connected socket can learn which PE
  * it talks to (RSP_SO_PEER).  Several PEs, in several pools, may share an
- * address, hence an rhltable.  Each address of a PE is its own entry; the
- * key is read from the PE, so an entry costs only its list head.
+ * address.
+ *
+ * A hash table of singly linked chains through the addresses of the PEs:
+ * an entry costs its next pointer (its hash fills padding) and 4 to 32
+ * bytes of buckets, 8 or less past a few thousand entries; an rhltable
+ * entry cost 16 and 10 to 21 of buckets.  Writers hold hs->lock;
+ * readers walk under RCU.  Insertion at the head and removal by unlinking
+ * are safe for them as for any RCU list.  A resize (to keep 0.25 to 2
+ * entries per bucket) moves every entry to a new array inside
+ * hs->peers_seq: a reader it overtakes may miss an entry, never loop (a
+ * moved entry points only to moved entries), and retries.
  */
 #include <linux/jhash.h>
-#include <linux/rhashtable.h>
+#include <linux/random.h>
+#include <linux/slab.h>
 #include "handlespace.h"
 #include "peers.h"
+
+#define PEERS_MIN	16
+
+struct rsp_peer_tbl {
+	struct rcu_head rcu;
+	u32 mask;
+	struct rsp_addr __rcu **b;	/* apart, a power of two in bytes */
+};
 
 static struct rsp_pe *addr_pe(const struct rsp_addr *a)
 {
@@ -30,73 +48,147 @@ static void key_of(struct rsp_peer_key *k, const struct rsp_addr *a)
 		k->v6 = a->v6;
 }
 
-static u32 key_hash(const void *data, u32 len, u32 seed)
+static u32 key_hash(const struct rsp_hs *hs, const struct rsp_peer_key *k)
 {
-	return jhash2(data, sizeof(struct rsp_peer_key) / sizeof(u32), seed);
+	return jhash2((const u32 *)k, sizeof(*k) / sizeof(u32),
+		      hs->peers_seed);
 }
 
-static u32 obj_hash(const void *data, u32 len, u32 seed)
+static void tbl_free(struct rsp_peer_tbl *t)
 {
-	struct rsp_peer_key k;
-
-	key_of(&k, data);
-	return key_hash(&k, 0, seed);
+	kvfree(t->b);
+	kfree(t);
 }
 
-static int obj_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+static void tbl_free_rcu(struct rcu_head *head)
 {
-	struct rsp_peer_key k;
-
-	key_of(&k, obj);
-	return memcmp(&k, arg->key, sizeof(k));
+	tbl_free(container_of(head, struct rsp_peer_tbl, rcu));
 }
 
-static const struct rhashtable_params peer_params = {
-	.head_offset = offsetof(struct rsp_addr, node),
-	.hashfn = key_hash,
-	.obj_hashfn = obj_hash,
-	.obj_cmpfn = obj_cmp,
-	.automatic_shrinking = true,
-};
+static struct rsp_peer_tbl *tbl_alloc(u32 size)
+{
+	struct rsp_peer_tbl *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return NULL;
+	t->mask = size - 1;
+	t->b = kvcalloc(size, sizeof(*t->b), GFP_KERNEL);
+	if (!t->b) {
+		kfree(t);
+		return NULL;
+	}
+	return t;
+}
+
+static struct rsp_peer_tbl *tbl_locked(struct rsp_hs *hs)
+{
+	return rcu_dereference_protected(hs->peers,
+					 lockdep_is_held(&hs->lock));
+}
+
+static struct rsp_addr *next_locked(struct rsp_hs *hs,
+				    struct rsp_addr __rcu *const *p)
+{
+	return rcu_dereference_protected(*p, lockdep_is_held(&hs->lock));
+}
 
 int rsp_peers_init(struct rsp_hs *hs)
 {
-	return rhltable_init(&hs->peers, &peer_params);
-}
+	struct rsp_peer_tbl *t = tbl_alloc(PEERS_MIN);
 
-void rsp_peers_destroy(struct rsp_hs *hs)
-{
-	rhltable_destroy(&hs->peers);
-}
-
-int rsp_peers_add(struct rsp_hs *hs, struct rsp_pe *pe)
-{
-	int i, err;
-
-	for (i = 0; i < pe->naddrs; i++) {
-		struct rsp_peer_key k;
-
-		pe->addrs[i].idx = i;
-		key_of(&k, &pe->addrs[i]);
-		/* With the key: a plain insert would compare the object. */
-		err = rhltable_insert_key(&hs->peers, &k, &pe->addrs[i].node,
-					  peer_params);
-		if (err) {
-			while (i--)
-				rhltable_remove(&hs->peers, &pe->addrs[i].node,
-						peer_params);
-			return err;
-		}
-	}
+	if (!t)
+		return -ENOMEM;
+	hs->peers_seed = get_random_u32();
+	hs->npeers = 0;
+	seqcount_mutex_init(&hs->peers_seq, &hs->lock);
+	RCU_INIT_POINTER(hs->peers, t);
 	return 0;
 }
 
-void rsp_peers_del(struct rsp_hs *hs, struct rsp_pe *pe)
+/* rsp_pe_cache_exit()'s rcu_barrier() waits for the last of these. */
+void rsp_peers_destroy(struct rsp_hs *hs)
 {
+	call_rcu(&rcu_dereference_protected(hs->peers, 1)->rcu, tbl_free_rcu);
+}
+
+/*
+ * Moves every entry to a table of @size buckets.  If there is no memory
+ * for it the chains just stay longer.  Each entry carries its hash, so
+ * this is pointer moves only, with preemption off (readers spin on
+ * peers_seq meanwhile): about a millisecond per 100 000 entries.
+ */
+static void resize(struct rsp_hs *hs, u32 size)
+{
+	struct rsp_peer_tbl *old = tbl_locked(hs), *t = tbl_alloc(size);
+	struct rsp_addr *a;
+	u32 i;
+
+	if (!t)
+		return;
+	write_seqcount_begin(&hs->peers_seq);
+	for (i = 0; i <= old->mask; i++) {
+		while ((a = next_locked(hs, &old->b[i]))) {
+			struct rsp_addr __rcu **head = &t->b[a->hash & t->mask];
+
+			/* Off the old chain first, then onto the new one. */
+			RCU_INIT_POINTER(old->b[i], next_locked(hs, &a->next));
+			RCU_INIT_POINTER(a->next, next_locked(hs, head));
+			rcu_assign_pointer(*head, a);
+		}
+	}
+	rcu_assign_pointer(hs->peers, t);
+	write_seqcount_end(&hs->peers_seq);
+	call_rcu(&old->rcu, tbl_free_rcu);
+}
+
+/* Indexes every address of @pe; hs->lock held.  Cannot fail. */
+void rsp_peers_add(struct rsp_hs *hs, struct rsp_pe *pe)
+{
+	struct rsp_peer_tbl *t = tbl_locked(hs);
 	int i;
 
-	for (i = 0; i < pe->naddrs; i++)
-		rhltable_remove(&hs->peers, &pe->addrs[i].node, peer_params);
+	for (i = 0; i < pe->naddrs; i++) {
+		struct rsp_addr *a = &pe->addrs[i];
+		struct rsp_addr __rcu **head;
+		struct rsp_peer_key k;
+
+		a->idx = i;
+		key_of(&k, a);
+		a->hash = key_hash(hs, &k);
+		head = &t->b[a->hash & t->mask];
+		RCU_INIT_POINTER(a->next, next_locked(hs, head));
+		rcu_assign_pointer(*head, a);
+	}
+	hs->npeers += pe->naddrs;
+	if (hs->npeers > 2 * (t->mask + 1))
+		resize(hs, 2 * (t->mask + 1));
+}
+
+/* Unindexes @pe; its next pointers stay valid for readers on it. */
+void rsp_peers_del(struct rsp_hs *hs, struct rsp_pe *pe)
+{
+	struct rsp_peer_tbl *t = tbl_locked(hs);
+	int i;
+
+	for (i = 0; i < pe->naddrs; i++) {
+		struct rsp_addr *a = &pe->addrs[i], *o;
+		struct rsp_addr __rcu **p = &t->b[a->hash & t->mask];
+
+		while ((o = next_locked(hs, p)) && o != a)
+			p = &o->next;
+		if (WARN_ON_ONCE(!o))
+			continue;
+		RCU_INIT_POINTER(*p, next_locked(hs, &a->next));
+		hs->npeers--;
+	}
+	if (t->mask + 1 > PEERS_MIN && hs->npeers < (t->mask + 1) / 4)
+		resize(hs, (t->mask + 1) / 2);
+}
+
+/* Buckets now; hs->lock held. */
+u32 rsp_peers_buckets(struct rsp_hs *hs)
+{
+	return tbl_locked(hs)->mask + 1;
 }
 
 /*
@@ -108,29 +200,46 @@ struct rsp_pe *rsp_peers_lookup(struct rsp_hs *hs,
 				const struct rsp_peer_key *k,
 				const struct rsp_handle *h, u32 *matches)
 {
-	struct rhlist_head *list, *pos;
-	struct rsp_pe *best = NULL;
-	struct rsp_addr *a;
+	u32 hash = key_hash(hs, k);
+	struct rsp_pe *best;
+	unsigned int seq;
 
-	*matches = 0;
-	list = rhltable_lookup(&hs->peers, k, peer_params);
-	rhl_for_each_entry_rcu(a, pos, list, node) {
-		struct rsp_pe *pe = addr_pe(a);
-		struct rsp_pool *pool = READ_ONCE(pe->pool);
-		int c;
+	do {
+		struct rsp_peer_tbl *t;
+		struct rsp_addr *a;
 
-		/* Indexed before its pool is set, or being backed out. */
-		if (!pool)
-			continue;
-		if (h && h->len && rsp_handle_cmp(h, &pool->handle))
-			continue;
-		(*matches)++;
-		if (best) {
-			c = rsp_handle_cmp(&pool->handle, &best->pool->handle);
-			if (c > 0 || (c == 0 && pe->id >= best->id))
+		seq = read_seqcount_begin(&hs->peers_seq);
+		best = NULL;
+		*matches = 0;
+		t = rcu_dereference(hs->peers);
+		for (a = rcu_dereference(t->b[hash & t->mask]); a;
+		     a = rcu_dereference(a->next)) {
+			struct rsp_peer_key ak;
+			struct rsp_pe *pe;
+			struct rsp_pool *pool;
+			int c;
+
+			if (a->hash != hash)
 				continue;
+			key_of(&ak, a);
+			if (memcmp(&ak, k, sizeof(ak)))
+				continue;
+			pe = addr_pe(a);
+			pool = READ_ONCE(pe->pool);
+			/* Indexed before its pool is set, or backed out. */
+			if (!pool)
+				continue;
+			if (h && h->len && rsp_handle_cmp(h, &pool->handle))
+				continue;
+			(*matches)++;
+			if (best) {
+				c = rsp_handle_cmp(&pool->handle,
+						   &best->pool->handle);
+				if (c > 0 || (c == 0 && pe->id >= best->id))
+					continue;
+			}
+			best = pe;
 		}
-		best = pe;
-	}
+	} while (read_seqcount_retry(&hs->peers_seq, seq));
 	return best;
 }

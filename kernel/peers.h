@@ -17,8 +17,9 @@ struct rsp_peer_key {
 
 int rsp_peers_init(struct rsp_hs *hs);
 void rsp_peers_destroy(struct rsp_hs *hs);
-int rsp_peers_add(struct rsp_hs *hs, struct rsp_pe *pe);
+void rsp_peers_add(struct rsp_hs *hs, struct rsp_pe *pe);
 void rsp_peers_del(struct rsp_hs *hs, struct rsp_pe *pe);
+u32 rsp_peers_buckets(struct rsp_hs *hs);
 struct rsp_pe *rsp_peers_lookup(struct rsp_hs *hs,
 				const struct rsp_peer_key *k,
 				const struct rsp_handle *h, u32 *matches);

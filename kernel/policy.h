@@ -54,7 +54,13 @@ struct rsp_filter {
 	const u32 *exclude;	/* PE IDs to pass over */
 };
 
-bool rsp_addr_usable(const struct rsp_addr *a, const struct rsp_filter *f);
+static inline bool rsp_addr_usable(const struct rsp_addr *a,
+				   const struct rsp_filter *f)
+{
+	return a->family == f->family ||
+	       (a->family == AF_INET && f->family == AF_INET6 && !f->v6only);
+}
+
 bool rsp_pe_usable(const struct rsp_pe *pe, const struct rsp_filter *f);
 /* Whether any PE of @pool is usable; under RCU, O(n). */
 bool rsp_pool_any_usable(struct rsp_pool *pool, const struct rsp_filter *f);

@@ -15,7 +15,10 @@
  *   Weighted  O(N log n)    Fenwick descent, rejecting repeats; O(N n)
  *                           only when rejection cannot find N (few PEs
  *                           with non-zero weight)
- *   Ranked    O(N log n)    leftmost N of an rbtree, then re-keyed
+ *   Ranked    O(N)          the first N of the groups of equal rank in
+ *                           an rbtree; re-keying a PE is O(1) when its
+ *                           rank stays (Priority, LU), O(log r) when it
+ *                           changes (degradation), r distinct ranks
  *
  * A filter (a socket's address family) skips the PEs it refuses: RR and
  * Ranked walk past them, Random and Weighted reject them; all of them
@@ -62,19 +65,55 @@ static bool pool_weighted(const struct rsp_pool *pool)
 	return pool->ops->kind == RSP_KIND_WEIGHTED;
 }
 
+/*
+ * The Fenwick tree is laid out for locality: node i lives at fen[i - 1],
+ * except the nodes at multiples of FEN_BLOCK, which are packed in top.  A
+ * descent then reads top (a few cache lines, always warm) and one
+ * page-aligned block of FEN_BLOCK nodes, not a node in each of log2(n)
+ * pages.  Every array is a power of two in bytes, as kmalloc rounds.
+ */
+#define FEN_BLOCK	(PAGE_SIZE / sizeof(u64))
+
+static u64 *fen_node(const struct rsp_vec *v, u32 i)
+{
+	return i % FEN_BLOCK ? &v->fen[i - 1] : &v->top[i / FEN_BLOCK];
+}
+
+static void vec_free(struct rsp_vec *v)
+{
+	kfree(v->top);
+	kvfree(v->fen);
+	kvfree(v->pe);
+	kfree(v);
+}
+
+static void vec_free_rcu(struct rcu_head *head)
+{
+	vec_free(container_of(head, struct rsp_vec, rcu));
+}
+
+/* After the readers; rsp_pe_cache_exit()'s rcu_barrier() waits for it. */
+static void vec_free_deferred(struct rsp_vec *v)
+{
+	call_rcu(&v->rcu, vec_free_rcu);
+}
+
 static struct rsp_vec *vec_alloc(u32 cap, bool fen)
 {
-	struct rsp_vec *v;
-	size_t sz = struct_size(v, pe, cap);
+	struct rsp_vec *v = kzalloc(sizeof(*v), GFP_KERNEL);
 
-	if (fen)
-		sz += (cap + 1) * sizeof(u64);
-	v = kvzalloc(sz, GFP_KERNEL);
 	if (!v)
 		return NULL;
 	v->cap = cap;
-	if (fen)
-		v->fen = (u64 *)&v->pe[cap];
+	v->pe = kvcalloc(cap, sizeof(*v->pe), GFP_KERNEL);
+	if (fen) {
+		v->fen = kvcalloc(cap, sizeof(u64), GFP_KERNEL);
+		v->top = kcalloc(cap / FEN_BLOCK + 1, sizeof(u64), GFP_KERNEL);
+	}
+	if (!v->pe || (fen && (!v->fen || !v->top))) {
+		vec_free(v);
+		return NULL;
+	}
 	return v;
 }
 
@@ -88,8 +127,11 @@ static void fen_add(struct rsp_vec *v, u32 slot, u64 delta)
 {
 	u32 i;
 
-	for (i = slot + 1; i <= v->cap; i += i & -i)
-		WRITE_ONCE(v->fen[i], v->fen[i] + delta);
+	for (i = slot + 1; i <= v->cap; i += i & -i) {
+		u64 *n = fen_node(v, i);
+
+		WRITE_ONCE(*n, *n + delta);
+	}
 }
 
 /* Slot whose weight interval holds @u (0 <= u < total). */
@@ -102,7 +144,7 @@ static u32 fen_find(const struct rsp_vec *v, u64 u)
 
 		if (pos + step > v->cap)
 			continue;
-		w = READ_ONCE(v->fen[pos + step]);
+		w = READ_ONCE(*fen_node(v, pos + step));
 		if (w <= u) {
 			pos += step;
 			u -= w;
@@ -115,12 +157,12 @@ static void fen_rebuild(struct rsp_vec *v, u32 n)
 {
 	u32 i, j;
 
-	for (i = 0; i < n; i++)
-		v->fen[i + 1] = v->pe[i]->fweight;
+	for (i = 1; i <= v->cap; i++)
+		*fen_node(v, i) = i <= n ? v->pe[i - 1]->fweight : 0;
 	for (i = 1; i <= v->cap; i++) {
 		j = i + (i & -i);
 		if (j <= v->cap)
-			v->fen[j] += v->fen[i];
+			*fen_node(v, j) += *fen_node(v, i);
 	}
 }
 
@@ -133,26 +175,100 @@ static void set_weight(struct rsp_pool *pool, struct rsp_vec *v,
 	pe->fweight = w;
 }
 
-static void rank_insert(struct rsp_pool *pool, struct rsp_pe *pe)
+/*
+ * A ranked pool's tree holds one PE per distinct rank: the first of its
+ * group, the one selected longest ago.  The others follow it on a ring
+ * (pe->tie), least recently selected first.  The first PE, once selected,
+ * hands its tree node to the next and so becomes the last, the ring being
+ * a circle: no tree walk for policies whose rank does not change.
+ */
+static bool rank_first(const struct rsp_pe *pe)
+{
+	return !RB_EMPTY_NODE(&pe->rank_node);
+}
+
+/* Adds @pe, of rank pe->rank, last among the PEs of that rank. */
+static void rank_add(struct rsp_pool *pool, struct rsp_pe *pe)
 {
 	struct rb_node **p = &pool->ranked.rb_root.rb_node, *parent = NULL;
 	bool leftmost = true;
 
-	pe->rank = pool->ops->key(pe);
 	while (*p) {
 		struct rsp_pe *o = rb_entry(*p, struct rsp_pe, rank_node);
 
+		if (pe->rank == o->rank) {
+			/* Before the first on a circle is after the last. */
+			list_add_tail(&pe->tie, &o->tie);
+			RB_CLEAR_NODE(&pe->rank_node);
+			return;
+		}
 		parent = *p;
-		if (pe->rank < o->rank ||
-		    (pe->rank == o->rank && pe->seq < o->seq)) {
+		if (pe->rank < o->rank) {
 			p = &parent->rb_left;
 		} else {
 			p = &parent->rb_right;
 			leftmost = false;
 		}
 	}
+	INIT_LIST_HEAD(&pe->tie);
 	rb_link_node(&pe->rank_node, parent, p);
 	rb_insert_color_cached(&pe->rank_node, &pool->ranked, leftmost);
+}
+
+/* The first PE of a group passes its tree node on to the next. */
+static void rank_pass_on(struct rsp_pool *pool, struct rsp_pe *pe)
+{
+	rb_replace_node_cached(&pe->rank_node,
+			       &list_next_entry(pe, tie)->rank_node,
+			       &pool->ranked);
+	RB_CLEAR_NODE(&pe->rank_node);
+}
+
+static void rank_del(struct rsp_pool *pool, struct rsp_pe *pe)
+{
+	if (rank_first(pe)) {
+		if (list_empty(&pe->tie))
+			rb_erase_cached(&pe->rank_node, &pool->ranked);
+		else
+			rank_pass_on(pool, pe);
+	}
+	list_del(&pe->tie);
+}
+
+/* @pe was just selected: it goes last among its equals. */
+static void rank_requeue(struct rsp_pool *pool, struct rsp_pe *pe)
+{
+	if (!pool->ops->selected && rank_first(pe)) {
+		if (!list_empty(&pe->tie))
+			rank_pass_on(pool, pe);
+		return;
+	}
+	rank_del(pool, pe);
+	if (pool->ops->selected)
+		pool->ops->selected(pe);
+	pe->rank = pool->ops->key(pe);
+	rank_add(pool, pe);
+}
+
+/* @pe takes the place of @old, or goes last if its rank differs. */
+static void rank_replace(struct rsp_pool *pool, struct rsp_pe *old,
+			 struct rsp_pe *pe)
+{
+	pe->rank = pool->ops->key(pe);
+	if (pe->rank != old->rank) {
+		rank_del(pool, old);
+		rank_add(pool, pe);
+		return;
+	}
+	if (rank_first(old))
+		rb_replace_node_cached(&old->rank_node, &pe->rank_node,
+				       &pool->ranked);
+	else
+		RB_CLEAR_NODE(&pe->rank_node);
+	if (list_empty(&old->tie))
+		INIT_LIST_HEAD(&pe->tie);
+	else
+		list_replace(&old->tie, &pe->tie);
 }
 
 int rsp_sel_init(struct rsp_pool *pool)
@@ -170,7 +286,7 @@ int rsp_sel_init(struct rsp_pool *pool)
 
 void rsp_sel_free(struct rsp_pool *pool)
 {
-	kvfree_rcu(vec_get(pool), rcu);
+	vec_free_deferred(vec_get(pool));
 }
 
 /* Moves the PEs into a vector of @cap slots and publishes it. */
@@ -182,7 +298,7 @@ static void vec_publish(struct rsp_pool *pool, struct rsp_vec *nv)
 	if (nv->fen)
 		fen_rebuild(nv, pool->count);
 	rcu_assign_pointer(pool->vec, nv);
-	kvfree_rcu(old, rcu);
+	vec_free_deferred(old);
 }
 
 int rsp_sel_add(struct rsp_pool *pool, struct rsp_pe *pe)
@@ -202,18 +318,19 @@ int rsp_sel_add(struct rsp_pool *pool, struct rsp_pe *pe)
 		v = nv;
 	}
 	pe->slot = pool->count;
-	pe->fweight = 0;
 	WRITE_ONCE(v->pe[pe->slot], pe);
 	WRITE_ONCE(pool->count, pool->count + 1);
-	if (v->fen)
+	if (v->fen) {
+		pe->fweight = 0;
 		set_weight(pool, v, pe, pool->ops->key(pe));
+	}
 	if (pool->ops->kind == RSP_KIND_RANKED) {
 		/* A newcomer must not win every pick until it catches up. */
 		if (pool->ops->dyn_from_min && rb_first_cached(&pool->ranked))
 			pe->dyn = rb_entry(rb_first_cached(&pool->ranked),
 					   struct rsp_pe, rank_node)->dyn;
-		pe->seq = ++pool->next_seq;
-		rank_insert(pool, pe);
+		pe->rank = pool->ops->key(pe);
+		rank_add(pool, pe);
 	}
 	write_seqcount_end(&pool->seq);
 	spin_unlock(&pool->lock);
@@ -248,7 +365,7 @@ void rsp_sel_del(struct rsp_pool *pool, struct rsp_pe *pe)
 	WRITE_ONCE(v->pe[last], NULL);
 	WRITE_ONCE(pool->count, last);
 	if (pool->ops->kind == RSP_KIND_RANKED)
-		rb_erase_cached(&pe->rank_node, &pool->ranked);
+		rank_del(pool, pe);
 	if (nv)
 		vec_publish(pool, nv);
 	write_seqcount_end(&pool->seq);
@@ -263,15 +380,13 @@ void rsp_sel_replace(struct rsp_pool *pool, struct rsp_pe *old,
 	spin_lock(&pool->lock);
 	write_seqcount_begin(&pool->seq);
 	pe->slot = old->slot;
-	pe->fweight = old->fweight;
 	WRITE_ONCE(v->pe[pe->slot], pe);
-	if (v->fen)
+	if (v->fen) {
+		pe->fweight = old->fweight;
 		set_weight(pool, v, pe, pool->ops->key(pe));
-	if (pool->ops->kind == RSP_KIND_RANKED) {
-		rb_erase_cached(&old->rank_node, &pool->ranked);
-		pe->seq = old->seq;
-		rank_insert(pool, pe);
 	}
+	if (pool->ops->kind == RSP_KIND_RANKED)
+		rank_replace(pool, old, pe);
 	write_seqcount_end(&pool->seq);
 	spin_unlock(&pool->lock);
 }
@@ -282,12 +397,6 @@ static bool picked(struct rsp_pe **out, unsigned int k, struct rsp_pe *pe)
 		if (out[k] == pe)
 			return true;
 	return false;
-}
-
-bool rsp_addr_usable(const struct rsp_addr *a, const struct rsp_filter *f)
-{
-	return a->family == f->family ||
-	       (a->family == AF_INET && f->family == AF_INET6 && !f->v6only);
 }
 
 bool rsp_pe_usable(const struct rsp_pe *pe, const struct rsp_filter *f)
@@ -498,21 +607,20 @@ static unsigned int sel_ranked(struct rsp_pool *pool, struct rsp_pe **out,
 
 	for (node = rb_first_cached(&pool->ranked); node && k < max;
 	     node = rb_next(node)) {
-		struct rsp_pe *pe = rb_entry(node, struct rsp_pe, rank_node);
+		struct rsp_pe *first = rb_entry(node, struct rsp_pe, rank_node);
+		struct rsp_pe *pe = first;
 
-		if (pe->rank == U64_MAX)
+		if (first->rank == U64_MAX)
 			break;
-		if (rsp_pe_usable(pe, f))
-			out[k++] = pe;
+		do {
+			if (rsp_pe_usable(pe, f))
+				out[k++] = pe;
+			pe = list_next_entry(pe, tie);
+		} while (pe != first && k < max);
 	}
 	/* Re-key the chosen: degradation, and last among their equals. */
-	for (i = 0; i < k; i++) {
-		rb_erase_cached(&out[i]->rank_node, &pool->ranked);
-		if (pool->ops->selected)
-			pool->ops->selected(out[i]);
-		out[i]->seq = ++pool->next_seq;
-		rank_insert(pool, out[i]);
-	}
+	for (i = 0; i < k; i++)
+		rank_requeue(pool, out[i]);
 	return k;
 }
 

@@ -24,7 +24,7 @@
 #include "policy.h"
 #include "sockopt.h"
 
-static int get_handle(struct rsp_handle *h, const struct rsp_so_handle *so,
+static inline int get_handle(struct rsp_handle *h, const struct rsp_so_handle *so,
 		      bool may_be_empty)
 {
 	if (so->len > RSP_HANDLE_MAX)
@@ -138,25 +138,27 @@ static int pool_unusable(struct rsp_pool *pool, struct rsp_filter *f)
 /*
  * The request and the answer share the caller's buffer; only the parts of
  * the answer that were filled in are copied out (two ranges), which keeps
- * a selection close to the cost of any socket option.
+ * a selection close to the cost of any socket option.  For the same
+ * reason the buffers on the stack are not zeroed first (the kernel's
+ * INIT_STACK_ALL_ZERO would clear 700 bytes per call): what leaves them
+ * was written.
  */
 static int so_select(struct sock *sk, void __user *user, int *len)
 {
 	struct rsp_hs *hs = rsp_hs(sock_net(sk));
-	struct rsp_so_select sel;	/* only its filled parts leave */
+	struct rsp_so_select sel __uninitialized;
+	struct rsp_handle h __uninitialized;
 	struct rsp_filter f;
 	struct rsp_pool *pool;
-	struct rsp_handle h;
 	struct rsp_pe *pe;
 	u8 proto = sock_proto(sk);
-	size_t a, b;
+	size_t from = offsetof(typeof(sel), pe_id), a, b, c;
 	int err;
 
 	if (!proto)
 		return -EPROTONOSUPPORT;
 	/* The request: everything before pe_id. */
-	err = get_request(&sel, offsetof(typeof(sel), pe_id), user, *len,
-			  sizeof(sel), &h, false);
+	err = get_request(&sel, from, user, *len, sizeof(sel), &h, false);
 	if (err)
 		return err;
 	if (sel.exclude_count > RSP_SO_EXCLUDE_MAX)
@@ -179,16 +181,20 @@ static int so_select(struct sock *sk, void __user *user, int *len)
 	if (err)
 		return err;
 
+	/* [from, a) and [b, c): one user access window for both. */
 	a = offsetof(typeof(sel), addr) + sel.addr_len;
-	b = offsetof(typeof(sel), addrs) + sel.addrs_len;
-	if (copy_to_user(user + offsetof(typeof(sel), pe_id), &sel.pe_id,
-			 a - offsetof(typeof(sel), pe_id)) ||
-	    copy_to_user(user + offsetof(typeof(sel), addrs_count),
-			 &sel.addrs_count,
-			 b - offsetof(typeof(sel), addrs_count)))
+	b = offsetof(typeof(sel), addrs_count);
+	c = offsetof(typeof(sel), addrs) + sel.addrs_len;
+	if (!user_access_begin(user + from, c - from))
 		return -EFAULT;
+	unsafe_copy_to_user(user + from, (u8 *)&sel + from, a - from, fault);
+	unsafe_copy_to_user(user + b, (u8 *)&sel + b, c - b, fault);
+	user_access_end();
 	*len = sizeof(sel);
 	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
 }
 
 static void fill_pe(struct rsp_so_pe *o, const struct rsp_pe *pe)
@@ -201,7 +207,7 @@ static void fill_pe(struct rsp_so_pe *o, const struct rsp_pe *pe)
 	o->port = pe->port;
 	o->proto = pe->proto;
 	o->use = pe->use;
-	o->policy = pe->pol.type;
+	o->policy = pe->pool->ops->type;
 	o->weight = pe->pol.weight;
 	o->priority = pe->pol.priority;
 	o->load = pe->pol.load;

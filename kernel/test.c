@@ -64,7 +64,7 @@ static struct rsp_pe_info *info_for(struct kunit *test, const char *pool,
 		i->addrs[0].v4 = htonl(0x0a000000 | id);
 	else
 		i->addrs[0].v6.s6_addr32[3] = htonl(id);
-	i->pol.type = type;
+	i->policy = type;
 	return i;
 }
 
@@ -244,6 +244,45 @@ static void test_weighted_random(struct kunit *test)
 		KUNIT_EXPECT_NE(test, ids[i], 4U);
 }
 
+/* Past a Fenwick block, before and after the vector shrinks. */
+static void test_weighted_large(struct kunit *test)
+{
+	static const u32 heavy[] = { 700, 1536, 2999 };
+	struct ctx *c = test->priv;
+	struct rsp_handle h;
+	u32 counts[4], round, i, j;
+
+	for (i = 1; i <= 3000; i++) {
+		u32 w = 0;
+
+		for (j = 0; j < ARRAY_SIZE(heavy); j++)
+			if (i == heavy[j])
+				w = j + 1;
+		KUNIT_ASSERT_EQ(test, add(test, "w", i, RSP_POLICY_WRAND, w, 0),
+				0);
+	}
+	set_handle(&h, "w");
+	for (round = 0; round < 2; round++) {
+		memset(counts, 0, sizeof(counts));
+		for (i = 0; i < 6000; i++) {
+			u32 id = pick1(test, "w");
+
+			for (j = 0; j < ARRAY_SIZE(heavy) && id != heavy[j];)
+				j++;
+			counts[j]++;	/* counts[3]: a PE of weight 0 */
+		}
+		KUNIT_EXPECT_EQ(test, counts[3], 0U);
+		for (j = 0; j < ARRAY_SIZE(heavy); j++)
+			expect_share(test, counts[j], 6000, j + 1, 6);
+		/* Every slot moves and the tree is rebuilt smaller. */
+		for (i = 1; i <= 2400 && !round; i++)
+			if (i != 700 && i != 1536)
+				KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i,
+								    NULL), 0);
+	}
+	KUNIT_EXPECT_EQ(test, pool_of(test, "w")->count, 602U);
+}
+
 static void test_weighted_skewed(struct kunit *test)
 {
 	u32 ids[2];
@@ -286,6 +325,50 @@ static void test_priority(struct kunit *test)
 	expect_seq(test, "p", seq, ARRAY_SIZE(seq));
 	KUNIT_EXPECT_EQ(test, pick(test, "p", ids, 3), 3U);
 	KUNIT_EXPECT_EQ(test, ids[2], 1U);
+}
+
+/* Groups of equal rank: rotation, removal, re-registration, N at once. */
+static void test_ranked_ties(struct kunit *test)
+{
+	static const u32 turns[] = { 1, 2, 3, 4, 1, 2 };
+	static const u32 after_del[] = { 4, 1, 2, 4 };
+	static const u32 after_moved[] = { 1, 2, 1 };
+	struct ctx *c = test->priv;
+	struct rsp_handle h;
+	u32 i, ids[4];
+
+	for (i = 1; i <= 4; i++)
+		KUNIT_ASSERT_EQ(test, add(test, "t", i, RSP_POLICY_PRIORITY, 9,
+					  0), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "t", 5, RSP_POLICY_PRIORITY, 1, 0), 0);
+	expect_seq(test, "t", turns, ARRAY_SIZE(turns));
+	/* 3 is next: it goes, and 4 takes its turn. */
+	set_handle(&h, "t");
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 3, NULL), 0);
+	expect_seq(test, "t", after_del, ARRAY_SIZE(after_del));
+	/* Same rank: 2 keeps its place (1, 2, 4 in turn). */
+	add(test, "t", 2, RSP_POLICY_PRIORITY, 9, 0);
+	KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, &c->info, 0, NULL, NULL),
+			0);
+	KUNIT_EXPECT_EQ(test, pick1(test, "t"), 1U);
+	KUNIT_EXPECT_EQ(test, pick1(test, "t"), 2U);
+	/* 4 moves down to 5's rank, behind it. */
+	add(test, "t", 4, RSP_POLICY_PRIORITY, 1, 0);
+	KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, &c->info, 0, NULL, NULL),
+			0);
+	expect_seq(test, "t", after_moved, ARRAY_SIZE(after_moved));
+	/* N at once: the whole first group in turn, then the next. */
+	KUNIT_ASSERT_EQ(test, pick(test, "t", ids, 4), 4U);
+	KUNIT_EXPECT_EQ(test, ids[0], 2U);
+	KUNIT_EXPECT_EQ(test, ids[1], 1U);
+	KUNIT_EXPECT_EQ(test, ids[2], 5U);
+	KUNIT_EXPECT_EQ(test, ids[3], 4U);
+	/* The last of a rank leaves its group's node behind it. */
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 5, NULL), 0);
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 1, NULL), 0);
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 2, NULL), 0);
+	KUNIT_EXPECT_EQ(test, pick1(test, "t"), 4U);
+	KUNIT_EXPECT_EQ(test, pick1(test, "t"), 4U);
 }
 
 static void test_least_used(struct kunit *test)
@@ -383,7 +466,7 @@ static void test_consistency(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, add(test, "c", 1, RSP_POLICY_RR, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, add(test, "c", 1, RSP_POLICY_RR, 0, 0), -EEXIST);
 	KUNIT_EXPECT_EQ(test, add(test, "c", 2, RSP_POLICY_LU, 0, 0), -EINVAL);
-	c->info.pol.type = RSP_POLICY_RR;
+	c->info.policy = RSP_POLICY_RR;
 	c->info.proto = IPPROTO_UDP;
 	KUNIT_EXPECT_EQ(test, rsp_pe_register(&c->hs, &c->info, RSP_F_CREATE,
 					      NULL, NULL), -EPROTOTYPE);
@@ -624,6 +707,94 @@ static void test_peers(struct kunit *test)
 	rcu_read_unlock();
 }
 
+struct peer_racer {
+	struct rsp_hs *hs;
+	unsigned long lookups;
+	bool bad;
+};
+
+/* Looks up 10.0.0.1:7/tcp, PE 1 of "stay", which is always there. */
+static int race_lookup(void *arg)
+{
+	struct peer_racer *r = arg;
+	struct rsp_peer_key k = {
+		.proto = IPPROTO_TCP, .family = AF_INET, .port = 7,
+		.v4 = htonl(0x0a000001),
+	};
+
+	while (!kthread_should_stop()) {
+		struct rsp_pe *pe;
+		u32 matches;
+
+		rcu_read_lock();
+		pe = rsp_peers_lookup(r->hs, &k, NULL, &matches);
+		if (!pe || pe->id != 1 || matches != 1)
+			r->bad = true;
+		rcu_read_unlock();
+		r->lookups++;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* The index grows and shrinks under a reader that never misses. */
+static void test_peers_resize(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct peer_racer r = { &c->hs, 0, false };
+	struct rsp_peer_key k = {
+		.proto = IPPROTO_TCP, .family = AF_INET, .port = 7,
+	};
+	struct task_struct *t;
+	struct rsp_handle h;
+	u32 i, round, matches, grown = 0, shrunk;
+
+	KUNIT_ASSERT_EQ(test, add(test, "stay", 1, RSP_POLICY_RR, 0, 0), 0);
+	t = kthread_run(race_lookup, &r, "rsp-peers");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	set_handle(&h, "churn");
+	for (round = 0; round < 3; round++) {
+		for (i = 2; i <= 1500; i++) {
+			KUNIT_ASSERT_EQ(test, add(test, "churn", i,
+						  RSP_POLICY_RR, 0, 0), 0);
+			if (!(i % 64))
+				cond_resched();
+		}
+		mutex_lock(&c->hs.lock);
+		grown = rsp_peers_buckets(&c->hs);
+		KUNIT_EXPECT_EQ(test, c->hs.npeers, 1500U);
+		mutex_unlock(&c->hs.lock);
+		/* Between 0.25 and 2 entries per bucket. */
+		KUNIT_EXPECT_GE(test, grown, 1500U / 2);
+		KUNIT_EXPECT_LE(test, grown, 1500U * 4);
+		rcu_read_lock();
+		for (i = 1; i <= 1500; i++) {
+			k.v4 = htonl(0x0a000000 | i);
+			KUNIT_EXPECT_EQ(test, rsp_peers_lookup(&c->hs, &k, NULL,
+							       &matches)->id,
+					i);
+			KUNIT_EXPECT_EQ(test, matches, 1U);
+		}
+		rcu_read_unlock();
+		for (i = 2; i <= 1500; i++)
+			KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, NULL),
+					0);
+	}
+	kthread_stop(t);
+	mutex_lock(&c->hs.lock);
+	shrunk = rsp_peers_buckets(&c->hs);
+	KUNIT_EXPECT_EQ(test, c->hs.npeers, 1U);
+	mutex_unlock(&c->hs.lock);
+	KUNIT_EXPECT_LT(test, shrunk, grown);
+	KUNIT_EXPECT_LE(test, shrunk, 32U);
+	KUNIT_EXPECT_FALSE(test, r.bad);
+	KUNIT_EXPECT_GT(test, r.lookups, 0UL);
+	k.v4 = htonl(0x0a000002);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, rsp_peers_lookup(&c->hs, &k, NULL, &matches));
+	rcu_read_unlock();
+}
+
 static void test_delete_home_and_flush(struct kunit *test)
 {
 	struct ctx *c = test->priv;
@@ -739,9 +910,11 @@ static struct kunit_case rsp_cases[] = {
 	KUNIT_CASE(test_rr_after_churn),
 	KUNIT_CASE(test_random),
 	KUNIT_CASE(test_weighted_random),
+	KUNIT_CASE(test_weighted_large),
 	KUNIT_CASE(test_weighted_skewed),
 	KUNIT_CASE(test_wrr),
 	KUNIT_CASE(test_priority),
+	KUNIT_CASE(test_ranked_ties),
 	KUNIT_CASE(test_least_used),
 	KUNIT_CASE(test_lud),
 	KUNIT_CASE(test_plu),
@@ -755,6 +928,7 @@ static struct kunit_case rsp_cases[] = {
 	KUNIT_CASE(test_family_filter),
 	KUNIT_CASE(test_round_robin_skips_unusable),
 	KUNIT_CASE(test_peers),
+	KUNIT_CASE(test_peers_resize),
 	KUNIT_CASE(test_delete_home_and_flush),
 	KUNIT_CASE(test_ordered_walk),
 	KUNIT_CASE(test_concurrency),
