@@ -61,7 +61,6 @@ static inline bool rsp_addr_usable(const struct rsp_addr *a,
 	       (a->family == AF_INET && f->family == AF_INET6 && !f->v6only);
 }
 
-bool rsp_pe_usable(const struct rsp_pe *pe, const struct rsp_filter *f);
 /* Whether any PE of @pool is usable; under RCU, O(n). */
 bool rsp_pool_any_usable(struct rsp_pool *pool, const struct rsp_filter *f);
 

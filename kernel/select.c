@@ -69,8 +69,8 @@ static bool pool_weighted(const struct rsp_pool *pool)
  * The Fenwick tree is laid out for locality: node i lives at fen[i - 1],
  * except the nodes at multiples of FEN_BLOCK, which are packed in top.  A
  * descent then reads top (a few cache lines, always warm) and one
- * page-aligned block of FEN_BLOCK nodes, not a node in each of log2(n)
- * pages.  Every array is a power of two in bytes, as kmalloc rounds.
+ * page-aligned block of fen, not a node in each of log2(n) pages.  Every
+ * array is a power of two in bytes, as kmalloc rounds.
  */
 #define FEN_BLOCK	(PAGE_SIZE / sizeof(u64))
 
@@ -107,7 +107,7 @@ static struct rsp_vec *vec_alloc(u32 cap, bool fen)
 	v->cap = cap;
 	v->pe = kvcalloc(cap, sizeof(*v->pe), GFP_KERNEL);
 	if (fen) {
-		v->fen = kvcalloc(cap, sizeof(u64), GFP_KERNEL);
+		v->fen = kvcalloc(cap, sizeof(*v->fen), GFP_KERNEL);
 		v->top = kcalloc(cap / FEN_BLOCK + 1, sizeof(u64), GFP_KERNEL);
 	}
 	if (!v->pe || (fen && (!v->fen || !v->top))) {
@@ -134,17 +134,26 @@ static void fen_add(struct rsp_vec *v, u32 slot, u64 delta)
 	}
 }
 
-/* Slot whose weight interval holds @u (0 <= u < total). */
+/*
+ * Slot whose weight interval holds @u (0 <= u < total).  cap is a power
+ * of two, so node cap is the total and every pos + step is in range: the
+ * descent starts below it, reads top while the steps are whole blocks,
+ * then one block.
+ */
 static u32 fen_find(const struct rsp_vec *v, u64 u)
 {
-	u32 pos = 0, step = 1U << (fls(v->cap) - 1);
+	u32 pos = 0, step = v->cap / 2;
+	u64 w;
 
+	for (; step >= FEN_BLOCK; step >>= 1) {
+		w = READ_ONCE(v->top[(pos + step) / FEN_BLOCK]);
+		if (w <= u) {
+			pos += step;
+			u -= w;
+		}
+	}
 	for (; step; step >>= 1) {
-		u64 w;
-
-		if (pos + step > v->cap)
-			continue;
-		w = READ_ONCE(*fen_node(v, pos + step));
+		w = READ_ONCE(v->fen[pos + step - 1]);
 		if (w <= u) {
 			pos += step;
 			u -= w;
@@ -399,7 +408,9 @@ static bool picked(struct rsp_pe **out, unsigned int k, struct rsp_pe *pe)
 	return false;
 }
 
-bool rsp_pe_usable(const struct rsp_pe *pe, const struct rsp_filter *f)
+/* Inline: a selection asks it of every PE it looks at. */
+static inline bool rsp_pe_usable(const struct rsp_pe *pe,
+				 const struct rsp_filter *f)
 {
 	int i;
 

@@ -24,8 +24,8 @@
 #include "policy.h"
 #include "sockopt.h"
 
-static inline int get_handle(struct rsp_handle *h, const struct rsp_so_handle *so,
-		      bool may_be_empty)
+static inline int get_handle(struct rsp_handle *h,
+			     const struct rsp_so_handle *so, bool may_be_empty)
 {
 	if (so->len > RSP_HANDLE_MAX)
 		return -ENAMETOOLONG;

@@ -305,7 +305,7 @@ static void test_wrr(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, add(test, "wrr", 2, RSP_POLICY_WRR, 3, 0), 0);
 	/* Every window of four has PE 2 three times: spread, not bunched. */
 	for (w = 0; w < 10; w++) {
-		counts[1] = counts[2] = 0;
+		memset(counts, 0, sizeof(counts));
 		for (i = 0; i < 4; i++)
 			counts[pick1(test, "wrr")]++;
 		KUNIT_EXPECT_EQ_MSG(test, counts[1], 1U, "window %d", w);
@@ -941,4 +941,5 @@ static struct kunit_suite rsp_suite = {
 	.exit = hs_exit,
 	.test_cases = rsp_cases,
 };
+
 kunit_test_suite(rsp_suite);

@@ -4,7 +4,8 @@
  * of any socket option (a getsockopt that the kernel answers with
  * ENOPROTOOPT after the same netfilter lookup), for pools of 10, 1 000 and
  * 100 000 PEs and five policies; then the kernel memory a PE takes.  Runs
- * in the guest with rserpool.ko loaded; $RSPCTL names rspctl.
+ * in the guest with rserpool.ko loaded; $RSPCTL names rspctl.  Arguments
+ * POLICY and PES, if given, pick the rows.
  *
  * Both rates are measured in turn in short rounds, so that a change of
  * the machine's speed during the run hits them alike; the table reports
@@ -116,7 +117,7 @@ static long long kernel_mem(void)
 	return meminfo("Slab:") + meminfo("VmallocUsed:");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name, *param;
@@ -150,6 +151,10 @@ int main(void)
 	for (unsigned int s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 		for (unsigned int p = 0;
 		     p < sizeof(policies) / sizeof(policies[0]); p++) {
+			/* selbench [POLICY [PES]]: only those rows. */
+			if ((argc > 1 && strcmp(argv[1], policies[p].name)) ||
+			    (argc > 2 && atoi(argv[2]) != sizes[s]))
+				continue;
 			long long sc = 0, sn = 0, fc = 0, fn = 0;
 			double sel_ns, floor_ns;
 
