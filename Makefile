@@ -36,13 +36,24 @@ all: module user
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-user: user/rspctl $(LIB) user/lib/rserpool.pc $(EXAMPLES)
+user: user/rspctl user/rserpoold/rserpoold $(LIB) user/lib/rserpool.pc \
+	$(EXAMPLES)
 
 user/rspctl: $(RSPCTL_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 user/%.o: user/%.c user/*.h include/uapi/linux/rserpool.h
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+RSERPOOLD_OBJS := $(CODEC:.c=.o) user/rserpoold/kern.o \
+		  user/rserpoold/asap.o user/rserpoold/rserpoold.o user/nl.o
+
+user/rserpoold/%.o: user/rserpoold/%.c user/rserpoold/*.h user/nl.h \
+		include/uapi/linux/rserpool.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+user/rserpoold/rserpoold: $(RSERPOOLD_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsctp
 
 # librserpool: static, and shared with its soname.
 user/lib/rserpool.o: user/lib/rserpool.c user/lib/rserpool.h \
@@ -69,6 +80,10 @@ install: all
 	depmod $(KVER)
 	install -D -m 755 user/rspctl $(DESTDIR)$(PREFIX)/sbin/rspctl
 	install -D -m 644 doc/rspctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/rspctl.8
+	install -D -m 755 user/rserpoold/rserpoold \
+		$(DESTDIR)$(PREFIX)/sbin/rserpoold
+	install -D -m 644 doc/rserpoold.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/rserpoold.8
 	install -D -m 644 doc/rserpool.3 $(DESTDIR)$(PREFIX)/share/man/man3/rserpool.3
 	install -D -m 644 user/lib/rserpool.h $(DESTDIR)$(PREFIX)/include/rserpool.h
 	install -D -m 644 include/uapi/linux/rserpool.h \
@@ -131,5 +146,6 @@ selftests: all selftest-bins
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f user/rspctl user/*.o user/lib/*.o user/lib/rserpool.pc $(LIB) \
+		user/rserpoold/*.o user/rserpoold/rserpoold \
 		$(EXAMPLES) $(SELFTEST_BINS) tools/bench/selbench
 	rm -rf build/vm

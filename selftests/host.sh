@@ -50,6 +50,30 @@ done
 [ "$rc" = 0 ] && [ -z "$missing" ] && ok "rspctl -h names every command" ||
 	nok "rspctl -h: status $rc, missing$missing"
 
+# rserpoold: its own errors, and a clear word when the module is missing.
+D=$top/user/rserpoold/rserpoold
+if [ ! -d /sys/module/rserpool ]; then
+	out=$($D 2>&1); rc=$?
+	case "$rc:$out" in
+	"1:rserpoold: the rserpool module is not loaded"*) ok "rserpoold says when the module is not loaded, exits 1" ;;
+	*) nok "rserpoold without the module: status $rc, '$out'" ;;
+	esac
+fi
+for c in "--port 0|2|rserpoold: invalid port \"0\" (1..65535)" \
+	 "--id 0|2|rserpoold: invalid registrar ID \"0\" (1..4294967295)" \
+	 "--no-sctp --no-tcp|2|rserpoold: --no-sctp and --no-tcp leave nothing to serve" \
+	 "extra|2|rserpoold: unexpected argument \"extra\""; do
+	args=${c%%|*} rest=${c#*|}
+	want_rc=${rest%%|*} want=${rest#*|}
+	# shellcheck disable=SC2086
+	out=$($D $args 2>&1); rc=$?
+	[ "$rc:$out" = "$want_rc:$want" ] && ok "rserpoold $args: refused" ||
+		nok "rserpoold $args: status $rc, '$out'"
+done
+out=$($D --help); rc=$?
+[ "$rc" = 0 ] && printf '%s' "$out" | grep -q -- "--keepalive-interval" &&
+	ok "rserpoold --help" || nok "rserpoold --help: status $rc"
+
 # The example of rserpool(3) compiles and links as printed.
 sed -n '/^\.SH EXAMPLE/,/^\.fi/p' "$top/doc/rserpool.3" | sed '1,2d;$d' |
 	sed 's/\\e/\\/g' > /tmp/rsp-example.$$.c

@@ -129,6 +129,7 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 	int tlen;
 
 	(void)who;
+	nl->done = 1;
 	nl->err = e->error;
 	nl->msg[0] = nl->attr[0] = 0;
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
@@ -184,6 +185,7 @@ static int on_finish(struct nl_msg *msg, void *arg)
 	int len = nlmsg_datalen(nlh);
 	int err;
 
+	nl->done = 1;
 	if (len < (int)sizeof(int))
 		return NL_STOP;
 	memcpy(&err, nlmsg_data(nlh), sizeof(err));
@@ -249,7 +251,7 @@ struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags)
 static int on_ack(struct nl_msg *msg, void *arg)
 {
 	(void)msg;
-	(void)arg;
+	((struct rsp_nl *)arg)->done = 1;
 	return NL_STOP;
 }
 
@@ -268,7 +270,7 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		return -ENOMEM;
 	}
 	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
-	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, on_ack, NULL);
+	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, on_ack, nl);
 	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, nl);
 	nl_cb_err(c, NL_CB_CUSTOM, on_error, nl);
 	err = nl_send_auto(nl->sk, msg);
@@ -278,7 +280,18 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		nl->err = -EIO;
 		return nl->err;
 	}
-	err = nl_recvmsgs(nl->sk, c);
+	/*
+	 * libnl returns after a reply that is not multi-part, before the
+	 * ACK that follows it; read on to that ACK, or the next request
+	 * would take it for its own and every answer after it would be
+	 * one late.
+	 */
+	nl->done = 0;
+	do {
+		err = nl_recvmsgs(nl->sk, c);
+		if (t.ret)
+			t.cb = NULL;	/* the caller is done: just drain */
+	} while (!nl->done && (err >= 0 || err == -NLE_DUMP_INTR));
 	nl_cb_put(c);
 	if (nl->err)
 		return nl->err;

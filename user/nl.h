@@ -15,6 +15,7 @@ struct rsp_nl {
 	char msg[256];
 	char attr[96];			/* e.g. RSP_A_PE_POLICY/RSP_POLICY_A_LOAD */
 	int dump_intr;			/* a dump saw NLM_F_DUMP_INTR */
+	int done;			/* the request's ACK, error or DONE came */
 	/* The message being handed to a callback, unparsed (repeats). */
 	struct nlattr *attrs;
 	int attrlen;

@@ -32,7 +32,7 @@ static const struct {
 				RSP_POLICY_A_DISTANCE } },
 };
 
-static const uint8_t *layout(uint32_t type, unsigned int *nwords)
+const uint8_t *rsp_pe_policy_words(uint32_t type, unsigned int *nwords)
 {
 	unsigned int i, n;
 
@@ -87,7 +87,7 @@ int rsp_pe_from_wire(struct rsp_pe_rec *r, const uint8_t *handle,
 	r->naddrs = pe->user.naddrs;
 	memcpy(r->addrs, pe->user.addrs, r->naddrs * sizeof(r->addrs[0]));
 
-	words = layout(pe->policy.type, &nwords);
+	words = rsp_pe_policy_words(pe->policy.type, &nwords);
 	if (!words || pe->policy.nwords != nwords)
 		return RSP_CAUSE_INVALID_VALUES;
 	r->policy = pe->policy.type;
@@ -117,7 +117,7 @@ void rsp_pe_to_wire(struct rsp_p_pe *pe, const struct rsp_pe_rec *r)
 	pe->user.naddrs = r->naddrs;
 	memcpy(pe->user.addrs, r->addrs, r->naddrs * sizeof(r->addrs[0]));
 	pe->policy.type = r->policy;
-	words = layout(r->policy, &nwords);
+	words = rsp_pe_policy_words(r->policy, &nwords);
 	pe->policy.nwords = words ? nwords : 0;
 	for (i = 0; words && i < nwords; i++)
 		pe->policy.w[i] = r->param[words[i]];

@@ -52,6 +52,11 @@ struct rsp_pe_rec {
  */
 int rsp_pe_from_wire(struct rsp_pe_rec *r, const uint8_t *handle,
 		     size_t handle_len, const struct rsp_p_pe *pe);
+/*
+ * The parameters of policy @type in wire order (RSP_POLICY_A_* each), and
+ * their number; NULL for a type we do not know.
+ */
+const uint8_t *rsp_pe_policy_words(uint32_t type, unsigned int *nwords);
 /* The Pool Element parameter for @r. */
 void rsp_pe_to_wire(struct rsp_p_pe *pe, const struct rsp_pe_rec *r);
 

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""ASAP over TCP, written from RFC 5352/5354 by hand, to test rserpoold
+from the outside (rsplib speaks ASAP over SCTP only).
+
+usage: asap_tcp.py HOST PORT COMMAND ARG...
+  pe HANDLE ID ADDR [POLICY [WORDS...]]
+        register a TCP PE (port 7) and stay: answer keep-alives, print
+        "registered" (or "rejected 0xCAUSE" and exit 1); SIGTERM
+        deregisters it and prints "deregistered"
+  reg HANDLE ID ADDR [POLICY [WORDS...]]
+        register once and exit: "registered" or "rejected 0xCAUSE"
+  resolve HANDLE [ITEMS]
+        the PE IDs of a handle resolution, or "error 0xCAUSE"
+  garbage
+        malformed and unknown messages, then a resolution of "none":
+        prints what the registrar answered to that last one
+"""
+import signal
+import socket
+import struct
+import sys
+
+REG, DEREG, REG_RESP, DEREG_RESP, RESOLVE, RESOLVE_RESP = 1, 2, 3, 4, 5, 6
+KA, KA_ACK = 7, 8
+P_IPV4, P_TCP, P_POLICY, P_HANDLE, P_PE, P_ERROR, P_PE_ID = 1, 5, 8, 9, 10, 12, 14
+P_HRO = 0x803f
+POLICIES = {"rr": 1, "wrr": 2, "random": 3, "wrand": 4, "priority": 5,
+            "lu": 6}
+
+
+def tlv(t, v):
+    pad = (4 - len(v) % 4) % 4
+    return struct.pack("!HH", t, 4 + len(v)) + v + b"\0" * pad
+
+
+def msg(t, body, flags=0):
+    pad = (4 - len(body) % 4) % 4
+    return struct.pack("!BBH", t, flags, 4 + len(body)) + body + b"\0" * pad
+
+
+def params(b):
+    out = []
+    while len(b) >= 4:
+        t, n = struct.unpack("!HH", b[:4])
+        if n < 4 or n > len(b):
+            break
+        out.append((t, b[4:n]))
+        b = b[(n + 3) & ~3:]
+    return out
+
+
+def pe_param(pid, addr, policy, words):
+    transport = tlv(P_TCP, struct.pack("!HH", 7, 0) +
+                    tlv(P_IPV4, socket.inet_aton(addr)))
+    pol = tlv(P_POLICY, struct.pack("!I", POLICIES[policy]) +
+              b"".join(struct.pack("!I", w) for w in words))
+    return tlv(P_PE, struct.pack("!IIi", pid, 0, 60000) + transport + pol)
+
+
+class Link:
+    def __init__(self, host, port):
+        self.s = socket.create_connection((host, port), timeout=5)
+        self.buf = b""
+
+    def send(self, m):
+        self.s.sendall(m)
+
+    def recv(self):
+        """The next message: (type, flags, parameters)."""
+        while True:
+            if len(self.buf) >= 4:
+                t, f, n = struct.unpack("!BBH", self.buf[:4])
+                padded = (n + 3) & ~3
+                if len(self.buf) >= padded:
+                    body = self.buf[4:n]
+                    self.buf = self.buf[padded:]
+                    if t == KA:
+                        body = body[4:]     # the server ID comes first
+                    return t, f, params(body)
+            d = self.s.recv(65536)
+            if not d:
+                raise EOFError("registrar closed the connection")
+            self.buf += d
+
+    def wait(self, want):
+        while True:
+            t, f, p = self.recv()
+            if t == KA:
+                self.ack(p)
+            elif t == want:
+                return f, p
+
+    def ack(self, p):
+        body = b"".join(tlv(t, v) for t, v in p if t in (P_HANDLE, P_PE_ID))
+        self.send(msg(KA_ACK, body))
+
+
+def cause(p):
+    for t, v in p:
+        if t == P_ERROR and len(v) >= 2:
+            return "0x%x" % struct.unpack("!H", v[:2])[0]
+    return "none"
+
+
+def register(link, handle, pid, addr, policy, words):
+    link.send(msg(REG, tlv(P_HANDLE, handle) +
+                  pe_param(pid, addr, policy, words)))
+    f, p = link.wait(REG_RESP)
+    if f & 1:
+        print("rejected " + cause(p))
+        return False
+    print("registered", flush=True)
+    return True
+
+
+def resolve(link, handle, items=None):
+    body = tlv(P_HANDLE, handle)
+    if items:
+        body += tlv(P_HRO, struct.pack("!I", items))
+    link.send(msg(RESOLVE, body))
+    _, p = link.wait(RESOLVE_RESP)
+    ids = [struct.unpack("!I", v[:4])[0] for t, v in p if t == P_PE]
+    return " ".join(str(i) for i in ids) if ids else "error " + cause(p)
+
+
+def main():
+    host, port, cmd, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
+        sys.argv[4:]
+    link = Link(host, port)
+    if cmd in ("pe", "reg"):
+        handle, pid, addr = args[0].encode(), int(args[1]), args[2]
+        policy = args[3] if len(args) > 3 else "rr"
+        words = [int(w) for w in args[4:]]
+        if not register(link, handle, pid, addr, policy, words):
+            sys.exit(1)
+        if cmd == "reg":
+            return
+        stop = []
+        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+        link.s.settimeout(0.2)
+        while not stop:
+            try:
+                t, _, p = link.recv()
+                if t == KA:
+                    link.ack(p)
+            except socket.timeout:
+                pass
+        link.s.settimeout(5)
+        link.send(msg(DEREG, tlv(P_HANDLE, handle) +
+                      tlv(P_PE_ID, struct.pack("!I", pid))))
+        f, p = link.wait(DEREG_RESP)
+        print("deregistered" if not f & 1 else "refused " + cause(p))
+    elif cmd == "resolve":
+        print(resolve(link, args[0].encode(),
+                      int(args[1]) if len(args) > 1 else None))
+    elif cmd == "garbage":
+        # A registration whose PE parameter runs past its message, an
+        # unknown message type, a parameter shorter than its header, a
+        # resolution without a handle: all dropped, the link stays.
+        link.send(msg(REG, tlv(P_HANDLE, b"x") +
+                      struct.pack("!HH", P_PE, 200) + b"\0" * 8))
+        link.send(msg(0x7f, b""))
+        link.send(msg(RESOLVE, struct.pack("!HH", P_HANDLE, 2)))
+        link.send(msg(RESOLVE, b""))
+        print(resolve(link, b"none"))
+    else:
+        sys.exit("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# rserpoold with rsplib.  Hosts pr (the registrar), pe1 and pe2 (rsplib's
+# rspserver -echo) and pu (rsplib's rspterminal and our ASAP-over-TCP
+# client) are network namespaces on one bridge.  rsplib's PEs register
+# over SCTP, its PU resolves and talks to them, deregistration, a lost
+# association and a PE that stops answering keep-alives remove them; ASAP
+# over TCP, its errors and bad input.  TAP output.
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/selftests/tap.sh"
+PRD=$top/user/rserpoold/rserpoold
+TCPC="python3 $top/selftests/asap_tcp.py 10.11.0.1 3863"
+in_pr() { ip netns exec pr "$@"; }
+in_pu() { ip netns exec pu "$@"; }
+# ids HANDLE: the PE IDs in pr's handlespace, sorted, with their home.
+ids() {
+	in_pr $R -j pe show "$1" 2>/dev/null |
+		jq -r '[.[] | "\(.id)@\(.home)"] | sort | join(" ")'
+}
+count() { in_pr $R -j pe show "$1" 2>/dev/null | jq length; }
+# until_eq SECONDS WANT COMMAND...: waits for COMMAND to print WANT.
+until_eq() {
+	t=$(($1 * 10)) want=$2; shift 2
+	while [ "$("$@")" != "$want" ] && [ $t -gt 0 ]; do
+		sleep 0.1; t=$((t - 1))
+	done
+	"$@"
+}
+pe() {
+	ip netns exec pe$1 rspserver -echo -registrar=10.11.0.1:3863 \
+		-poolhandle=EchoPool -quiet > "$T/pe$1.log" 2>&1 &
+	echo $! > "$T/pe$1.pid"
+}
+
+echo "TAP version 13"
+modprobe -q sctp
+insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
+ip link add br0 type bridge && ip link set br0 up
+x=1
+for h in pr pe1 pe2 pu; do
+	ip netns add $h
+	ip link add v-$h type veth peer name eth0 netns $h
+	ip link set v-$h master br0 up
+	ip -n $h addr add 10.11.0.$x/24 dev eth0
+	ip -n $h link set eth0 up
+	ip -n $h link set lo up
+	x=$((x + 1))
+done
+
+# Not through in_pr: $! must be the daemon, not a subshell.
+ip netns exec pr "$PRD" -i 0x5eed -k 1000 -K 1000 -vv > "$T/prd.log" 2>&1 &
+prd=$!
+sleep 1
+
+# --- rsplib PEs and PU over SCTP ----------------------------------------
+pe 1
+pe 2
+eq "two rsplib PEs registered" \
+	"$(until_eq 15 2 count EchoPool)" 2
+eq "... home 0x5eed (24301), each at its own address" \
+	"$(in_pr $R -j pe show EchoPool | jq -r '[.[] | "\(.home) \(.addrs | join(","))"] | sort | join(" ")')" \
+	"24301 10.11.0.2 24301 10.11.0.3"
+(echo "hello rsplib"; sleep 3) | in_pu timeout 20 rspterminal \
+	-registrar=10.11.0.1:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1
+served=$(sed -n 's/.*from PE \$\([0-9a-fA-F]*\)> hello rsplib.*/\1/p' \
+	"$T/pu.log" | head -n 1)
+[ -n "$served" ] || sed 's/^/# /' "$T/pu.log"
+eq "rspterminal resolves through rserpoold and gets its echo" \
+	"$([ -n "$served" ] && echo echoed)" echoed
+eq "... from a PE in the handlespace (\$$served)" \
+	"$(in_pr $R -j pe show EchoPool |
+	   jq --argjson d "$(printf '%d' "0x${served:-0}")" \
+		'[.[] | select(.id == $d)] | length')" 1
+eq "... which counted as a selection" \
+	"$(in_pr $R -j pe show EchoPool | jq '[.[].selected] | add')" 1
+
+kill -INT "$(cat "$T/pe1.pid")"
+eq "a PE that deregisters leaves the handlespace" \
+	"$(until_eq 10 1 count EchoPool)" 1
+kill -STOP "$(cat "$T/pe2.pid")"
+eq "a PE that stops answering keep-alives is removed (1 s + 1 s)" \
+	"$(until_eq 10 0 count EchoPool)" 0
+grep -q "no keep-alive ACK" "$T/prd.log"
+eq "... for want of its keep-alive ACK" "$?" 0
+kill -CONT "$(cat "$T/pe2.pid")"
+kill -9 "$(cat "$T/pe2.pid")"
+pe 1
+eq "a new rsplib PE registers" "$(until_eq 15 1 count EchoPool)" 1
+kill -9 "$(cat "$T/pe1.pid")"
+eq "a PE whose association goes away is removed" \
+	"$(until_eq 10 0 count EchoPool)" 0
+grep -q "its association is gone" "$T/prd.log"
+eq "... for that reason" "$?" 0
+
+# --- ASAP over TCP -------------------------------------------------------
+ip netns exec pu $TCPC pe tcp-pool 7 10.11.0.4 > "$T/tcp7.log" 2>&1 &
+tcp7=$!
+until_eq 10 registered head -n 1 "$T/tcp7.log" > /dev/null
+eq "TCP: a PE registers over ASAP/TCP" "$(head -n 1 "$T/tcp7.log")" \
+	registered
+eq "TCP: ... and is in the handlespace with home 0x5eed" \
+	"$(ids tcp-pool)" "7@24301"
+eq "TCP: handle resolution answers with it" \
+	"$(in_pu $TCPC resolve tcp-pool)" 7
+eq "TCP: an unknown pool handle gets cause 0x9" \
+	"$(in_pu $TCPC resolve no-such-pool)" "error 0x9"
+eq "TCP: an inconsistent policy is refused with cause 0x5" \
+	"$(in_pu $TCPC reg tcp-pool 8 10.11.0.4 random)" "rejected 0x5"
+eq "TCP: ... and changes nothing" "$(ids tcp-pool)" "7@24301"
+eq "TCP: a policy with wrong parameters is refused with cause 0x3" \
+	"$(in_pu $TCPC reg tcp-pool 9 10.11.0.4 rr 5)" "rejected 0x3"
+eq "TCP: malformed and unknown messages are dropped, the link serves on" \
+	"$(in_pu $TCPC garbage)" "error 0x9"
+sleep 3
+eq "TCP: keep-alives answered over TCP keep the PE (3 s)" \
+	"$(ids tcp-pool)" "7@24301"
+kill -TERM $tcp7
+wait $tcp7
+eq "TCP: deregistration removes it" \
+	"$(tail -n 1 "$T/tcp7.log") $(count tcp-pool)" "deregistered 0"
+kill -0 $prd 2>/dev/null
+eq "rserpoold is still running" "$?" 0
+
+kill -TERM $prd
+wait $prd
+eq "rserpoold stops on SIGTERM with status 0" "$?" 0
+[ $failed -eq 0 ] || sed 's/^/# prd: /' "$T/prd.log"
+echo "1..$n"
+ip netns pids pu | xargs -r kill 2>/dev/null
+for h in pr pe1 pe2 pu; do ip netns del $h; done
+ip link del br0
+rmmod rserpool
+rm -rf "$T"
+[ $failed -eq 0 ]

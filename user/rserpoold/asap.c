@@ -1,0 +1,806 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ASAP server: see asap.h.  One SCTP one-to-many socket (every PE and
+ * PU an association on it) and a TCP listener whose connections carry
+ * ASAP messages framed by their own length field.  The handlespace is the
+ * kernel's; this keeps only what the kernel does not: which PEs we are
+ * home for, over which association, and their keep-alive state.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include "asap.h"
+#include "kern.h"
+#include "msg.h"
+#include "pe.h"
+
+#define TCP_BUF		(RSP_MSG_MAX + RSP_MSG_HDR)
+
+/* Where a message came from and its answer goes: an association or a TCP
+ * connection. */
+struct peer {
+	int fd;				/* the SCTP socket or the connection */
+	sctp_assoc_t assoc;		/* SCTP only */
+};
+
+struct conn {				/* a TCP connection */
+	int fd;
+	size_t have;
+	uint8_t buf[TCP_BUF];
+	struct sockaddr_storage addr;
+	struct conn *next;
+};
+
+/* A PE we are home for. */
+struct home {
+	uint16_t handle_len;
+	uint8_t handle[RSP_HANDLE_MAX];
+	uint32_t id;
+	struct peer via;
+	uint64_t next_ka;		/* ms: send the next keep-alive */
+	uint64_t ack_by;		/* ms: 0, or the ACK is awaited */
+};
+
+struct rsp_asap {
+	struct rsp_asap_conf c;
+	struct rsp_nl *nl;
+	int ep;
+	int sctp, tcp;
+	struct conn *conns;
+	struct home *homes;
+	size_t nhomes, cap;
+	struct rsp_msg in, out;		/* large: not on the stack */
+	struct rsp_pe_rec recs[RSP_RESOLVE_MAX];
+	struct rsp_p_pe pes[RSP_RESOLVE_MAX];
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+say(const struct rsp_asap *a, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > a->c.verbose)
+		return;
+	fprintf(stderr, "rserpoold: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* A pool handle for the log: printable bytes as they are. */
+static const char *handle_str(const uint8_t *h, size_t len)
+{
+	static char s[4 * RSP_HANDLE_MAX + 1];
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++)
+		o += sprintf(s + o, h[i] >= 0x20 && h[i] < 0x7f &&
+			     h[i] != '\\' ? "%c" : "\\x%02x", h[i]);
+	s[o] = 0;
+	return s;
+}
+
+static void send_to(struct rsp_asap *a, const struct peer *to,
+		    const struct rsp_msg *m)
+{
+	struct rsp_buf b;
+
+	rsp_buf_init(&b);
+	rsp_msg_encode(&b, m);
+	if (b.failed) {
+		say(a, 0, "cannot encode an answer of type %u", m->type);
+	} else if (to->fd == a->sctp) {
+		struct sctp_sndrcvinfo si = {
+			.sinfo_ppid = htonl(RSP_PPID_ASAP),
+			.sinfo_assoc_id = to->assoc,
+		};
+
+		if (sctp_send(a->sctp, b.p, b.len, &si, MSG_DONTWAIT) < 0)
+			say(a, 1, "send on association %d: %s",
+			    (int)to->assoc, strerror(errno));
+	} else if (send(to->fd, b.p, b.len, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+		   (ssize_t)b.len) {
+		/* A PU that does not read its answers loses its link. */
+		say(a, 1, "send on connection %d failed, closing it", to->fd);
+		shutdown(to->fd, SHUT_RDWR);
+	}
+	rsp_buf_free(&b);
+}
+
+static void msg_init(struct rsp_msg *m, uint8_t type, uint8_t flags)
+{
+	m->ppid = RSP_PPID_ASAP;
+	m->type = type;
+	m->flags = flags;
+	m->nparams = 0;
+	m->server_id = 0;
+}
+
+static void add_handle(struct rsp_msg *m, const uint8_t *h, size_t len)
+{
+	struct rsp_param *p = &m->params[m->nparams++];
+
+	p->type = RSP_P_HANDLE;
+	p->handle.len = len;
+	memcpy(p->handle.data, h, len);
+}
+
+static void add_u32(struct rsp_msg *m, uint16_t type, uint32_t v)
+{
+	struct rsp_param *p = &m->params[m->nparams++];
+
+	p->type = type;
+	p->u32 = v;
+}
+
+/* An Operation Error with one cause and no cause information. */
+static void add_error(struct rsp_msg *m, uint16_t cause, uint8_t *buf)
+{
+	struct rsp_param *p = &m->params[m->nparams++];
+
+	buf[0] = cause >> 8;
+	buf[1] = cause;
+	buf[2] = 0;
+	buf[3] = 4;
+	p->type = RSP_P_ERROR;
+	p->raw.len = 4;
+	p->raw.data = buf;
+}
+
+static const struct rsp_param *find(const struct rsp_msg *m, uint16_t type)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nparams; i++)
+		if (m->params[i].type == type)
+			return &m->params[i];
+	return NULL;
+}
+
+static struct home *home_find(struct rsp_asap *a, const uint8_t *h,
+			      size_t len, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < a->nhomes; i++)
+		if (a->homes[i].id == id && a->homes[i].handle_len == len &&
+		    !memcmp(a->homes[i].handle, h, len))
+			return &a->homes[i];
+	return NULL;
+}
+
+static void home_drop(struct rsp_asap *a, struct home *h)
+{
+	*h = a->homes[--a->nhomes];
+}
+
+static struct home *home_add(struct rsp_asap *a)
+{
+	if (a->nhomes == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 64;
+		struct home *n = realloc(a->homes, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		a->homes = n;
+		a->cap = cap;
+	}
+	return &a->homes[a->nhomes++];
+}
+
+/* The kernel's refusal as an operation error cause. */
+static uint16_t cause_of(const struct rsp_nl *nl, int err)
+{
+	switch (err) {
+	case -EPROTOTYPE:
+		return RSP_CAUSE_INCONSISTENT_TRANSPORT;
+	case -ENOSPC:
+	case -ENOMEM:
+		return RSP_CAUSE_LACK_OF_RESOURCES;
+	case -EOPNOTSUPP:
+		return RSP_CAUSE_INVALID_VALUES;
+	case -EINVAL:
+		return strstr(nl->msg, "inconsistent pooling policy") ?
+		       RSP_CAUSE_INCONSISTENT_POLICY :
+		       RSP_CAUSE_INVALID_VALUES;
+	}
+	return RSP_CAUSE_UNSPECIFIED;
+}
+
+static int same_addr(const struct rsp_p_addr *x, const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return x->type == RSP_P_IPV4 &&
+		       !memcmp(x->a, &((struct sockaddr_in *)sa)->sin_addr, 4);
+	if (sa->sa_family != AF_INET6)
+		return 0;
+	{
+		const uint8_t *v6 = (const uint8_t *)
+			&((struct sockaddr_in6 *)sa)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)v6))
+			return x->type == RSP_P_IPV4 && !memcmp(x->a, v6 + 12, 4);
+		return x->type == RSP_P_IPV6 && !memcmp(x->a, v6, 16);
+	}
+}
+
+static void addr_from(struct rsp_p_addr *x, const struct sockaddr *sa)
+{
+	const uint8_t *v6 = (const uint8_t *)
+		&((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+	if (sa->sa_family == AF_INET) {
+		x->type = RSP_P_IPV4;
+		memcpy(x->a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)v6)) {
+		x->type = RSP_P_IPV4;
+		memcpy(x->a, v6 + 12, 4);
+	} else {
+		x->type = RSP_P_IPV6;
+		memcpy(x->a, v6, 16);
+	}
+}
+
+static size_t sa_size(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+					  sizeof(struct sockaddr_in6);
+}
+
+/*
+ * The PE's addresses are those of its user transport that it also uses
+ * for ASAP to us (as rsplib does): a PE announcing its loopback or a
+ * private address the registrar cannot see is not reachable by PUs
+ * either.  If none match, the addresses we see it at.
+ */
+static void filter_addrs(struct rsp_asap *a, struct rsp_pe_rec *r,
+			 const struct peer *from)
+{
+	struct sockaddr_storage one;
+	struct sockaddr *sas = NULL, *sa;
+	unsigned int i, j, k = 0;
+	int n = 0;
+
+	if (from->fd == a->sctp) {
+		n = sctp_getpaddrs(a->sctp, from->assoc, &sas);
+	} else {
+		socklen_t len = sizeof(one);
+
+		if (!getpeername(from->fd, (struct sockaddr *)&one, &len)) {
+			sas = (struct sockaddr *)&one;
+			n = 1;
+		}
+	}
+	if (n <= 0)
+		return;
+	for (i = 0; i < r->naddrs; i++) {
+		sa = sas;
+		for (j = 0; j < (unsigned int)n; j++) {
+			if (same_addr(&r->addrs[i], sa)) {
+				r->addrs[k++] = r->addrs[i];
+				break;
+			}
+			sa = (struct sockaddr *)((char *)sa + sa_size(sa));
+		}
+	}
+	if (!k) {
+		sa = sas;
+		for (j = 0; j < (unsigned int)n && k < RSP_ADDRS_MAX; j++) {
+			addr_from(&r->addrs[k++], sa);
+			sa = (struct sockaddr *)((char *)sa + sa_size(sa));
+		}
+	}
+	r->naddrs = k;
+	if (from->fd == a->sctp)
+		sctp_freepaddrs(sas);
+}
+
+static void on_registration(struct rsp_asap *a, const struct peer *from)
+{
+	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *pe = find(&a->in, RSP_P_PE);
+	struct rsp_pe_rec *r = &a->recs[0];
+	uint8_t ebuf[4];
+	struct home *hm;
+	int cause, err;
+
+	if (!h || !pe)
+		return;		/* no handle or PE: nothing to answer to */
+	msg_init(&a->out, ASAP_REGISTRATION_RESPONSE, 0);
+	add_handle(&a->out, h->handle.data, h->handle.len);
+	add_u32(&a->out, RSP_P_PE_ID, pe->pe->id);
+	cause = rsp_pe_from_wire(r, h->handle.data, h->handle.len, pe->pe);
+	if (!cause) {
+		r->home = a->c.id;
+		filter_addrs(a, r, from);
+		err = rsp_kern_put(a->nl, r);
+		if (err) {
+			cause = cause_of(a->nl, err);
+			say(a, 1, "registration of PE %08x in %s refused: %s%s%s",
+			    r->id, handle_str(r->handle, r->handle_len),
+			    strerror(-err), a->nl->msg[0] ? ": " : "",
+			    a->nl->msg);
+		}
+	}
+	if (cause) {
+		a->out.flags = 0x01;	/* R: rejected */
+		add_error(&a->out, cause, ebuf);
+		send_to(a, from, &a->out);
+		return;
+	}
+	hm = home_find(a, r->handle, r->handle_len, r->id);
+	if (!hm)
+		hm = home_add(a);
+	if (hm) {
+		hm->handle_len = r->handle_len;
+		memcpy(hm->handle, r->handle, r->handle_len);
+		hm->id = r->id;
+		hm->via = *from;
+		hm->next_ka = now_ms() + a->c.ka_interval_ms;
+		hm->ack_by = 0;
+	}
+	say(a, 2, "PE %08x registered in %s", r->id,
+	    handle_str(r->handle, r->handle_len));
+	send_to(a, from, &a->out);
+}
+
+static void on_deregistration(struct rsp_asap *a, const struct peer *from)
+{
+	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *id = find(&a->in, RSP_P_PE_ID);
+	struct home *hm;
+	uint8_t ebuf[4];
+	int err;
+
+	if (!h || !id)
+		return;
+	msg_init(&a->out, ASAP_DEREGISTRATION_RESPONSE, 0);
+	add_handle(&a->out, h->handle.data, h->handle.len);
+	add_u32(&a->out, RSP_P_PE_ID, id->u32);
+	err = rsp_kern_del(a->nl, h->handle.data, h->handle.len, id->u32);
+	if (err && err != -ENOENT) {
+		/* Already gone is what was asked; other errors are not. */
+		a->out.flags = 0x01;
+		add_error(&a->out, cause_of(a->nl, err), ebuf);
+	}
+	hm = home_find(a, h->handle.data, h->handle.len, id->u32);
+	if (hm)
+		home_drop(a, hm);
+	say(a, 2, "PE %08x deregistered from %s", id->u32,
+	    handle_str(h->handle.data, h->handle.len));
+	send_to(a, from, &a->out);
+}
+
+static void on_resolution(struct rsp_asap *a, const struct peer *from)
+{
+	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *hro = find(&a->in, RSP_P_HRO);
+	unsigned int want = a->c.default_items, n = 0, i;
+	struct rsp_param *p;
+	uint32_t policy = 0;
+	uint8_t ebuf[4];
+	int err;
+
+	if (!h)
+		return;
+	if (hro && hro->u32)
+		want = hro->u32;
+	if (want > a->c.max_items)
+		want = a->c.max_items;
+	msg_init(&a->out, ASAP_HANDLE_RESOLUTION_RESPONSE, 0);
+	add_handle(&a->out, h->handle.data, h->handle.len);
+	err = rsp_kern_resolve(a->nl, h->handle.data, h->handle.len, want,
+			       a->recs, &n, &policy);
+	if (err || !n) {
+		add_error(&a->out, err == -ENOENT || !n ?
+			  RSP_CAUSE_UNKNOWN_HANDLE : cause_of(a->nl, err),
+			  ebuf);
+		send_to(a, from, &a->out);
+		return;
+	}
+	/* The pool's policy, with the first PE's values as its own. */
+	rsp_pe_to_wire(&a->pes[0], &a->recs[0]);
+	p = &a->out.params[a->out.nparams++];
+	p->type = RSP_P_POLICY;
+	p->policy = a->pes[0].policy;
+	for (i = 0; i < n; i++) {
+		rsp_pe_to_wire(&a->pes[i], &a->recs[i]);
+		p = &a->out.params[a->out.nparams++];
+		p->type = RSP_P_PE;
+		p->pe = &a->pes[i];
+	}
+	send_to(a, from, &a->out);
+}
+
+static void on_unreachable(struct rsp_asap *a)
+{
+	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *id = find(&a->in, RSP_P_PE_ID);
+	int err;
+
+	if (!h || !id)
+		return;
+	err = rsp_kern_report(a->nl, h->handle.data, h->handle.len, id->u32);
+	say(a, 2, "PE %08x of %s reported unreachable%s", id->u32,
+	    handle_str(h->handle.data, h->handle.len),
+	    err ? " (no such PE)" : "");
+}
+
+static void on_ka_ack(struct rsp_asap *a)
+{
+	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *id = find(&a->in, RSP_P_PE_ID);
+	struct home *hm;
+
+	if (!h || !id)
+		return;
+	hm = home_find(a, h->handle.data, h->handle.len, id->u32);
+	if (hm) {
+		hm->ack_by = 0;
+		hm->next_ka = now_ms() + a->c.ka_interval_ms;
+	}
+}
+
+static void handle(struct rsp_asap *a, const struct peer *from,
+		   const uint8_t *p, size_t n)
+{
+	enum rsp_decode_err e = rsp_msg_decode(&a->in, RSP_PPID_ASAP, p, n);
+
+	if (e) {
+		say(a, 1, "dropped a malformed ASAP message (%d bytes, error %d)",
+		    (int)n, e);
+		rsp_msg_free(&a->in);
+		return;
+	}
+	say(a, 3, "ASAP message type %u from %d/%d, %zu bytes", a->in.type,
+	    from->fd, (int)from->assoc, n);
+	switch (a->in.type) {
+	case ASAP_REGISTRATION:
+		on_registration(a, from);
+		break;
+	case ASAP_DEREGISTRATION:
+		on_deregistration(a, from);
+		break;
+	case ASAP_HANDLE_RESOLUTION:
+		on_resolution(a, from);
+		break;
+	case ASAP_ENDPOINT_UNREACHABLE:
+		on_unreachable(a);
+		break;
+	case ASAP_ENDPOINT_KEEP_ALIVE_ACK:
+		on_ka_ack(a);
+		break;
+	default:
+		say(a, 2, "ignored ASAP message type %u", a->in.type);
+		break;
+	}
+	rsp_msg_free(&a->in);
+}
+
+/* The PEs registered over a link that went away go with it. */
+static void link_gone(struct rsp_asap *a, const struct peer *via)
+{
+	size_t i = 0;
+
+	while (i < a->nhomes) {
+		struct home *h = &a->homes[i];
+
+		if (h->via.fd != via->fd ||
+		    (via->fd == a->sctp && h->via.assoc != via->assoc)) {
+			i++;
+			continue;
+		}
+		rsp_kern_del(a->nl, h->handle, h->handle_len, h->id);
+		say(a, 2, "PE %08x of %s removed: its association is gone",
+		    h->id, handle_str(h->handle, h->handle_len));
+		home_drop(a, h);
+	}
+}
+
+static void sctp_notification(struct rsp_asap *a, const uint8_t *buf)
+{
+	const union sctp_notification *n = (const void *)buf;
+
+	if (n->sn_header.sn_type == SCTP_ASSOC_CHANGE &&
+	    (n->sn_assoc_change.sac_state == SCTP_COMM_LOST ||
+	     n->sn_assoc_change.sac_state == SCTP_SHUTDOWN_COMP)) {
+		struct peer via = { a->sctp, n->sn_assoc_change.sac_assoc_id };
+
+		link_gone(a, &via);
+	} else if (n->sn_header.sn_type == SCTP_SHUTDOWN_EVENT) {
+		struct peer via = { a->sctp,
+				    n->sn_shutdown_event.sse_assoc_id };
+
+		link_gone(a, &via);
+	}
+}
+
+static void sctp_readable(struct rsp_asap *a)
+{
+	static uint8_t buf[RSP_MSG_MAX + RSP_MSG_HDR];
+	struct sctp_sndrcvinfo si;
+	int flags, n;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		flags = 0;
+		n = sctp_recvmsg(a->sctp, buf, sizeof(buf), NULL, NULL, &si,
+				 &flags);
+		if (n < 0)
+			return;	/* EAGAIN, or an error epoll will repeat */
+		if (flags & MSG_NOTIFICATION) {
+			sctp_notification(a, buf);
+			continue;
+		}
+		if (!(flags & MSG_EOR)) {
+			say(a, 1, "dropped an oversized SCTP message");
+			continue;
+		}
+		if (ntohl(si.sinfo_ppid) != RSP_PPID_ASAP) {
+			say(a, 2, "ignored a message of PPID %u",
+			    ntohl(si.sinfo_ppid));
+			continue;
+		}
+		{
+			struct peer from = { a->sctp, si.sinfo_assoc_id };
+
+			handle(a, &from, buf, n);
+		}
+	}
+}
+
+static void conn_close(struct rsp_asap *a, struct conn *c)
+{
+	struct conn **pp = &a->conns;
+	struct peer via = { c->fd, 0 };
+
+	link_gone(a, &via);
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+	epoll_ctl(a->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c);
+}
+
+static void tcp_accept(struct rsp_asap *a)
+{
+	for (;;) {
+		struct conn *c;
+		struct epoll_event ev = { .events = EPOLLIN };
+		socklen_t len = sizeof(struct sockaddr_storage);
+		int fd = accept4(a->tcp, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		getpeername(fd, (struct sockaddr *)&c->addr, &len);
+		ev.data.fd = fd;
+		if (epoll_ctl(a->ep, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = a->conns;
+		a->conns = c;
+	}
+}
+
+/*
+ * Reads what the connection has and handles each whole message.  Over TCP
+ * a message is its length field's bytes plus the padding to 4 that every
+ * ASAP message carries, so the next one starts on a boundary.
+ */
+static void tcp_readable(struct rsp_asap *a, struct conn *c)
+{
+	struct peer from = { c->fd, 0 };
+
+	for (;;) {
+		ssize_t n = recv(c->fd, c->buf + c->have,
+				 sizeof(c->buf) - c->have, 0);
+		size_t off = 0;
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(a, c);
+			return;
+		}
+		if (n < 0)
+			return;
+		c->have += n;
+		while (c->have - off >= RSP_MSG_HDR) {
+			size_t len = rsp_get16(c->buf + off + 2);
+			size_t padded = (len + 3) & ~(size_t)3;
+
+			if (len < RSP_MSG_HDR) {
+				/* No way to find the next message. */
+				say(a, 1, "bad framing on a TCP connection, closing it");
+				conn_close(a, c);
+				return;
+			}
+			if (c->have - off < padded)
+				break;
+			handle(a, &from, c->buf + off, len);
+			off += padded;
+		}
+		memmove(c->buf, c->buf + off, c->have - off);
+		c->have -= off;
+	}
+}
+
+int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events)
+{
+	struct conn *c;
+
+	(void)events;
+	if (fd == a->sctp) {
+		sctp_readable(a);
+		return 0;
+	}
+	if (fd == a->tcp) {
+		tcp_accept(a);
+		return 0;
+	}
+	for (c = a->conns; c; c = c->next)
+		if (c->fd == fd) {
+			tcp_readable(a, c);
+			return 0;
+		}
+	return -1;
+}
+
+int rsp_asap_tick(struct rsp_asap *a)
+{
+	uint64_t now = now_ms(), next = now + 1000;
+	size_t i = 0;
+
+	while (i < a->nhomes) {
+		struct home *h = &a->homes[i];
+
+		if (h->ack_by && now >= h->ack_by) {
+			rsp_kern_del(a->nl, h->handle, h->handle_len, h->id);
+			say(a, 2, "PE %08x of %s removed: no keep-alive ACK",
+			    h->id, handle_str(h->handle, h->handle_len));
+			home_drop(a, h);
+			continue;
+		}
+		if (!h->ack_by && now >= h->next_ka) {
+			msg_init(&a->out, ASAP_ENDPOINT_KEEP_ALIVE, 0);
+			a->out.server_id = a->c.id;
+			add_handle(&a->out, h->handle, h->handle_len);
+			add_u32(&a->out, RSP_P_PE_ID, h->id);
+			send_to(a, &h->via, &a->out);
+			h->ack_by = now + a->c.ka_timeout_ms;
+		}
+		if (h->ack_by && h->ack_by < next)
+			next = h->ack_by;
+		if (!h->ack_by && h->next_ka < next)
+			next = h->next_ka;
+		i++;
+	}
+	return next > now ? (int)(next - now) : 0;
+}
+
+static int listen_sctp(struct rsp_asap *a)
+{
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6, .sin6_port = htons(a->c.port),
+	};
+	struct sctp_event_subscribe ev = {
+		.sctp_data_io_event = 1, .sctp_association_event = 1,
+		.sctp_shutdown_event = 1,
+	};
+	int fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK |
+			SOCK_CLOEXEC, IPPROTO_SCTP);
+
+	if (fd < 0) {
+		fprintf(stderr, "rserpoold: no SCTP here (%s): ASAP over TCP only\n",
+			strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)) ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
+	    listen(fd, 128)) {
+		fprintf(stderr, "rserpoold: ASAP on SCTP port %u: %s\n",
+			a->c.port, strerror(errno));
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+static int listen_tcp(struct rsp_asap *a)
+{
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6, .sin6_port = htons(a->c.port),
+	};
+	int one = 1, fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK |
+				 SOCK_CLOEXEC, 0);
+
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
+	    listen(fd, 128)) {
+		fprintf(stderr, "rserpoold: ASAP on TCP port %u: %s\n",
+			a->c.port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int watch(struct rsp_asap *a, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(a->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
+			       struct rsp_nl *nl, int ep)
+{
+	struct rsp_asap *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->c = *c;
+	a->nl = nl;
+	a->ep = ep;
+	a->sctp = a->tcp = -1;
+	if (c->sctp) {
+		a->sctp = listen_sctp(a);
+		if (a->sctp == -2 || (a->sctp < 0 && !c->tcp))
+			goto fail;
+	}
+	if (c->tcp) {
+		a->tcp = listen_tcp(a);
+		if (a->tcp < 0)
+			goto fail;
+	}
+	if ((a->sctp >= 0 && watch(a, a->sctp)) ||
+	    (a->tcp >= 0 && watch(a, a->tcp)))
+		goto fail;
+	return a;
+fail:
+	rsp_asap_close(a);
+	return NULL;
+}
+
+void rsp_asap_close(struct rsp_asap *a)
+{
+	if (!a)
+		return;
+	while (a->conns)
+		conn_close(a, a->conns);
+	if (a->sctp >= 0)
+		close(a->sctp);
+	if (a->tcp >= 0)
+		close(a->tcp);
+	free(a->homes);
+	free(a);
+}

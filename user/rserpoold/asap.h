@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The registrar's ASAP server (RFC 5352): PEs register with it and PUs
+ * resolve through it, over SCTP (PPID 11) and TCP, on port 3863.
+ */
+#ifndef RSP_ASAP_H
+#define RSP_ASAP_H
+
+#include <stdint.h>
+#include "../nl.h"
+
+struct rsp_asap_conf {
+	uint32_t id;			/* this registrar's server ID */
+	uint16_t port;
+	int sctp, tcp;			/* serve on these */
+	unsigned int ka_interval_ms;	/* keep-alive transmit interval */
+	unsigned int ka_timeout_ms;	/* and how long to wait for the ACK */
+	unsigned int max_items;		/* PEs in a resolution, at most */
+	unsigned int default_items;	/* without the PU's HRO */
+	int verbose;
+};
+
+struct rsp_asap;
+
+/* Opens the listening sockets on the epoll set @ep; NULL on failure. */
+struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
+			       struct rsp_nl *nl, int ep);
+void rsp_asap_close(struct rsp_asap *a);
+/* Handles readiness of @fd, one of the server's; 0, or -1 if not its. */
+int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events);
+/* Runs the timers; returns ms until the next one is due. */
+int rsp_asap_tick(struct rsp_asap *a);
+
+#endif /* RSP_ASAP_H */

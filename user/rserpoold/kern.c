@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel handlespace from the registrar: see kern.h. */
+#include <errno.h>
+#include <string.h>
+#include "kern.h"
+
+static void put_pool(struct nl_msg *m, const uint8_t *handle, size_t len)
+{
+	nla_put(m, RSP_A_POOL_HANDLE, len, handle);
+}
+
+int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
+{
+	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_PE_NEW, 0);
+	const uint8_t *words;
+	struct nlattr *nest;
+	unsigned int i, n;
+
+	if (!m)
+		return -ENOMEM;
+	words = rsp_pe_policy_words(r->policy, &n);
+	if (!words) {
+		nlmsg_free(m);
+		return -EOPNOTSUPP;
+	}
+	put_pool(m, r->handle, r->handle_len);
+	nla_put_u32(m, RSP_A_PE_ID, r->id);
+	nla_put_u32(m, RSP_A_PE_HOME, r->home);
+	nla_put_u32(m, RSP_A_PE_LIFETIME, r->lifetime_ms);
+	nla_put_u8(m, RSP_A_PE_PROTO, r->proto);
+	nla_put_u16(m, RSP_A_PE_PORT, r->port);
+	if (r->proto == IPPROTO_SCTP)
+		nla_put_u8(m, RSP_A_PE_TRANSPORT_USE, r->use);
+	nest = nla_nest_start(m, RSP_A_PE_ADDRS);
+	for (i = 0; i < r->naddrs; i++) {
+		if (r->addrs[i].type == RSP_P_IPV4)
+			nla_put(m, RSP_ADDR_A_IPV4, 4, r->addrs[i].a);
+		else
+			nla_put(m, RSP_ADDR_A_IPV6, 16, r->addrs[i].a);
+	}
+	nla_nest_end(m, nest);
+	nest = nla_nest_start(m, RSP_A_PE_POLICY);
+	nla_put_u32(m, RSP_POLICY_A_TYPE, r->policy);
+	for (i = 0; i < n; i++)
+		nla_put_u32(m, words[i], r->param[words[i]]);
+	nla_nest_end(m, nest);
+	nla_put_flag(m, RSP_A_REPLACE);
+	return rsp_nl_talk(nl, m, NULL, NULL);
+}
+
+int rsp_kern_del(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+		 uint32_t id)
+{
+	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_PE_DEL, 0);
+
+	if (!m)
+		return -ENOMEM;
+	put_pool(m, handle, len);
+	nla_put_u32(m, RSP_A_PE_ID, id);
+	return rsp_nl_talk(nl, m, NULL, NULL);
+}
+
+static int got_count(struct nlattr **tb, int cmd, void *arg)
+{
+	(void)cmd;
+	if (tb[RSP_A_COUNT])
+		*(int *)arg = (int)nla_get_u32(tb[RSP_A_COUNT]);
+	return 0;
+}
+
+int rsp_kern_del_home(struct rsp_nl *nl, uint32_t home)
+{
+	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_DEL_HOME, 0);
+	int n = 0, err;
+
+	if (!m)
+		return -ENOMEM;
+	nla_put_u32(m, RSP_A_PE_HOME, home);
+	err = rsp_nl_talk(nl, m, got_count, &n);
+	return err ? err : n;
+}
+
+int rsp_kern_report(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+		    uint32_t id)
+{
+	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_REPORT, 0);
+
+	if (!m)
+		return -ENOMEM;
+	put_pool(m, handle, len);
+	nla_put_u32(m, RSP_A_PE_ID, id);
+	return rsp_nl_talk(nl, m, NULL, NULL);
+}
+
+int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
+		 const uint8_t *handle, size_t len)
+{
+	struct nlattr *pol[RSP_POLICY_A_MAX + 1], *a;
+	int rem, i;
+
+	memset(r, 0, sizeof(*r));
+	if (!tb[RSP_A_PE_ID] || !tb[RSP_A_PE_PROTO] || !tb[RSP_A_PE_PORT] ||
+	    !tb[RSP_A_PE_ADDRS] || !tb[RSP_A_PE_POLICY] ||
+	    len > RSP_HANDLE_MAX)
+		return -EINVAL;
+	r->handle_len = len;
+	memcpy(r->handle, handle, len);
+	r->id = nla_get_u32(tb[RSP_A_PE_ID]);
+	if (tb[RSP_A_PE_HOME])
+		r->home = nla_get_u32(tb[RSP_A_PE_HOME]);
+	if (tb[RSP_A_PE_LIFETIME])
+		r->lifetime_ms = nla_get_u32(tb[RSP_A_PE_LIFETIME]);
+	r->proto = nla_get_u8(tb[RSP_A_PE_PROTO]);
+	r->port = nla_get_u16(tb[RSP_A_PE_PORT]);
+	if (tb[RSP_A_PE_TRANSPORT_USE])
+		r->use = nla_get_u8(tb[RSP_A_PE_TRANSPORT_USE]);
+	nla_for_each_nested(a, tb[RSP_A_PE_ADDRS], rem) {
+		struct rsp_p_addr *o = &r->addrs[r->naddrs];
+
+		if (r->naddrs == RSP_ADDRS_MAX)
+			break;
+		if (nla_type(a) == RSP_ADDR_A_IPV4 && nla_len(a) == 4)
+			o->type = RSP_P_IPV4;
+		else if (nla_type(a) == RSP_ADDR_A_IPV6 && nla_len(a) == 16)
+			o->type = RSP_P_IPV6;
+		else
+			continue;
+		memcpy(o->a, nla_data(a), nla_len(a));
+		r->naddrs++;
+	}
+	if (rsp_nl_nest(pol, RSP_POLICY_A_MAX, tb[RSP_A_PE_POLICY]) ||
+	    !pol[RSP_POLICY_A_TYPE])
+		return -EINVAL;
+	r->policy = nla_get_u32(pol[RSP_POLICY_A_TYPE]);
+	for (i = RSP_POLICY_A_TYPE + 1; i <= RSP_POLICY_A_MAX; i++)
+		if (pol[i])
+			r->param[i] = nla_get_u32(pol[i]);
+	return 0;
+}
+
+struct resolved {
+	struct rsp_nl *nl;
+	const uint8_t *handle;
+	size_t len;
+	unsigned int max, n;
+	struct rsp_pe_rec *out;
+	uint32_t policy;
+};
+
+static int got_pes(struct nlattr **tb, int cmd, void *arg)
+{
+	struct resolved *r = arg;
+	struct nlattr *a;
+	int rem;
+
+	(void)cmd;
+	if (tb[RSP_A_POOL_POLICY])
+		r->policy = nla_get_u32(tb[RSP_A_POOL_POLICY]);
+	nla_for_each_attr(a, r->nl->attrs, r->nl->attrlen, rem) {
+		struct nlattr *pe[RSP_A_MAX + 1];
+
+		if (nla_type(a) != RSP_A_PE || r->n == r->max ||
+		    rsp_nl_nest(pe, RSP_A_MAX, a))
+			continue;
+		if (!rsp_kern_rec(&r->out[r->n], pe, r->handle, r->len))
+			r->n++;
+	}
+	return 0;
+}
+
+int rsp_kern_resolve(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+		     unsigned int max, struct rsp_pe_rec *out,
+		     unsigned int *n, uint32_t *policy)
+{
+	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_RESOLVE, 0);
+	struct resolved r = { nl, handle, len, max, 0, out, 0 };
+	int err;
+
+	*n = 0;
+	if (!m)
+		return -ENOMEM;
+	put_pool(m, handle, len);
+	nla_put_u32(m, RSP_A_COUNT, max);
+	err = rsp_nl_talk(nl, m, got_pes, &r);
+	*n = r.n;
+	*policy = r.policy;
+	return err;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The registrar's side of the kernel handlespace: what it learns goes in
+ * with these, and handle resolution comes out of the kernel's selection.
+ */
+#ifndef RSP_KERN_H
+#define RSP_KERN_H
+
+#include "../nl.h"
+#include "pe.h"
+
+/* Enters @r, replacing a PE of the same pool and ID.  0 or -errno. */
+int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r);
+/* Removes PE @id of the pool; 0, -ENOENT, or another -errno. */
+int rsp_kern_del(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+		 uint32_t id);
+/* Removes every PE whose home is @home; how many, or -errno. */
+int rsp_kern_del_home(struct rsp_nl *nl, uint32_t home);
+/* Reports PE @id unreachable; 0 or -errno. */
+int rsp_kern_report(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+		    uint32_t id);
+
+/*
+ * Selects up to @max PEs of the pool with its policy into @out; *@n says
+ * how many, *@policy the pool's policy type.  0, -ENOENT for no such
+ * pool, or another -errno.
+ */
+int rsp_kern_resolve(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+		     unsigned int max, struct rsp_pe_rec *out,
+		     unsigned int *n, uint32_t *policy);
+
+/* A PE from the attributes of a netlink message or RSP_A_PE nest. */
+int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
+		 const uint8_t *handle, size_t len);
+
+#endif /* RSP_KERN_H */

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rserpoold: the RSerPool registrar.  Its handlespace is the kernel's
+ * (rserpool.ko, one per network namespace); it serves ASAP to PEs and PUs
+ * and keeps the kernel table in sync with what they tell it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include "asap.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: rserpoold [OPTION]...\n"
+"The RSerPool registrar (RFC 5351): PEs register with it and PUs resolve\n"
+"through it with ASAP, over SCTP and TCP; the handlespace it serves is the\n"
+"kernel's (rserpool.ko) of its network namespace.\n"
+"\n"
+"  -i, --id ID                  registrar ID, 32 bits, not 0 (default:\n"
+"                               random)\n"
+"  -p, --port PORT              ASAP port (default 3863)\n"
+"      --no-sctp, --no-tcp      do not serve ASAP over that transport\n"
+"  -k, --keepalive-interval MS  keep-alive to home PEs (default 5000)\n"
+"  -K, --keepalive-timeout MS   wait this long for the ACK (default 5000)\n"
+"      --max-items N            PEs in a resolution at most (default 128)\n"
+"      --default-items N        PEs without the PU's option (default 3)\n"
+"  -v, --verbose                say more; twice: every registration\n"
+"  -h, --help                   this text\n"
+"\n"
+"It stays in the foreground; SIGINT or SIGTERM stop it, leaving the PEs\n"
+"in the kernel until their registration life ends.\n");
+}
+
+static unsigned long num(const char *s, const char *what, unsigned long min,
+			 unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || !*s || *end || v < min || v > max) {
+		fprintf(stderr, "rserpoold: invalid %s \"%s\" (%lu..%lu)\n",
+			what, s, min, max);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "id", required_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "no-sctp", no_argument, NULL, 'S' },
+		{ "no-tcp", no_argument, NULL, 'T' },
+		{ "keepalive-interval", required_argument, NULL, 'k' },
+		{ "keepalive-timeout", required_argument, NULL, 'K' },
+		{ "max-items", required_argument, NULL, 'm' },
+		{ "default-items", required_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rsp_asap_conf c = {
+		.port = 3863, .sctp = 1, .tcp = 1,
+		.ka_interval_ms = 5000, .ka_timeout_ms = 5000,
+		.max_items = 128, .default_items = 3,
+	};
+	struct epoll_event ev;
+	struct rsp_asap *a;
+	struct rsp_nl nl;
+	sigset_t sigs;
+	int o, ep, sfd;
+
+	while ((o = getopt_long(argc, argv, "i:p:k:K:vh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'i':
+			c.id = num(optarg, "registrar ID", 1, 0xffffffffUL);
+			break;
+		case 'p':
+			c.port = num(optarg, "port", 1, 65535);
+			break;
+		case 'S':
+			c.sctp = 0;
+			break;
+		case 'T':
+			c.tcp = 0;
+			break;
+		case 'k':
+			c.ka_interval_ms = num(optarg, "keep-alive interval",
+					       100, 3600000);
+			break;
+		case 'K':
+			c.ka_timeout_ms = num(optarg, "keep-alive timeout",
+					      100, 3600000);
+			break;
+		case 'm':
+			c.max_items = num(optarg, "max items", 1,
+					  RSP_RESOLVE_MAX);
+			break;
+		case 'd':
+			c.default_items = num(optarg, "default items", 1,
+					      RSP_RESOLVE_MAX);
+			break;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "rserpoold: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return 2;
+	}
+	if (!c.sctp && !c.tcp) {
+		fprintf(stderr, "rserpoold: --no-sctp and --no-tcp leave nothing to serve\n");
+		return 2;
+	}
+	if (c.default_items > c.max_items)
+		c.default_items = c.max_items;
+	while (!c.id && getrandom(&c.id, sizeof(c.id), 0) != sizeof(c.id))
+		;
+
+	if (rsp_nl_open(&nl))
+		return 1;
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	ev.events = EPOLLIN;
+	ev.data.fd = sfd;
+	if (ep < 0 || sfd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev)) {
+		perror("rserpoold");
+		return 1;
+	}
+	a = rsp_asap_open(&c, &nl, ep);
+	if (!a)
+		return 1;
+	if (c.verbose)
+		fprintf(stderr, "rserpoold: registrar %08x serving ASAP on port %u\n",
+			c.id, c.port);
+	for (;;) {
+		int n = epoll_wait(ep, &ev, 1, rsp_asap_tick(a));
+
+		if (n < 0 && errno != EINTR) {
+			perror("rserpoold: epoll_wait");
+			break;
+		}
+		if (n <= 0)
+			continue;
+		if (ev.data.fd == sfd)
+			break;
+		rsp_asap_event(a, ev.data.fd, ev.events);
+	}
+	rsp_asap_close(a);
+	rsp_nl_close(&nl);
+	return 0;
+}
