@@ -44,6 +44,17 @@ eq "resolve count 2 returns two distinct PEs, head advanced by one" \
 eq "a PE's address and port" \
 	"$($R -j pe show echo id 2 | jqr '.[0] | "\(.addrs[0]):\(.port)"')" \
 	"10.0.0.2:7"
+# Requests with an answer, one after another on one socket: each gets
+# its own (libnl stops before the ACK that follows an answer).
+for i in 1 2 3; do
+	echo "pe add bq id $i proto tcp port 7 addr 10.9.9.$i policy rr"
+done > "$T/answers"
+printf 'resolve bq count 3\npe show bq id 2\nresolve bq\n' >> "$T/answers"
+for i in 1 2 3; do echo "pe del bq id $i"; done >> "$T/answers"
+eq "rspctl -b: every request gets its own answer, in order" \
+	"$($R -j -b "$T/answers" | jq -r 'if type == "object"
+		then "r\(.pes | length)" else "s\(.[0].id)" end' |
+	   tr '\n' ' ')" "r3 s2 r1 "
 eq "selection counters" \
 	"$($R -j pe show echo id 1 | jqr '.[0].selected')" 3
 

@@ -48,16 +48,23 @@ int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
 	return rsp_nl_talk(nl, m, NULL, NULL);
 }
 
-int rsp_kern_del(struct rsp_nl *nl, const uint8_t *handle, size_t len,
-		 uint32_t id)
+/* A request about one PE: @cmd with its pool handle and ID. */
+static int pe_request(struct rsp_nl *nl, int cmd, const uint8_t *handle,
+		      size_t len, uint32_t id)
 {
-	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_PE_DEL, 0);
+	struct nl_msg *m = rsp_nl_msg(nl, cmd, 0);
 
 	if (!m)
 		return -ENOMEM;
 	put_pool(m, handle, len);
 	nla_put_u32(m, RSP_A_PE_ID, id);
 	return rsp_nl_talk(nl, m, NULL, NULL);
+}
+
+int rsp_kern_del(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+		 uint32_t id)
+{
+	return pe_request(nl, RSP_CMD_PE_DEL, handle, len, id);
 }
 
 static int got_count(struct nlattr **tb, int cmd, void *arg)
@@ -83,13 +90,7 @@ int rsp_kern_del_home(struct rsp_nl *nl, uint32_t home)
 int rsp_kern_report(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 		    uint32_t id)
 {
-	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_REPORT, 0);
-
-	if (!m)
-		return -ENOMEM;
-	put_pool(m, handle, len);
-	nla_put_u32(m, RSP_A_PE_ID, id);
-	return rsp_nl_talk(nl, m, NULL, NULL);
+	return pe_request(nl, RSP_CMD_REPORT, handle, len, id);
 }
 
 int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
