@@ -62,7 +62,11 @@ fi
 for c in "--port 0|2|rserpoold: invalid port \"0\" (1..65535)" \
 	 "--id 0|2|rserpoold: invalid registrar ID \"0\" (1..4294967295)" \
 	 "--no-sctp --no-tcp|2|rserpoold: --no-sctp and --no-tcp leave nothing to serve" \
-	 "extra|2|rserpoold: unexpected argument \"extra\""; do
+	 "extra|2|rserpoold: unexpected argument \"extra\"" \
+	 "--peer 10.0.0.1:0|2|rserpoold: invalid peer \"10.0.0.1:0\" (ADDR, ADDR:PORT or [ADDR]:PORT)" \
+	 "--peer [fd00::1|2|rserpoold: invalid peer \"[fd00::1\" (ADDR, ADDR:PORT or [ADDR]:PORT)" \
+	 "--peer host.example|2|rserpoold: invalid peer \"host.example\" (ADDR, ADDR:PORT or [ADDR]:PORT)" \
+	 "--heartbeat 5|2|rserpoold: invalid heartbeat \"5\" (100..3600000)"; do
 	args=${c%%|*} rest=${c#*|}
 	want_rc=${rest%%|*} want=${rest#*|}
 	# shellcheck disable=SC2086

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "asap.h"
+#include "checksum.h"
 #include "kern.h"
 #include "msg.h"
 #include "pe.h"
@@ -41,11 +42,9 @@ struct conn {				/* a TCP connection */
 	struct conn *next;
 };
 
-/* A PE we are home for. */
+/* A PE we are home for, whole: ENRP hands it on to peers. */
 struct home {
-	uint16_t handle_len;
-	uint8_t handle[RSP_HANDLE_MAX];
-	uint32_t id;
+	struct rsp_pe_rec rec;
 	struct peer via;
 	uint64_t next_ka;		/* ms: send the next keep-alive */
 	uint64_t ack_by;		/* ms: 0, or the ACK is awaited */
@@ -62,6 +61,9 @@ struct rsp_asap {
 	struct rsp_msg in, out;		/* large: not on the stack */
 	struct rsp_pe_rec recs[RSP_RESOLVE_MAX];
 	struct rsp_p_pe pes[RSP_RESOLVE_MAX];
+	uint64_t csum;			/* of the homes */
+	rsp_asap_notify notify;
+	void *notify_arg;
 };
 
 static uint64_t now_ms(void)
@@ -128,52 +130,22 @@ static void send_to(struct rsp_asap *a, const struct peer *to,
 
 static void msg_init(struct rsp_msg *m, uint8_t type, uint8_t flags)
 {
-	m->ppid = RSP_PPID_ASAP;
-	m->type = type;
-	m->flags = flags;
-	m->nparams = 0;
-	m->server_id = 0;
-}
-
-static void add_handle(struct rsp_msg *m, const uint8_t *h, size_t len)
-{
-	struct rsp_param *p = &m->params[m->nparams++];
-
-	p->type = RSP_P_HANDLE;
-	p->handle.len = len;
-	memcpy(p->handle.data, h, len);
-}
-
-static void add_u32(struct rsp_msg *m, uint16_t type, uint32_t v)
-{
-	struct rsp_param *p = &m->params[m->nparams++];
-
-	p->type = type;
-	p->u32 = v;
+	rsp_msg_init(m, RSP_PPID_ASAP, type, flags);
 }
 
 /* An Operation Error with one cause and no cause information. */
 static void add_error(struct rsp_msg *m, uint16_t cause, uint8_t *buf)
 {
-	struct rsp_param *p = &m->params[m->nparams++];
+	struct rsp_param *p = rsp_msg_add(m, RSP_P_ERROR);
 
+	if (!p)
+		return;
 	buf[0] = cause >> 8;
 	buf[1] = cause;
 	buf[2] = 0;
 	buf[3] = 4;
-	p->type = RSP_P_ERROR;
 	p->raw.len = 4;
 	p->raw.data = buf;
-}
-
-static const struct rsp_param *find(const struct rsp_msg *m, uint16_t type)
-{
-	unsigned int i;
-
-	for (i = 0; i < m->nparams; i++)
-		if (m->params[i].type == type)
-			return &m->params[i];
-	return NULL;
 }
 
 static struct home *home_find(struct rsp_asap *a, const uint8_t *h,
@@ -182,29 +154,65 @@ static struct home *home_find(struct rsp_asap *a, const uint8_t *h,
 	size_t i;
 
 	for (i = 0; i < a->nhomes; i++)
-		if (a->homes[i].id == id && a->homes[i].handle_len == len &&
-		    !memcmp(a->homes[i].handle, h, len))
+		if (a->homes[i].rec.id == id &&
+		    a->homes[i].rec.handle_len == len &&
+		    !memcmp(a->homes[i].rec.handle, h, len))
 			return &a->homes[i];
 	return NULL;
 }
 
+/* We are no longer its home: forget it, tell ENRP. */
 static void home_drop(struct rsp_asap *a, struct home *h)
 {
+	a->csum = rsp_csum_sub(a->csum, h->rec.handle, h->rec.handle_len,
+			       h->rec.id);
+	if (a->notify)
+		a->notify(a->notify_arg, 1, &h->rec);
 	*h = a->homes[--a->nhomes];
 }
 
-static struct home *home_add(struct rsp_asap *a)
+/* @r, registered over @via, is ours (again): keep it, tell ENRP. */
+static void home_set(struct rsp_asap *a, const struct rsp_pe_rec *r,
+		     const struct peer *via)
 {
-	if (a->nhomes == a->cap) {
+	struct home *h = home_find(a, r->handle, r->handle_len, r->id);
+
+	if (!h && a->nhomes == a->cap) {
 		size_t cap = a->cap ? 2 * a->cap : 64;
 		struct home *n = realloc(a->homes, cap * sizeof(*n));
 
 		if (!n)
-			return NULL;
+			return;	/* the kernel has it; keep-alives do not */
 		a->homes = n;
 		a->cap = cap;
 	}
-	return &a->homes[a->nhomes++];
+	if (!h) {
+		h = &a->homes[a->nhomes++];
+		a->csum = rsp_csum_add(a->csum, r->handle, r->handle_len,
+				       r->id);
+	}
+	h->rec = *r;
+	h->via = *via;
+	h->next_ka = now_ms() + a->c.ka_interval_ms;
+	h->ack_by = 0;
+	if (a->notify)
+		a->notify(a->notify_arg, 0, r);
+}
+
+void rsp_asap_set_notify(struct rsp_asap *a, rsp_asap_notify fn, void *arg)
+{
+	a->notify = fn;
+	a->notify_arg = arg;
+}
+
+const struct rsp_pe_rec *rsp_asap_home(const struct rsp_asap *a, size_t i)
+{
+	return i < a->nhomes ? &a->homes[i].rec : NULL;
+}
+
+uint16_t rsp_asap_checksum(const struct rsp_asap *a)
+{
+	return rsp_csum_final(a->csum);
 }
 
 /* The kernel's refusal as an operation error cause. */
@@ -316,18 +324,17 @@ static void filter_addrs(struct rsp_asap *a, struct rsp_pe_rec *r,
 
 static void on_registration(struct rsp_asap *a, const struct peer *from)
 {
-	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
-	const struct rsp_param *pe = find(&a->in, RSP_P_PE);
+	const struct rsp_param *h = rsp_msg_find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *pe = rsp_msg_find(&a->in, RSP_P_PE);
 	struct rsp_pe_rec *r = &a->recs[0];
 	uint8_t ebuf[4];
-	struct home *hm;
 	int cause, err;
 
 	if (!h || !pe)
 		return;		/* no handle or PE: nothing to answer to */
 	msg_init(&a->out, ASAP_REGISTRATION_RESPONSE, 0);
-	add_handle(&a->out, h->handle.data, h->handle.len);
-	add_u32(&a->out, RSP_P_PE_ID, pe->pe->id);
+	rsp_msg_add_handle(&a->out, h->handle.data, h->handle.len);
+	rsp_msg_add_u32(&a->out, RSP_P_PE_ID, pe->pe->id);
 	cause = rsp_pe_from_wire(r, h->handle.data, h->handle.len, pe->pe);
 	if (!cause) {
 		r->home = a->c.id;
@@ -347,17 +354,7 @@ static void on_registration(struct rsp_asap *a, const struct peer *from)
 		send_to(a, from, &a->out);
 		return;
 	}
-	hm = home_find(a, r->handle, r->handle_len, r->id);
-	if (!hm)
-		hm = home_add(a);
-	if (hm) {
-		hm->handle_len = r->handle_len;
-		memcpy(hm->handle, r->handle, r->handle_len);
-		hm->id = r->id;
-		hm->via = *from;
-		hm->next_ka = now_ms() + a->c.ka_interval_ms;
-		hm->ack_by = 0;
-	}
+	home_set(a, r, from);
 	say(a, 2, "PE %08x registered in %s", r->id,
 	    handle_str(r->handle, r->handle_len));
 	send_to(a, from, &a->out);
@@ -365,8 +362,8 @@ static void on_registration(struct rsp_asap *a, const struct peer *from)
 
 static void on_deregistration(struct rsp_asap *a, const struct peer *from)
 {
-	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
-	const struct rsp_param *id = find(&a->in, RSP_P_PE_ID);
+	const struct rsp_param *h = rsp_msg_find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *id = rsp_msg_find(&a->in, RSP_P_PE_ID);
 	struct home *hm;
 	uint8_t ebuf[4];
 	int err;
@@ -374,8 +371,8 @@ static void on_deregistration(struct rsp_asap *a, const struct peer *from)
 	if (!h || !id)
 		return;
 	msg_init(&a->out, ASAP_DEREGISTRATION_RESPONSE, 0);
-	add_handle(&a->out, h->handle.data, h->handle.len);
-	add_u32(&a->out, RSP_P_PE_ID, id->u32);
+	rsp_msg_add_handle(&a->out, h->handle.data, h->handle.len);
+	rsp_msg_add_u32(&a->out, RSP_P_PE_ID, id->u32);
 	err = rsp_kern_del(a->nl, h->handle.data, h->handle.len, id->u32);
 	if (err && err != -ENOENT) {
 		/* Already gone is what was asked; other errors are not. */
@@ -392,8 +389,8 @@ static void on_deregistration(struct rsp_asap *a, const struct peer *from)
 
 static void on_resolution(struct rsp_asap *a, const struct peer *from)
 {
-	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
-	const struct rsp_param *hro = find(&a->in, RSP_P_HRO);
+	const struct rsp_param *h = rsp_msg_find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *hro = rsp_msg_find(&a->in, RSP_P_HRO);
 	unsigned int want = a->c.default_items, n = 0, i;
 	struct rsp_param *p;
 	uint32_t policy = 0;
@@ -407,7 +404,7 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 	if (want > a->c.max_items)
 		want = a->c.max_items;
 	msg_init(&a->out, ASAP_HANDLE_RESOLUTION_RESPONSE, 0);
-	add_handle(&a->out, h->handle.data, h->handle.len);
+	rsp_msg_add_handle(&a->out, h->handle.data, h->handle.len);
 	err = rsp_kern_resolve(a->nl, h->handle.data, h->handle.len, want,
 			       a->recs, &n, &policy);
 	if (err || !n) {
@@ -419,13 +416,11 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 	}
 	/* The pool's policy, with the first PE's values as its own. */
 	rsp_pe_to_wire(&a->pes[0], &a->recs[0]);
-	p = &a->out.params[a->out.nparams++];
-	p->type = RSP_P_POLICY;
+	p = rsp_msg_add(&a->out, RSP_P_POLICY);
 	p->policy = a->pes[0].policy;
-	for (i = 0; i < n; i++) {
+	/* 256 PEs and the two parameters before them would not fit. */
+	for (i = 0; i < n && (p = rsp_msg_add(&a->out, RSP_P_PE)); i++) {
 		rsp_pe_to_wire(&a->pes[i], &a->recs[i]);
-		p = &a->out.params[a->out.nparams++];
-		p->type = RSP_P_PE;
 		p->pe = &a->pes[i];
 	}
 	send_to(a, from, &a->out);
@@ -433,8 +428,8 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 
 static void on_unreachable(struct rsp_asap *a)
 {
-	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
-	const struct rsp_param *id = find(&a->in, RSP_P_PE_ID);
+	const struct rsp_param *h = rsp_msg_find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *id = rsp_msg_find(&a->in, RSP_P_PE_ID);
 	int err;
 
 	if (!h || !id)
@@ -447,8 +442,8 @@ static void on_unreachable(struct rsp_asap *a)
 
 static void on_ka_ack(struct rsp_asap *a)
 {
-	const struct rsp_param *h = find(&a->in, RSP_P_HANDLE);
-	const struct rsp_param *id = find(&a->in, RSP_P_PE_ID);
+	const struct rsp_param *h = rsp_msg_find(&a->in, RSP_P_HANDLE);
+	const struct rsp_param *id = rsp_msg_find(&a->in, RSP_P_PE_ID);
 	struct home *hm;
 
 	if (!h || !id)
@@ -509,9 +504,10 @@ static void link_gone(struct rsp_asap *a, const struct peer *via)
 			i++;
 			continue;
 		}
-		rsp_kern_del(a->nl, h->handle, h->handle_len, h->id);
+		rsp_kern_del(a->nl, h->rec.handle, h->rec.handle_len,
+			     h->rec.id);
 		say(a, 2, "PE %08x of %s removed: its association is gone",
-		    h->id, handle_str(h->handle, h->handle_len));
+		    h->rec.id, handle_str(h->rec.handle, h->rec.handle_len));
 		home_drop(a, h);
 	}
 }
@@ -682,17 +678,19 @@ int rsp_asap_tick(struct rsp_asap *a)
 		struct home *h = &a->homes[i];
 
 		if (h->ack_by && now >= h->ack_by) {
-			rsp_kern_del(a->nl, h->handle, h->handle_len, h->id);
+			rsp_kern_del(a->nl, h->rec.handle, h->rec.handle_len,
+				     h->rec.id);
 			say(a, 2, "PE %08x of %s removed: no keep-alive ACK",
-			    h->id, handle_str(h->handle, h->handle_len));
+			    h->rec.id, handle_str(h->rec.handle,
+						  h->rec.handle_len));
 			home_drop(a, h);
 			continue;
 		}
 		if (!h->ack_by && now >= h->next_ka) {
 			msg_init(&a->out, ASAP_ENDPOINT_KEEP_ALIVE, 0);
 			a->out.server_id = a->c.id;
-			add_handle(&a->out, h->handle, h->handle_len);
-			add_u32(&a->out, RSP_P_PE_ID, h->id);
+			rsp_msg_add_handle(&a->out, h->rec.handle, h->rec.handle_len);
+			rsp_msg_add_u32(&a->out, RSP_P_PE_ID, h->rec.id);
 			send_to(a, &h->via, &a->out);
 			h->ack_by = now + a->c.ka_timeout_ms;
 		}

@@ -21,6 +21,11 @@ struct rsp_asap_conf {
 };
 
 struct rsp_asap;
+struct rsp_pe_rec;
+
+/* Told of every PE this registrar becomes (@del 0) or stops being home for. */
+typedef void (*rsp_asap_notify)(void *arg, int del,
+				const struct rsp_pe_rec *r);
 
 /* Opens the listening sockets on the epoll set @ep; NULL on failure. */
 struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
@@ -30,5 +35,10 @@ void rsp_asap_close(struct rsp_asap *a);
 int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events);
 /* Runs the timers; returns ms until the next one is due. */
 int rsp_asap_tick(struct rsp_asap *a);
+void rsp_asap_set_notify(struct rsp_asap *a, rsp_asap_notify fn, void *arg);
+/* The PEs we are home for, for ENRP: the @i-th, NULL past the last. */
+const struct rsp_pe_rec *rsp_asap_home(const struct rsp_asap *a, size_t i);
+/* Their PE checksum, as ENRP presence carries it. */
+uint16_t rsp_asap_checksum(const struct rsp_asap *a);
 
 #endif /* RSP_ASAP_H */

@@ -357,3 +357,54 @@ void rsp_msg_encode(struct rsp_buf *b, const struct rsp_msg *m)
 		encode_param(b, &m->params[i]);
 	rsp_msg_end(b, s);
 }
+
+void rsp_msg_init(struct rsp_msg *m, uint8_t ppid, uint8_t type,
+		  uint8_t flags)
+{
+	m->ppid = ppid;
+	m->type = type;
+	m->flags = flags;
+	m->sender = m->receiver = m->server_id = m->target = 0;
+	m->action = 0;
+	m->nparams = 0;
+	m->unknown_reported = 0;
+}
+
+struct rsp_param *rsp_msg_add(struct rsp_msg *m, uint16_t type)
+{
+	struct rsp_param *p;
+
+	if (m->nparams == RSP_MAX_PARAMS)
+		return NULL;
+	p = &m->params[m->nparams++];
+	p->type = type;
+	return p;
+}
+
+void rsp_msg_add_handle(struct rsp_msg *m, const uint8_t *h, size_t len)
+{
+	struct rsp_param *p = rsp_msg_add(m, RSP_P_HANDLE);
+
+	if (p) {
+		p->handle.len = len;
+		memcpy(p->handle.data, h, len);
+	}
+}
+
+void rsp_msg_add_u32(struct rsp_msg *m, uint16_t type, uint32_t v)
+{
+	struct rsp_param *p = rsp_msg_add(m, type);
+
+	if (p)
+		p->u32 = v;
+}
+
+const struct rsp_param *rsp_msg_find(const struct rsp_msg *m, uint16_t type)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nparams; i++)
+		if (m->params[i].type == type)
+			return &m->params[i];
+	return NULL;
+}

@@ -152,4 +152,14 @@ void rsp_msg_free(struct rsp_msg *m);
 /* Appends @m, padded, to @b; b->failed says if it did not fit. */
 void rsp_msg_encode(struct rsp_buf *b, const struct rsp_msg *m);
 
+/* Building and reading messages. */
+void rsp_msg_init(struct rsp_msg *m, uint8_t ppid, uint8_t type,
+		  uint8_t flags);
+/* Appends a parameter; NULL (and nothing added) when the message is full. */
+struct rsp_param *rsp_msg_add(struct rsp_msg *m, uint16_t type);
+void rsp_msg_add_handle(struct rsp_msg *m, const uint8_t *h, size_t len);
+void rsp_msg_add_u32(struct rsp_msg *m, uint16_t type, uint32_t v);
+/* The first parameter of @type, or NULL. */
+const struct rsp_param *rsp_msg_find(const struct rsp_msg *m, uint16_t type);
+
 #endif /* RSP_MSG_H */

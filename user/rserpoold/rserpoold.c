@@ -15,14 +15,17 @@
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include "asap.h"
+#include "enrp.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: rserpoold [OPTION]...\n"
 "The RSerPool registrar (RFC 5351): PEs register with it and PUs resolve\n"
-"through it with ASAP, over SCTP and TCP; the handlespace it serves is the\n"
+"through it with ASAP, over SCTP and TCP; it shares the handlespace with\n"
+"its peer registrars over ENRP (SCTP); the handlespace it serves is the\n"
 "kernel's (rserpool.ko) of its network namespace.\n"
 "\n"
 "  -i, --id ID                  registrar ID, 32 bits, not 0 (default:\n"
@@ -33,11 +36,67 @@ static void usage(FILE *f)
 "  -K, --keepalive-timeout MS   wait this long for the ACK (default 5000)\n"
 "      --max-items N            PEs in a resolution at most (default 128)\n"
 "      --default-items N        PEs without the PU's option (default 3)\n"
+"  -e, --enrp-port PORT         ENRP port (default 9901)\n"
+"  -P, --peer ADDR[:PORT]       a peer registrar (repeatable; IPv6 as\n"
+"                               [ADDR]:PORT)\n"
+"      --heartbeat MS           ENRP presence to each peer (default 2440)\n"
+"      --max-last-heard MS      a peer silent this long is asked (5000)\n"
+"      --max-no-response MS     and then gone after this long (5000)\n"
 "  -v, --verbose                say more; twice: every registration\n"
 "  -h, --help                   this text\n"
 "\n"
 "It stays in the foreground; SIGINT or SIGTERM stop it, leaving the PEs\n"
 "in the kernel until their registration life ends.\n");
+}
+
+/* ADDR, ADDR:PORT or [ADDR]:PORT into @ss; 0, or -1 if it is none. */
+static int parse_peer(const char *arg, struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *port = NULL, *colon = strrchr(arg, ':');
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	unsigned long pv = 9901;
+	char *end;
+
+	memset(ss, 0, sizeof(*ss));
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+
+		if (!close || (close[1] && close[1] != ':') ||
+		    (size_t)(close - arg - 1) >= sizeof(host))
+			return -1;
+		memcpy(host, arg + 1, close - arg - 1);
+		host[close - arg - 1] = 0;
+		if (close[1])
+			port = close + 2;
+	} else if (colon && strchr(arg, ':') == colon) {
+		if ((size_t)(colon - arg) >= sizeof(host))
+			return -1;
+		memcpy(host, arg, colon - arg);
+		host[colon - arg] = 0;
+		port = colon + 1;
+	} else {
+		if (strlen(arg) >= sizeof(host))
+			return -1;
+		strcpy(host, arg);
+	}
+	if (port) {
+		errno = 0;
+		pv = strtoul(port, &end, 10);
+		if (errno || !*port || *end || !pv || pv > 65535)
+			return -1;
+	}
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(pv);
+	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(pv);
+	} else {
+		return -1;
+	}
+	return 0;
 }
 
 static unsigned long num(const char *s, const char *what, unsigned long min,
@@ -67,6 +126,11 @@ int main(int argc, char **argv)
 		{ "keepalive-timeout", required_argument, NULL, 'K' },
 		{ "max-items", required_argument, NULL, 'm' },
 		{ "default-items", required_argument, NULL, 'd' },
+		{ "enrp-port", required_argument, NULL, 'e' },
+		{ "peer", required_argument, NULL, 'P' },
+		{ "heartbeat", required_argument, NULL, 'H' },
+		{ "max-last-heard", required_argument, NULL, 'L' },
+		{ "max-no-response", required_argument, NULL, 'N' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -76,13 +140,19 @@ int main(int argc, char **argv)
 		.ka_interval_ms = 5000, .ka_timeout_ms = 5000,
 		.max_items = 128, .default_items = 3,
 	};
+	struct rsp_enrp_conf ec = {
+		.port = 9901, .heartbeat_ms = 2440, .last_heard_ms = 5000,
+		.no_response_ms = 5000,
+	};
 	struct epoll_event ev;
+	struct rsp_enrp *e;
 	struct rsp_asap *a;
 	struct rsp_nl nl;
 	sigset_t sigs;
 	int o, ep, sfd;
 
-	while ((o = getopt_long(argc, argv, "i:p:k:K:vh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "i:p:k:K:e:P:vh", opts,
+				NULL)) != -1) {
 		switch (o) {
 		case 'i':
 			c.id = num(optarg, "registrar ID", 1, 0xffffffffUL);
@@ -111,6 +181,33 @@ int main(int argc, char **argv)
 		case 'd':
 			c.default_items = num(optarg, "default items", 1,
 					      RSP_RESOLVE_MAX);
+			break;
+		case 'e':
+			ec.port = num(optarg, "ENRP port", 1, 65535);
+			break;
+		case 'P':
+			if (ec.npeers == RSP_ENRP_PEERS_MAX) {
+				fprintf(stderr, "rserpoold: at most %d peers\n",
+					RSP_ENRP_PEERS_MAX);
+				return 2;
+			}
+			if (parse_peer(optarg, &ec.peers[ec.npeers++])) {
+				fprintf(stderr, "rserpoold: invalid peer \"%s\" (ADDR, ADDR:PORT or [ADDR]:PORT)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'H':
+			ec.heartbeat_ms = num(optarg, "heartbeat", 100,
+					      3600000);
+			break;
+		case 'L':
+			ec.last_heard_ms = num(optarg, "max last heard", 100,
+					       3600000);
+			break;
+		case 'N':
+			ec.no_response_ms = num(optarg, "max no response",
+						100, 3600000);
 			break;
 		case 'v':
 			c.verbose++;
@@ -155,11 +252,18 @@ int main(int argc, char **argv)
 	a = rsp_asap_open(&c, &nl, ep);
 	if (!a)
 		return 1;
+	ec.id = c.id;
+	ec.verbose = c.verbose;
+	/* Without SCTP a lone registrar still serves ASAP over TCP. */
+	e = rsp_enrp_open(&ec, &nl, a, ep);
+	if (!e && ec.npeers)
+		return 1;
 	if (c.verbose)
 		fprintf(stderr, "rserpoold: registrar %08x serving ASAP on port %u\n",
 			c.id, c.port);
 	for (;;) {
-		int n = epoll_wait(ep, &ev, 1, rsp_asap_tick(a));
+		int ta = rsp_asap_tick(a), te = e ? rsp_enrp_tick(e) : ta;
+		int n = epoll_wait(ep, &ev, 1, ta < te ? ta : te);
 
 		if (n < 0 && errno != EINTR) {
 			perror("rserpoold: epoll_wait");
@@ -169,8 +273,10 @@ int main(int argc, char **argv)
 			continue;
 		if (ev.data.fd == sfd)
 			break;
-		rsp_asap_event(a, ev.data.fd, ev.events);
+		if (!e || rsp_enrp_event(e, ev.data.fd))
+			rsp_asap_event(a, ev.data.fd, ev.events);
 	}
+	rsp_enrp_close(e);
 	rsp_asap_close(a);
 	rsp_nl_close(&nl);
 	return 0;

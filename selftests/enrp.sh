@@ -1,0 +1,110 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Two rserpoold registrars peering over ENRP.  Hosts pr1 and pr2 (the
+# registrars, each with its own kernel handlespace), pe1 and pe2 (rsplib's
+# rspserver -echo) and pu (rsplib's rspterminal) are network namespaces
+# on one bridge.  A registrar that starts late learns its peer's PEs;
+# registrations and deregistrations at one reach the other; a PU served
+# by one reaches a PE registered at the other; a dead peer's PEs go.
+# TAP output.
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/selftests/tap.sh"
+PRD=$top/user/rserpoold/rserpoold
+TIMERS="--heartbeat 500 --max-last-heard 1500 --max-no-response 1500"
+# homes NS HANDLE: "id@home" of every PE of HANDLE in NS's handlespace.
+homes() {
+	ip netns exec "$1" $R -j pe show "$2" 2>/dev/null |
+		jq -r '[.[] | "\(.id)@\(.home)"] | sort | join(" ")'
+}
+count() { ip netns exec "$1" $R -j pe show "$2" 2>/dev/null | jq length; }
+until_eq() {
+	t=$(($1 * 10)) want=$2; shift 2
+	while [ "$("$@")" != "$want" ] && [ $t -gt 0 ]; do
+		sleep 0.1; t=$((t - 1))
+	done
+	"$@"
+}
+# pe N REGISTRAR: rspserver -echo in host peN, registered there.
+pe() {
+	ip netns exec pe$1 rspserver -echo -registrar=$2:3863 \
+		-poolhandle=EchoPool -quiet > "$T/pe$1.log" 2>&1 &
+	echo $! > "$T/pe$1.pid"
+}
+# pr N ID PEER: rserpoold in host prN.
+pr() {
+	ip netns exec pr$1 "$PRD" -i $2 -P $3 $TIMERS -k 1000 -K 1000 -vv \
+		> "$T/pr$1.log" 2>&1 &
+	echo $! > "$T/pr$1.pid"
+}
+id_of() { printf '%d' "0x$(sed -n "s/.*PE \([0-9a-f]*\) registered.*/\1/p" \
+	"$T/$1.log" | tail -n 1)"; }
+
+echo "TAP version 13"
+modprobe -q sctp
+insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
+ip link add br0 type bridge && ip link set br0 up
+x=1
+for h in pr1 pr2 pe1 pe2 pu; do
+	ip netns add $h
+	ip link add v-$h type veth peer name eth0 netns $h
+	ip link set v-$h master br0 up
+	ip -n $h addr add 10.12.0.$x/24 dev eth0
+	ip -n $h link set eth0 up
+	ip -n $h link set lo up
+	x=$((x + 1))
+done
+
+pr 1 0x1111 10.12.0.2
+sleep 1
+pe 1 10.12.0.1
+eq "a PE registers at pr1 (home 0x1111)" \
+	"$(until_eq 15 1 count pr1 EchoPool) $(ip netns exec pr1 $R -j pe show EchoPool | jq '.[0].home')" \
+	"1 4369"
+a=$(ip netns exec pr1 $R -j pe show EchoPool | jq '.[0].id')
+
+pr 2 0x2222 10.12.0.1
+eq "pr2, started later, learns it from pr1 (handle table)" \
+	"$(until_eq 15 "$a@4369" homes pr2 EchoPool)" "$a@4369"
+(echo "hello peer"; sleep 3) | ip netns exec pu timeout 20 rspterminal \
+	-registrar=10.12.0.2:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1
+got=$(sed -n 's/.*from PE \$\([0-9a-fA-F]*\)> hello peer.*/\1/p' \
+	"$T/pu.log" | head -n 1)
+eq "a PU of pr2 gets the echo of the PE registered at pr1" \
+	"$(printf '%d' "0x${got:-0}")" "$a"
+
+pe 2 10.12.0.2
+until_eq 15 1 count pr2 EchoPool > /dev/null
+b=$(ip netns exec pr2 $R -j pe show EchoPool |
+	jq --argjson a "$a" '[.[] | select(.id != $a)][0].id')
+eq "a PE registered at pr2 reaches pr1 (handle update), home 0x2222" \
+	"$(until_eq 10 "$(printf '%s\n' "$a@4369" "$b@8738" | sort |
+			   tr '\n' ' ' | sed 's/ $//')" homes pr1 EchoPool)" \
+	"$(printf '%s\n' "$a@4369" "$b@8738" | sort | tr '\n' ' ' |
+	   sed 's/ $//')"
+kill -INT "$(cat "$T/pe2.pid")"
+eq "its deregistration at pr2 reaches pr1" \
+	"$(until_eq 10 "$a@4369" homes pr1 EchoPool)" "$a@4369"
+eq "... and pr2 has it gone too" "$(homes pr2 EchoPool)" "$a@4369"
+
+kill -9 "$(cat "$T/pr1.pid")"
+eq "pr1 dies: pr2 removes pr1's PEs (1.5 s + 1.5 s)" \
+	"$(until_eq 10 0 count pr2 EchoPool)" 0
+grep -q "peer 00001111 is gone" "$T/pr2.log"
+eq "... saying so" "$?" 0
+kill -0 "$(cat "$T/pr2.pid")"
+eq "pr2 serves on" "$?" 0
+
+[ $failed -eq 0 ] || { sed 's/^/# pr1: /' "$T/pr1.log";
+		       sed 's/^/# pr2: /' "$T/pr2.log"; }
+echo "1..$n"
+for h in pr1 pr2 pe1 pe2 pu; do
+	ip netns pids $h | xargs -r kill -9 2>/dev/null
+done
+sleep 0.5
+for h in pr1 pr2 pe1 pe2 pu; do ip netns del $h; done
+ip link del br0
+rmmod rserpool
+rm -rf "$T"
+[ $failed -eq 0 ]

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ENRP between registrars: see enrp.h.  Every peer is an association of
+ * one SCTP one-to-many socket.  A peer is heard of by its presence; the
+ * first one asks it for the PEs it owns (HANDLE_TABLE_REQUEST with W,
+ * repeated while the answer says M), and from then on its handle updates
+ * keep our kernel table in step.  A peer silent for last_heard_ms is
+ * asked for a presence; with no answer in no_response_ms its PEs go.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include "enrp.h"
+#include "kern.h"
+#include "msg.h"
+#include "pe.h"
+
+#define TABLE_CHUNK	128	/* PEs per handle table response */
+#define F_REPLY		0x01	/* presence: reply required */
+#define F_OWN		0x01	/* table request: own PEs only (W) */
+#define F_MORE		0x02	/* table response: more to send (M) */
+
+struct epeer {
+	struct sockaddr_storage addr;	/* a static peer's, or family 0 */
+	sctp_assoc_t assoc;		/* 0: none now */
+	uint32_t id;			/* 0: not heard of yet */
+	uint64_t last_heard, asked_at;
+	int synced;			/* its table was asked for */
+	size_t cursor;			/* our table, as it reads it */
+};
+
+struct rsp_enrp {
+	struct rsp_enrp_conf c;
+	struct rsp_nl *nl;
+	struct rsp_asap *a;
+	int ep, fd;
+	unsigned int npeers;
+	struct epeer peers[RSP_ENRP_PEERS_MAX];
+	uint64_t next_presence;
+	struct rsp_p_server self;
+	struct rsp_msg in, out;
+	struct rsp_p_pe pes[TABLE_CHUNK];
+	uint8_t buf[RSP_MSG_MAX + RSP_MSG_HDR];
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+say(const struct rsp_enrp *e, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > e->c.verbose)
+		return;
+	fprintf(stderr, "rserpoold: ENRP: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static socklen_t sa_len(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+					  sizeof(struct sockaddr_in6);
+}
+
+static void send_peer(struct rsp_enrp *e, struct epeer *p, struct rsp_msg *m)
+{
+	struct rsp_buf b;
+	int n = -1;
+
+	m->sender = e->c.id;
+	m->receiver = p->id;
+	rsp_buf_init(&b);
+	rsp_msg_encode(&b, m);
+	if (b.failed)
+		say(e, 0, "cannot encode message type %u", m->type);
+	else if (p->assoc) {
+		struct sctp_sndrcvinfo si = {
+			.sinfo_ppid = htonl(RSP_PPID_ENRP),
+			.sinfo_assoc_id = p->assoc,
+		};
+
+		n = sctp_send(e->fd, b.p, b.len, &si, MSG_DONTWAIT);
+	} else if (p->addr.ss_family) {
+		/* On a one-to-many socket this sets the association up. */
+		n = sctp_sendmsg(e->fd, b.p, b.len,
+				 (struct sockaddr *)&p->addr, sa_len(&p->addr),
+				 htonl(RSP_PPID_ENRP), 0, 0, 0, 0);
+	}
+	if (!b.failed && n < 0)
+		say(e, 2, "send to peer %08x: %s", p->id, strerror(errno));
+	rsp_buf_free(&b);
+}
+
+static void presence(struct rsp_enrp *e, struct epeer *p, uint8_t flags)
+{
+	struct rsp_param *prm;
+
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_PRESENCE, flags);
+	prm = rsp_msg_add(&e->out, RSP_P_CHECKSUM);
+	prm->checksum = rsp_asap_checksum(e->a);
+	prm = rsp_msg_add(&e->out, RSP_P_SERVER_INFO);
+	prm->server = &e->self;
+	send_peer(e, p, &e->out);
+}
+
+static void table_request(struct rsp_enrp *e, struct epeer *p)
+{
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_HANDLE_TABLE_REQUEST, F_OWN);
+	send_peer(e, p, &e->out);
+}
+
+/* The next TABLE_CHUNK of our PEs, each after its pool handle. */
+static void table_response(struct rsp_enrp *e, struct epeer *p)
+{
+	const struct rsp_pe_rec *r;
+	unsigned int k = 0;
+
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_HANDLE_TABLE_RESPONSE, 0);
+	while (k < TABLE_CHUNK && (r = rsp_asap_home(e->a, p->cursor))) {
+		struct rsp_param *prm;
+
+		rsp_msg_add_handle(&e->out, r->handle, r->handle_len);
+		prm = rsp_msg_add(&e->out, RSP_P_PE);
+		rsp_pe_to_wire(&e->pes[k], r);
+		prm->pe = &e->pes[k++];
+		p->cursor++;
+	}
+	if (rsp_asap_home(e->a, p->cursor))
+		e->out.flags |= F_MORE;
+	else
+		p->cursor = 0;
+	send_peer(e, p, &e->out);
+}
+
+/* A PE a peer owns: into the kernel with that peer as its home. */
+static void learn(struct rsp_enrp *e, const struct rsp_param *h,
+		  const struct rsp_p_pe *pe, uint32_t owner)
+{
+	struct rsp_pe_rec r;
+	int cause, err;
+
+	cause = rsp_pe_from_wire(&r, h->handle.data, h->handle.len, pe);
+	if (cause) {
+		say(e, 1, "PE %08x from %08x: unusable (cause 0x%x)", pe->id,
+		    owner, cause);
+		return;
+	}
+	if (!r.home)
+		r.home = owner;
+	err = rsp_kern_put(e->nl, &r);
+	if (err)
+		say(e, 1, "PE %08x from %08x refused: %s%s%s", r.id, owner,
+		    strerror(-err), e->nl->msg[0] ? ": " : "", e->nl->msg);
+	else
+		say(e, 2, "PE %08x of peer %08x learned", r.id, r.home);
+}
+
+static void on_table(struct rsp_enrp *e, struct epeer *p)
+{
+	const struct rsp_param *h = NULL;
+	unsigned int i;
+
+	if (e->in.flags & 0x01)	/* R: the peer refused */
+		return;
+	for (i = 0; i < e->in.nparams; i++) {
+		const struct rsp_param *prm = &e->in.params[i];
+
+		if (prm->type == RSP_P_HANDLE)
+			h = prm;
+		else if (prm->type == RSP_P_PE && h)
+			learn(e, h, prm->pe, p->id);
+	}
+	if (e->in.flags & F_MORE)
+		table_request(e, p);
+}
+
+static void on_update(struct rsp_enrp *e, struct epeer *p)
+{
+	const struct rsp_param *h = rsp_msg_find(&e->in, RSP_P_HANDLE);
+	const struct rsp_param *pe = rsp_msg_find(&e->in, RSP_P_PE);
+
+	if (!h || !pe)
+		return;
+	if (e->in.action == 0) {
+		learn(e, h, pe->pe, p->id);
+	} else {
+		rsp_kern_del(e->nl, h->handle.data, h->handle.len, pe->pe->id);
+		say(e, 2, "PE %08x of peer %08x removed", pe->pe->id, p->id);
+	}
+}
+
+static int same_ip(const struct sockaddr_storage *s, const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *b6 = (const void *)sa;
+	const struct sockaddr_in *b4 = (const void *)sa;
+
+	if (s->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)s;
+
+		if (sa->sa_family == AF_INET)
+			return a->sin_addr.s_addr == b4->sin_addr.s_addr;
+		return IN6_IS_ADDR_V4MAPPED(&b6->sin6_addr) &&
+		       !memcmp(&b6->sin6_addr.s6_addr[12], &a->sin_addr, 4);
+	}
+	return sa->sa_family == AF_INET6 &&
+	       !memcmp(&((const struct sockaddr_in6 *)s)->sin6_addr,
+		       &b6->sin6_addr, 16);
+}
+
+/* The peer of an association: known, a static one by address, or new. */
+static struct epeer *peer_of(struct rsp_enrp *e, sctp_assoc_t assoc,
+			     uint32_t sender)
+{
+	struct sockaddr *sas = NULL, *sa;
+	struct epeer *p;
+	unsigned int i;
+	int n, j;
+
+	for (i = 0; i < e->npeers; i++)
+		if (e->peers[i].assoc == assoc ||
+		    (sender && e->peers[i].id == sender)) {
+			e->peers[i].assoc = assoc;
+			return &e->peers[i];
+		}
+	n = sctp_getpaddrs(e->fd, assoc, &sas);
+	for (i = 0; n > 0 && i < e->npeers; i++) {
+		p = &e->peers[i];
+		sa = sas;
+		for (j = 0; p->addr.ss_family && j < n; j++) {
+			if (same_ip(&p->addr, sa)) {
+				p->assoc = assoc;
+				sctp_freepaddrs(sas);
+				return p;
+			}
+			sa = (struct sockaddr *)((char *)sa +
+				(sa->sa_family == AF_INET ?
+				 sizeof(struct sockaddr_in) :
+				 sizeof(struct sockaddr_in6)));
+		}
+	}
+	if (n > 0)
+		sctp_freepaddrs(sas);
+	if (e->npeers == RSP_ENRP_PEERS_MAX)
+		return NULL;
+	p = &e->peers[e->npeers++];
+	memset(p, 0, sizeof(*p));
+	p->assoc = assoc;
+	return p;
+}
+
+static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
+{
+	enum rsp_decode_err err;
+	struct epeer *p;
+
+	err = rsp_msg_decode(&e->in, RSP_PPID_ENRP, e->buf, n);
+	if (err) {
+		say(e, 1, "dropped a malformed message (%zu bytes, error %d)",
+		    n, err);
+		rsp_msg_free(&e->in);
+		return;
+	}
+	p = peer_of(e, assoc, e->in.sender);
+	if (!p || !e->in.sender || e->in.sender == e->c.id) {
+		rsp_msg_free(&e->in);
+		return;
+	}
+	if (!p->id)
+		say(e, 1, "peer %08x is there", e->in.sender);
+	p->id = e->in.sender;
+	p->last_heard = now_ms();
+	p->asked_at = 0;
+	switch (e->in.type) {
+	case ENRP_PRESENCE:
+		if (!p->synced) {
+			p->synced = 1;
+			p->cursor = 0;
+			table_request(e, p);
+		}
+		if (e->in.flags & F_REPLY)
+			presence(e, p, 0);
+		break;
+	case ENRP_HANDLE_TABLE_REQUEST:
+		table_response(e, p);
+		break;
+	case ENRP_HANDLE_TABLE_RESPONSE:
+		on_table(e, p);
+		break;
+	case ENRP_HANDLE_UPDATE:
+		on_update(e, p);
+		break;
+	default:
+		say(e, 2, "ignored message type %u from %08x", e->in.type,
+		    p->id);
+		break;
+	}
+	rsp_msg_free(&e->in);
+}
+
+static void notification(struct rsp_enrp *e)
+{
+	const union sctp_notification *n = (const void *)e->buf;
+	unsigned int i;
+
+	if (n->sn_header.sn_type != SCTP_ASSOC_CHANGE ||
+	    (n->sn_assoc_change.sac_state != SCTP_COMM_LOST &&
+	     n->sn_assoc_change.sac_state != SCTP_SHUTDOWN_COMP))
+		return;
+	/* Its PEs stay until the peer times out: it may just reconnect. */
+	for (i = 0; i < e->npeers; i++)
+		if (e->peers[i].assoc == n->sn_assoc_change.sac_assoc_id)
+			e->peers[i].assoc = 0;
+}
+
+int rsp_enrp_event(struct rsp_enrp *e, int fd)
+{
+	struct sctp_sndrcvinfo si;
+	int flags, n;
+
+	if (fd != e->fd)
+		return -1;
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		flags = 0;
+		n = sctp_recvmsg(e->fd, e->buf, sizeof(e->buf), NULL, NULL,
+				 &si, &flags);
+		if (n < 0)
+			return 0;
+		if (flags & MSG_NOTIFICATION)
+			notification(e);
+		else if (!(flags & MSG_EOR))
+			say(e, 1, "dropped an oversized message");
+		else if (ntohl(si.sinfo_ppid) == RSP_PPID_ENRP)
+			handle(e, si.sinfo_assoc_id, n);
+	}
+}
+
+/* A peer gone: its PEs go from the kernel; a static one is kept. */
+static void peer_gone(struct rsp_enrp *e, struct epeer *p)
+{
+	int n = rsp_kern_del_home(e->nl, p->id);
+
+	say(e, 0, "peer %08x is gone: %d of its PEs removed", p->id,
+	    n < 0 ? 0 : n);
+	p->id = 0;
+	p->synced = 0;
+	p->asked_at = 0;
+	p->assoc = 0;
+	if (!p->addr.ss_family)
+		*p = e->peers[--e->npeers];
+}
+
+int rsp_enrp_tick(struct rsp_enrp *e)
+{
+	uint64_t now = now_ms(), next;
+	unsigned int i = 0;
+
+	if (now >= e->next_presence) {
+		for (i = 0; i < e->npeers; i++)
+			presence(e, &e->peers[i], 0);
+		e->next_presence = now + e->c.heartbeat_ms;
+	}
+	next = e->next_presence;
+	i = 0;
+	while (i < e->npeers) {
+		struct epeer *p = &e->peers[i];
+
+		if (p->id && p->asked_at &&
+		    now >= p->asked_at + e->c.no_response_ms) {
+			peer_gone(e, p);
+			continue;	/* a dynamic one's slot has another */
+		}
+		if (p->id && !p->asked_at &&
+		    now >= p->last_heard + e->c.last_heard_ms) {
+			presence(e, p, F_REPLY);
+			p->asked_at = now;
+		}
+		if (p->asked_at && p->asked_at + e->c.no_response_ms < next)
+			next = p->asked_at + e->c.no_response_ms;
+		i++;
+	}
+	return next > now ? (int)(next - now) : 0;
+}
+
+void rsp_enrp_update(void *arg, int del, const struct rsp_pe_rec *r)
+{
+	struct rsp_enrp *e = arg;
+	struct rsp_param *prm;
+	unsigned int i;
+
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_HANDLE_UPDATE, 0);
+	e->out.action = del;
+	rsp_msg_add_handle(&e->out, r->handle, r->handle_len);
+	prm = rsp_msg_add(&e->out, RSP_P_PE);
+	rsp_pe_to_wire(&e->pes[0], r);
+	prm->pe = &e->pes[0];
+	for (i = 0; i < e->npeers; i++)
+		if (e->peers[i].id)
+			send_peer(e, &e->peers[i], &e->out);
+}
+
+/* Our own server information: the addresses other hosts can reach. */
+static void self_info(struct rsp_enrp *e)
+{
+	struct rsp_p_transport *t = &e->self.transport;
+	struct ifaddrs *ifs, *i;
+
+	e->self.id = e->c.id;
+	t->type = RSP_P_SCTP;
+	t->port = e->c.port;
+	if (!getifaddrs(&ifs)) {
+		for (i = ifs; i && t->naddrs < 8; i = i->ifa_next) {
+			struct rsp_p_addr *a = &t->addrs[t->naddrs];
+			const struct sockaddr *sa = i->ifa_addr;
+
+			if (!sa || (sa->sa_family != AF_INET &&
+				    sa->sa_family != AF_INET6))
+				continue;
+			if (sa->sa_family == AF_INET) {
+				const struct sockaddr_in *s4 = (const void *)sa;
+
+				if ((ntohl(s4->sin_addr.s_addr) >> 24) == 127)
+					continue;
+				a->type = RSP_P_IPV4;
+				memcpy(a->a, &s4->sin_addr, 4);
+			} else {
+				const struct sockaddr_in6 *s6 = (const void *)sa;
+
+				if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+				    IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
+					continue;
+				a->type = RSP_P_IPV6;
+				memcpy(a->a, &s6->sin6_addr, 16);
+			}
+			t->naddrs++;
+		}
+		freeifaddrs(ifs);
+	}
+	if (!t->naddrs) {
+		t->addrs[0].type = RSP_P_IPV4;
+		memcpy(t->addrs[0].a, "\x7f\0\0\x01", 4);
+		t->naddrs = 1;
+	}
+}
+
+struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
+			       struct rsp_nl *nl, struct rsp_asap *a, int ep)
+{
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6, .sin6_port = htons(c->port),
+	};
+	struct sctp_event_subscribe ev = {
+		.sctp_data_io_event = 1, .sctp_association_event = 1,
+	};
+	struct epoll_event pev = { .events = EPOLLIN };
+	struct rsp_enrp *e = calloc(1, sizeof(*e));
+	unsigned int i;
+
+	if (!e)
+		return NULL;
+	e->c = *c;
+	e->nl = nl;
+	e->a = a;
+	e->ep = ep;
+	e->fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       IPPROTO_SCTP);
+	if (e->fd < 0 ||
+	    setsockopt(e->fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)) ||
+	    bind(e->fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
+	    listen(e->fd, 32)) {
+		fprintf(stderr, "rserpoold: ENRP on SCTP port %u: %s\n",
+			c->port, strerror(errno));
+		rsp_enrp_close(e);
+		return NULL;
+	}
+	pev.data.fd = e->fd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, e->fd, &pev)) {
+		rsp_enrp_close(e);
+		return NULL;
+	}
+	for (i = 0; i < c->npeers; i++)
+		e->peers[i].addr = c->peers[i];
+	e->npeers = c->npeers;
+	self_info(e);
+	rsp_asap_set_notify(a, rsp_enrp_update, e);
+	return e;
+}
+
+void rsp_enrp_close(struct rsp_enrp *e)
+{
+	if (!e)
+		return;
+	if (e->fd >= 0)
+		close(e->fd);
+	free(e);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ENRP (RFC 5353) between registrars, over SCTP (PPID 12) on port 9901:
+ * presence, handle updates and handle table transfer with static peers.
+ */
+#ifndef RSP_ENRP_H
+#define RSP_ENRP_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include "../nl.h"
+#include "asap.h"
+
+#define RSP_ENRP_PEERS_MAX	32
+
+struct rsp_enrp_conf {
+	uint32_t id;
+	uint16_t port;
+	unsigned int npeers;
+	struct sockaddr_storage peers[RSP_ENRP_PEERS_MAX];
+	unsigned int heartbeat_ms;	/* presence to each peer */
+	unsigned int last_heard_ms;	/* silent this long: ask it */
+	unsigned int no_response_ms;	/* then this long: it is gone */
+	int verbose;
+};
+
+struct rsp_enrp;
+
+struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
+			       struct rsp_nl *nl, struct rsp_asap *a, int ep);
+void rsp_enrp_close(struct rsp_enrp *e);
+/* Handles readiness of @fd; 0, or -1 if it is not ENRP's. */
+int rsp_enrp_event(struct rsp_enrp *e, int fd);
+/* Runs the timers; returns ms until the next one is due. */
+int rsp_enrp_tick(struct rsp_enrp *e);
+/* ASAP's notification: a PE of ours came or went; peers hear of it. */
+void rsp_enrp_update(void *e, int del, const struct rsp_pe_rec *r);
+
+#endif /* RSP_ENRP_H */
