@@ -46,7 +46,7 @@ user/%.o: user/%.c user/*.h include/uapi/linux/rserpool.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 RSERPOOLD_OBJS := $(CODEC:.c=.o) user/rserpoold/kern.o \
-		  user/rserpoold/asap.o user/rserpoold/enrp.o \
+		  user/rserpoold/asap.o user/rserpoold/enrp.o user/rserpoold/util.o \
 		  user/rserpoold/rserpoold.o user/nl.o
 
 user/rserpoold/%.o: user/rserpoold/%.c user/rserpoold/*.h user/nl.h \

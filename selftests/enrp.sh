@@ -19,13 +19,6 @@ homes() {
 		jq -r '[.[] | "\(.id)@\(.home)"] | sort | join(" ")'
 }
 count() { ip netns exec "$1" $R -j pe show "$2" 2>/dev/null | jq length; }
-until_eq() {
-	t=$(($1 * 10)) want=$2; shift 2
-	while [ "$("$@")" != "$want" ] && [ $t -gt 0 ]; do
-		sleep 0.1; t=$((t - 1))
-	done
-	"$@"
-}
 # pe N REGISTRAR: rspserver -echo in host peN, registered there.
 pe() {
 	ip netns exec pe$1 rspserver -echo -registrar=$2:3863 \
@@ -44,17 +37,7 @@ id_of() { printf '%d' "0x$(sed -n "s/.*PE \([0-9a-f]*\) registered.*/\1/p" \
 echo "TAP version 13"
 modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
-ip link add br0 type bridge && ip link set br0 up
-x=1
-for h in pr1 pr2 pe1 pe2 pu; do
-	ip netns add $h
-	ip link add v-$h type veth peer name eth0 netns $h
-	ip link set v-$h master br0 up
-	ip -n $h addr add 10.12.0.$x/24 dev eth0
-	ip -n $h link set eth0 up
-	ip -n $h link set lo up
-	x=$((x + 1))
-done
+hosts 10.12.0 pr1 pr2 pe1 pe2 pu
 
 pr 1 0x1111 10.12.0.2
 sleep 1
@@ -99,12 +82,7 @@ eq "pr2 serves on" "$?" 0
 [ $failed -eq 0 ] || { sed 's/^/# pr1: /' "$T/pr1.log";
 		       sed 's/^/# pr2: /' "$T/pr2.log"; }
 echo "1..$n"
-for h in pr1 pr2 pe1 pe2 pu; do
-	ip netns pids $h | xargs -r kill -9 2>/dev/null
-done
-sleep 0.5
-for h in pr1 pr2 pe1 pe2 pu; do ip netns del $h; done
-ip link del br0
+hosts_down pr1 pr2 pe1 pe2 pu
 rmmod rserpool
 rm -rf "$T"
 [ $failed -eq 0 ]

@@ -20,14 +20,6 @@ ids() {
 		jq -r '[.[] | "\(.id)@\(.home)"] | sort | join(" ")'
 }
 count() { in_pr $R -j pe show "$1" 2>/dev/null | jq length; }
-# until_eq SECONDS WANT COMMAND...: waits for COMMAND to print WANT.
-until_eq() {
-	t=$(($1 * 10)) want=$2; shift 2
-	while [ "$("$@")" != "$want" ] && [ $t -gt 0 ]; do
-		sleep 0.1; t=$((t - 1))
-	done
-	"$@"
-}
 pe() {
 	ip netns exec pe$1 rspserver -echo -registrar=10.11.0.1:3863 \
 		-poolhandle=EchoPool -quiet > "$T/pe$1.log" 2>&1 &
@@ -37,17 +29,7 @@ pe() {
 echo "TAP version 13"
 modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
-ip link add br0 type bridge && ip link set br0 up
-x=1
-for h in pr pe1 pe2 pu; do
-	ip netns add $h
-	ip link add v-$h type veth peer name eth0 netns $h
-	ip link set v-$h master br0 up
-	ip -n $h addr add 10.11.0.$x/24 dev eth0
-	ip -n $h link set eth0 up
-	ip -n $h link set lo up
-	x=$((x + 1))
-done
+hosts 10.11.0 pr pe1 pe2 pu
 
 # Not through in_pr: $! must be the daemon, not a subshell.
 ip netns exec pr "$PRD" -i 0x5eed -k 1000 -K 1000 -vv > "$T/prd.log" 2>&1 &
@@ -128,9 +110,7 @@ wait $prd
 eq "rserpoold stops on SIGTERM with status 0" "$?" 0
 [ $failed -eq 0 ] || sed 's/^/# prd: /' "$T/prd.log"
 echo "1..$n"
-ip netns pids pu | xargs -r kill 2>/dev/null
-for h in pr pe1 pe2 pu; do ip netns del $h; done
-ip link del br0
+hosts_down pr pe1 pe2 pu
 rmmod rserpool
 rm -rf "$T"
 [ $failed -eq 0 ]

@@ -35,3 +35,34 @@ fails() {
 		nok "$d: stderr was '$(cat "$T/err")'"
 	fi
 }
+# until_eq SECONDS WANT COMMAND...: prints COMMAND's output once it is
+# WANT, or when SECONDS are up.
+until_eq() {
+	t=$(($1 * 10)) want=$2; shift 2
+	while [ "$("$@")" != "$want" ] && [ $t -gt 0 ]; do
+		sleep 0.1; t=$((t - 1))
+	done
+	"$@"
+}
+# hosts PREFIX HOST...: network namespaces HOST... on bridge br0, the
+# n-th at PREFIX.n/24 (PREFIX as 10.11.0).
+hosts() {
+	p=$1 x=1; shift
+	ip link add br0 type bridge && ip link set br0 up
+	for h in "$@"; do
+		ip netns add $h
+		ip link add v-$h type veth peer name eth0 netns $h
+		ip link set v-$h master br0 up
+		ip -n $h addr add $p.$x/24 dev eth0
+		ip -n $h link set eth0 up
+		ip -n $h link set lo up
+		x=$((x + 1))
+	done
+}
+# hosts_down HOST...: kills what runs in them and removes them.
+hosts_down() {
+	for h in "$@"; do ip netns pids $h | xargs -r kill -9 2>/dev/null; done
+	sleep 0.5
+	for h in "$@"; do ip netns del $h; done
+	ip link del br0
+}

@@ -10,13 +10,11 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "asap.h"
@@ -24,6 +22,7 @@
 #include "kern.h"
 #include "msg.h"
 #include "pe.h"
+#include "util.h"
 
 #define TCP_BUF		(RSP_MSG_MAX + RSP_MSG_HDR)
 
@@ -66,27 +65,8 @@ struct rsp_asap {
 	void *notify_arg;
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-say(const struct rsp_asap *a, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (level > a->c.verbose)
-		return;
-	fprintf(stderr, "rserpoold: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define say(a, level, ...) \
+	rsp_log((a)->c.verbose, level, "", __VA_ARGS__)
 
 /* A pool handle for the log: printable bytes as they are. */
 static const char *handle_str(const uint8_t *h, size_t len)
@@ -193,7 +173,7 @@ static void home_set(struct rsp_asap *a, const struct rsp_pe_rec *r,
 	}
 	h->rec = *r;
 	h->via = *via;
-	h->next_ka = now_ms() + a->c.ka_interval_ms;
+	h->next_ka = rsp_now_ms() + a->c.ka_interval_ms;
 	h->ack_by = 0;
 	if (a->notify)
 		a->notify(a->notify_arg, 0, r);
@@ -451,7 +431,7 @@ static void on_ka_ack(struct rsp_asap *a)
 	hm = home_find(a, h->handle.data, h->handle.len, id->u32);
 	if (hm) {
 		hm->ack_by = 0;
-		hm->next_ka = now_ms() + a->c.ka_interval_ms;
+		hm->next_ka = rsp_now_ms() + a->c.ka_interval_ms;
 	}
 }
 
@@ -671,7 +651,7 @@ int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events)
 
 int rsp_asap_tick(struct rsp_asap *a)
 {
-	uint64_t now = now_ms(), next = now + 1000;
+	uint64_t now = rsp_now_ms(), next = now + 1000;
 	size_t i = 0;
 
 	while (i < a->nhomes) {

@@ -12,18 +12,17 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "enrp.h"
 #include "kern.h"
 #include "msg.h"
 #include "pe.h"
+#include "util.h"
 
 #define TABLE_CHUNK	128	/* PEs per handle table response */
 #define F_REPLY		0x01	/* presence: reply required */
@@ -53,27 +52,8 @@ struct rsp_enrp {
 	uint8_t buf[RSP_MSG_MAX + RSP_MSG_HDR];
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-say(const struct rsp_enrp *e, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (level > e->c.verbose)
-		return;
-	fprintf(stderr, "rserpoold: ENRP: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+#define say(e, level, ...) \
+	rsp_log((e)->c.verbose, level, "ENRP: ", __VA_ARGS__)
 
 static socklen_t sa_len(const struct sockaddr_storage *ss)
 {
@@ -287,7 +267,7 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 	if (!p->id)
 		say(e, 1, "peer %08x is there", e->in.sender);
 	p->id = e->in.sender;
-	p->last_heard = now_ms();
+	p->last_heard = rsp_now_ms();
 	p->asked_at = 0;
 	switch (e->in.type) {
 	case ENRP_PRESENCE:
@@ -371,7 +351,7 @@ static void peer_gone(struct rsp_enrp *e, struct epeer *p)
 
 int rsp_enrp_tick(struct rsp_enrp *e)
 {
-	uint64_t now = now_ms(), next;
+	uint64_t now = rsp_now_ms(), next;
 	unsigned int i = 0;
 
 	if (now >= e->next_presence) {
