@@ -298,6 +298,24 @@ static void filter_addrs(struct rsp_asap *a, struct rsp_pe_rec *r,
 		}
 	}
 	r->naddrs = k;
+	/*
+	 * Where the PE takes ASAP, if it did not say: where it registered
+	 * from.  Peers need it (rsplib's registrar refuses a PE without).
+	 */
+	if (!r->has_asap) {
+		struct rsp_p_transport *t = &r->asap;
+
+		memset(t, 0, sizeof(*t));
+		t->type = from->fd == a->sctp ? RSP_P_SCTP : RSP_P_TCP;
+		t->port = ntohs(((struct sockaddr_in *)sas)->sin_port);
+		sa = sas;
+		for (j = 0; j < (unsigned int)n && t->naddrs < RSP_MAX_ADDRS;
+		     j++) {
+			addr_from(&t->addrs[t->naddrs++], sa);
+			sa = (struct sockaddr *)((char *)sa + sa_size(sa));
+		}
+		r->has_asap = 1;
+	}
 	if (from->fd == a->sctp)
 		sctp_freepaddrs(sas);
 }

@@ -35,6 +35,8 @@ struct epeer {
 	uint32_t id;			/* 0: not heard of yet */
 	uint64_t last_heard, asked_at;
 	int synced;			/* its table was asked for */
+	int has_info;
+	struct rsp_p_server info;	/* from its presence */
 	size_t cursor;			/* our table, as it reads it */
 };
 
@@ -247,8 +249,28 @@ static struct epeer *peer_of(struct rsp_enrp *e, sctp_assoc_t assoc,
 	return p;
 }
 
+/* The registrars we know, but the asker, by their server information. */
+static void list_response(struct rsp_enrp *e, struct epeer *to)
+{
+	unsigned int i;
+
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_LIST_RESPONSE, 0);
+	for (i = 0; i < e->npeers; i++) {
+		struct epeer *p = &e->peers[i];
+		struct rsp_param *prm;
+
+		if (p == to || !p->id || !p->has_info)
+			continue;
+		prm = rsp_msg_add(&e->out, RSP_P_SERVER_INFO);
+		if (prm)
+			prm->server = &p->info;
+	}
+	send_peer(e, to, &e->out);
+}
+
 static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 {
+	const struct rsp_param *info;
 	enum rsp_decode_err err;
 	struct epeer *p;
 
@@ -271,6 +293,11 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 	p->asked_at = 0;
 	switch (e->in.type) {
 	case ENRP_PRESENCE:
+		info = rsp_msg_find(&e->in, RSP_P_SERVER_INFO);
+		if (info) {
+			p->info = *info->server;
+			p->has_info = 1;
+		}
 		if (!p->synced) {
 			p->synced = 1;
 			p->cursor = 0;
@@ -281,6 +308,9 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 		break;
 	case ENRP_HANDLE_TABLE_REQUEST:
 		table_response(e, p);
+		break;
+	case ENRP_LIST_REQUEST:
+		list_response(e, p);
 		break;
 	case ENRP_HANDLE_TABLE_RESPONSE:
 		on_table(e, p);
