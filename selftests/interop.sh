@@ -34,6 +34,7 @@ echo "TAP version 13"
 modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
 hosts 10.14.0 pr1 pr2 pe1 pe2 pu
+capture "$T/cap.pcapng"
 
 ip netns exec pr1 "$PRD" -i 0x1111 -P 10.14.0.2 --heartbeat 1000 -vv \
 	> "$T/pr1.log" 2>&1 &
@@ -75,6 +76,10 @@ grep -E "malformed|refused|unusable" "$T/pr1.log" | sed 's/^/# /'
 eq "rserpoold found nothing of rsplib's malformed" \
 	"$(grep -cE "malformed|refused|unusable" "$T/pr1.log")" 0
 
+capture_end
+d=$(decoded "$T/cap.pcapng" 10.14.0.1)
+eq "tshark decodes rserpoold's ASAP and ENRP: none malformed, no warning" \
+	"$([ "${d%% *}" -gt 5 ] && echo decoded) ${d#* }" "decoded bad 0"
 [ $failed -eq 0 ] || sed 's/^/# pr1: /' "$T/pr1.log"
 echo "1..$n"
 hosts_down pr1 pr2 pe1 pe2 pu

@@ -30,6 +30,7 @@ echo "TAP version 13"
 modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
 hosts 10.11.0 pr pe1 pe2 pu
+capture "$T/cap.pcapng"
 
 # Not through in_pr: $! must be the daemon, not a subshell.
 ip netns exec pr "$PRD" -i 0x5eed -k 1000 -K 1000 -vv > "$T/prd.log" 2>&1 &
@@ -108,6 +109,10 @@ eq "rserpoold is still running" "$?" 0
 kill -TERM $prd
 wait $prd
 eq "rserpoold stops on SIGTERM with status 0" "$?" 0
+capture_end
+d=$(decoded "$T/cap.pcapng" 10.11.0.1)
+eq "tshark decodes rserpoold's ASAP and ENRP: none malformed, no warning" \
+	"$([ "${d%% *}" -gt 5 ] && echo decoded) ${d#* }" "decoded bad 0"
 [ $failed -eq 0 ] || sed 's/^/# prd: /' "$T/prd.log"
 echo "1..$n"
 hosts_down pr pe1 pe2 pu

@@ -66,3 +66,22 @@ hosts_down() {
 	for h in "$@"; do ip netns del $h; done
 	ip link del br0
 }
+# capture FILE: records br0 with tshark until capture_end.
+capture() {
+	tshark -q -i br0 -w "$1" > "$T/tshark.log" 2>&1 &
+	capture_pid=$!
+	until_eq 20 yes sh -c "grep -q Capturing '$T/tshark.log' && echo yes" \
+		> /dev/null
+}
+capture_end() { kill -INT $capture_pid 2>/dev/null; wait $capture_pid; }
+# decoded FILE SRC: "N bad M": ASAP and ENRP messages from SRC that
+# Wireshark decodes, and how many of those it finds malformed or warns
+# about (expert severity warning and up); those are listed in $T/bad.
+decoded() {
+	f="ip.src == $2 && (asap || enrp)"
+	tshark -r "$1" -Y "$f && (_ws.malformed ||
+		_ws.expert.severity >= 6291456)" -T fields -e frame.number \
+		-e _ws.col.Info -e _ws.expert.message > "$T/bad" 2>/dev/null
+	sed 's/^/# bad frame: /' "$T/bad" >&2
+	echo "$(tshark -r "$1" -Y "$f" 2>/dev/null | wc -l) bad $(wc -l < "$T/bad")"
+}

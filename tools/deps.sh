@@ -7,7 +7,7 @@ pkgs="build-essential pkg-config libnl-genl-3-dev libnl-3-dev
       bc flex bison libelf-dev libssl-dev python3
       qemu-system-x86 busybox-static cpio kmod iproute2 util-linux
       procps jq xz-utils clang libclang-rt-14-dev
-      libsctp-dev rsplib-tools rsplib-registrar"
+      libsctp-dev rsplib-tools rsplib-registrar tshark"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |

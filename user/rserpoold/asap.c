@@ -61,6 +61,7 @@ struct rsp_asap {
 	struct rsp_pe_rec recs[RSP_RESOLVE_MAX];
 	struct rsp_p_pe pes[RSP_RESOLVE_MAX];
 	uint64_t csum;			/* of the homes */
+	struct rsp_buf ebuf;		/* an Operation Error's cause */
 	rsp_asap_notify notify;
 	void *notify_arg;
 };
@@ -113,19 +114,56 @@ static void msg_init(struct rsp_msg *m, uint8_t type, uint8_t flags)
 	rsp_msg_init(m, RSP_PPID_ASAP, type, flags);
 }
 
-/* An Operation Error with one cause and no cause information. */
-static void add_error(struct rsp_msg *m, uint16_t cause, uint8_t *buf)
+/*
+ * An Operation Error with one cause; @info, if given, is the parameter
+ * the cause is about (RFC 5354 section 3.10: the policy, the transport,
+ * the PE), which decoders such as Wireshark's expect.
+ */
+static void add_error(struct rsp_asap *a, uint16_t cause,
+		      const struct rsp_param *info)
 {
-	struct rsp_param *p = rsp_msg_add(m, RSP_P_ERROR);
+	struct rsp_param *p = rsp_msg_add(&a->out, RSP_P_ERROR);
+	struct rsp_buf *b = &a->ebuf;
 
 	if (!p)
 		return;
-	buf[0] = cause >> 8;
-	buf[1] = cause;
-	buf[2] = 0;
-	buf[3] = 4;
-	p->raw.len = 4;
-	p->raw.data = buf;
+	b->len = 0;
+	b->pad = 0;
+	b->failed = 0;
+	rsp_put16(b, cause);
+	rsp_put16(b, 4);
+	if (info)
+		rsp_param_encode(b, info);
+	if (b->failed || b->len > 0xffff) {
+		a->out.nparams--;
+		return;
+	}
+	b->p[2] = b->len >> 8;
+	b->p[3] = b->len;
+	p->raw.len = b->len;
+	p->raw.data = b->p;
+}
+
+/* What a refused registration's cause is about, in the PE @pe. */
+static const struct rsp_param *cause_info(struct rsp_param *out,
+					  uint16_t cause, struct rsp_p_pe *pe)
+{
+	switch (cause) {
+	case RSP_CAUSE_INCONSISTENT_POLICY:
+		out->type = RSP_P_POLICY;
+		out->policy = pe->policy;
+		return out;
+	case RSP_CAUSE_INCONSISTENT_TRANSPORT:
+	case RSP_CAUSE_INCONSISTENT_USE:
+		out->type = pe->user.type;
+		out->transport = &pe->user;
+		return out;
+	case RSP_CAUSE_INVALID_VALUES:
+		out->type = RSP_P_PE;
+		out->pe = pe;
+		return out;
+	}
+	return NULL;
 }
 
 static struct home *home_find(struct rsp_asap *a, const uint8_t *h,
@@ -325,7 +363,7 @@ static void on_registration(struct rsp_asap *a, const struct peer *from)
 	const struct rsp_param *h = rsp_msg_find(&a->in, RSP_P_HANDLE);
 	const struct rsp_param *pe = rsp_msg_find(&a->in, RSP_P_PE);
 	struct rsp_pe_rec *r = &a->recs[0];
-	uint8_t ebuf[4];
+	struct rsp_param info;
 	int cause, err;
 
 	if (!h || !pe)
@@ -348,7 +386,7 @@ static void on_registration(struct rsp_asap *a, const struct peer *from)
 	}
 	if (cause) {
 		a->out.flags = 0x01;	/* R: rejected */
-		add_error(&a->out, cause, ebuf);
+		add_error(a, cause, cause_info(&info, cause, pe->pe));
 		send_to(a, from, &a->out);
 		return;
 	}
@@ -363,7 +401,6 @@ static void on_deregistration(struct rsp_asap *a, const struct peer *from)
 	const struct rsp_param *h = rsp_msg_find(&a->in, RSP_P_HANDLE);
 	const struct rsp_param *id = rsp_msg_find(&a->in, RSP_P_PE_ID);
 	struct home *hm;
-	uint8_t ebuf[4];
 	int err;
 
 	if (!h || !id)
@@ -375,7 +412,7 @@ static void on_deregistration(struct rsp_asap *a, const struct peer *from)
 	if (err && err != -ENOENT) {
 		/* Already gone is what was asked; other errors are not. */
 		a->out.flags = 0x01;
-		add_error(&a->out, cause_of(a->nl, err), ebuf);
+		add_error(a, cause_of(a->nl, err), NULL);
 	}
 	hm = home_find(a, h->handle.data, h->handle.len, id->u32);
 	if (hm)
@@ -392,7 +429,6 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 	unsigned int want = a->c.default_items, n = 0, i;
 	struct rsp_param *p;
 	uint32_t policy = 0;
-	uint8_t ebuf[4];
 	int err;
 
 	if (!h)
@@ -406,9 +442,8 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 	err = rsp_kern_resolve(a->nl, h->handle.data, h->handle.len, want,
 			       a->recs, &n, &policy);
 	if (err || !n) {
-		add_error(&a->out, err == -ENOENT || !n ?
-			  RSP_CAUSE_UNKNOWN_HANDLE : cause_of(a->nl, err),
-			  ebuf);
+		add_error(a, err == -ENOENT || !n ?
+			  RSP_CAUSE_UNKNOWN_HANDLE : cause_of(a->nl, err), NULL);
 		send_to(a, from, &a->out);
 		return;
 	}
@@ -798,5 +833,6 @@ void rsp_asap_close(struct rsp_asap *a)
 	if (a->tcp >= 0)
 		close(a->tcp);
 	free(a->homes);
+	rsp_buf_free(&a->ebuf);
 	free(a);
 }

@@ -296,7 +296,7 @@ static void encode_pe(struct rsp_buf *b, const struct rsp_p_pe *pe)
 	rsp_tlv_end(b, s);
 }
 
-static void encode_param(struct rsp_buf *b, const struct rsp_param *prm)
+void rsp_param_encode(struct rsp_buf *b, const struct rsp_param *prm)
 {
 	size_t s;
 
@@ -354,7 +354,7 @@ void rsp_msg_encode(struct rsp_buf *b, const struct rsp_msg *m)
 		rsp_put32(b, m->server_id);
 	}
 	for (i = 0; i < m->nparams; i++)
-		encode_param(b, &m->params[i]);
+		rsp_param_encode(b, &m->params[i]);
 	rsp_msg_end(b, s);
 }
 

@@ -152,6 +152,9 @@ void rsp_msg_free(struct rsp_msg *m);
 /* Appends @m, padded, to @b; b->failed says if it did not fit. */
 void rsp_msg_encode(struct rsp_buf *b, const struct rsp_msg *m);
 
+/* Appends one parameter, padded (an Operation Error's cause info). */
+void rsp_param_encode(struct rsp_buf *b, const struct rsp_param *prm);
+
 /* Building and reading messages. */
 void rsp_msg_init(struct rsp_msg *m, uint8_t ppid, uint8_t type,
 		  uint8_t flags);
