@@ -18,7 +18,7 @@
 struct rsp_policy_ops;
 struct rsp_peer_tbl;
 
-/* Zero-padded so that it can be an rhashtable key of fixed length. */
+/* Only the first len bytes count: hashed, compared and copied. */
 struct rsp_handle {
 	u8 len;
 	u8 data[RSP_HANDLE_MAX];

@@ -31,7 +31,6 @@ static inline int get_handle(struct rsp_handle *h,
 		return -ENAMETOOLONG;
 	if (!so->len && !may_be_empty)
 		return -EINVAL;
-	memset(h, 0, sizeof(*h));
 	h->len = so->len;
 	memcpy(h->data, so->data, so->len);
 	return 0;

@@ -76,7 +76,7 @@ capture() {
 capture_end() { kill -INT $capture_pid 2>/dev/null; wait $capture_pid; }
 # decoded FILE SRC: "N bad M": ASAP and ENRP messages from SRC that
 # Wireshark decodes, and how many of those it finds malformed or warns
-# about (expert severity warning and up); those are listed in $T/bad.
+# about (expert severity warning and up); those are listed on stderr.
 decoded() {
 	f="ip.src == $2 && (asap || enrp)"
 	tshark -r "$1" -Y "$f && (_ws.malformed ||
@@ -84,4 +84,11 @@ decoded() {
 		-e _ws.col.Info -e _ws.expert.message > "$T/bad" 2>/dev/null
 	sed 's/^/# bad frame: /' "$T/bad" >&2
 	echo "$(tshark -r "$1" -Y "$f" 2>/dev/null | wc -l) bad $(wc -l < "$T/bad")"
+}
+# check_decoded FILE SRC: a case that Wireshark decodes more than five of
+# SRC's ASAP and ENRP messages and finds none malformed or warned about.
+check_decoded() {
+	d=$(decoded "$1" "$2")
+	eq "tshark decodes rserpoold's ASAP and ENRP: none malformed, no warning" \
+		"$([ "${d%% *}" -gt 5 ] && echo decoded) ${d#* }" "decoded bad 0"
 }
