@@ -71,11 +71,37 @@ eq "its deregistration at pr2 reaches pr1" \
 	"$(until_eq 10 "$a@4369" homes pr1 EchoPool)" "$a@4369"
 eq "... and pr2 has it gone too" "$(homes pr2 EchoPool)" "$a@4369"
 
+# A report at pr2 (the socket option, or rspctl here) reaches pr1, a's
+# home, as ASAP ENDPOINT_UNREACHABLE.
+reports() { ip netns exec "$1" $R -j pe show EchoPool id "$2" 2>/dev/null |
+	jq '.[0].reports // 0'; }
+ip netns exec pr2 $R report EchoPool id "$a" > /dev/null
+eq "a report at pr2 reaches pr1, the PE's home" \
+	"$(until_eq 10 1 reports pr1 "$a")" 1
+
+# pr1 restarts with its ID: its PE is still in pr1's kernel and pr1 is its
+# home again (keep-alives to its ASAP transport).
 kill -9 "$(cat "$T/pr1.pid")"
-eq "pr1 dies: pr2 removes pr1's PEs (1.5 s + 1.5 s)" \
-	"$(until_eq 10 0 count pr2 EchoPool)" 0
-grep -q "peer 00001111 is gone" "$T/pr2.log"
-eq "... saying so" "$?" 0
+sleep 0.5
+pr 1 0x1111 10.12.0.2
+sleep 4
+eq "pr1 restarted with its ID keeps its PE, home 0x1111, at both" \
+	"$(homes pr1 EchoPool) $(homes pr2 EchoPool)" "$a@4369 $a@4369"
+grep -q "PE .* is ours from before" "$T/pr1.log"
+eq "... taking it back from the kernel table" "$?" 0
+
+kill -9 "$(cat "$T/pr1.pid")"
+eq "pr1 dies: pr2 takes its PE over (home 0x2222)" \
+	"$(until_eq 15 "$a@8738" homes pr2 EchoPool)" "$a@8738"
+grep -q "took over peer 00001111: 1 of its 1 PEs" "$T/pr2.log"
+eq "... alone: no other peer to agree" "$?" 0
+sleep 4
+eq "the PE answers pr2's keep-alives: still there 4 s later" \
+	"$(homes pr2 EchoPool)" "$a@8738"
+(echo "hello again"; sleep 3) | ip netns exec pu timeout 20 rspterminal \
+	-registrar=10.12.0.2:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1
+grep -q "hello again" "$T/pu.log"
+eq "a PU of pr2 still reaches it" "$?" 0
 kill -0 "$(cat "$T/pr2.pid")"
 eq "pr2 serves on" "$?" 0
 

@@ -379,6 +379,29 @@ int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
 	return err < 0 ? err : t.ret;
 }
 
+int rsp_nl_drain(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
+{
+	struct talk t = { nl, cb, arg, 0 };
+	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
+	int err, lost = 0;
+
+	if (!c)
+		return -ENOMEM;
+	nl_cb_set(c, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
+	nl_socket_set_nonblocking(nl->sk);
+	/* The count of messages: 0 or -NLE_AGAIN when none is left. */
+	do {
+		err = nl_recvmsgs_report(nl->sk, c);
+		if (err == -NLE_NOMEM)
+			lost = 1;
+	} while (err > 0 || err == -NLE_NOMEM);
+	nl_cb_put(c);
+	if (err && err != -NLE_AGAIN)
+		return -EIO;
+	return lost ? -ENOBUFS : 0;
+}
+
 int rsp_nl_nest(struct nlattr **tb, int max, struct nlattr *nest)
 {
 	return nla_parse_nested(tb, max, nest, NULL);

@@ -36,6 +36,11 @@ int rsp_nl_subscribe(struct rsp_nl *nl);
 /* Receives events until @cb returns non-zero or an error. */
 int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
 		  const sigset_t *sigs, volatile sig_atomic_t *stop);
+/*
+ * Handles the events queued on a subscribed socket without waiting (for
+ * an event loop): 0, -ENOBUFS if some were lost, or another -errno.
+ */
+int rsp_nl_drain(struct rsp_nl *nl, rsp_nl_cb cb, void *arg);
 /* Parses a nest whose inner types are RSP_*_A_* up to @max. */
 int rsp_nl_nest(struct nlattr **tb, int max, struct nlattr *nest);
 

@@ -47,6 +47,7 @@ struct home {
 	struct peer via;
 	uint64_t next_ka;		/* ms: send the next keep-alive */
 	uint64_t ack_by;		/* ms: 0, or the ACK is awaited */
+	int tell_home;			/* H flag until the PE ACKs */
 };
 
 struct rsp_asap {
@@ -213,6 +214,7 @@ static void home_set(struct rsp_asap *a, const struct rsp_pe_rec *r,
 	h->via = *via;
 	h->next_ka = rsp_now_ms() + a->c.ka_interval_ms;
 	h->ack_by = 0;
+	h->tell_home = 0;
 	if (a->notify)
 		a->notify(a->notify_arg, 0, r);
 }
@@ -252,46 +254,6 @@ static uint16_t cause_of(const struct rsp_nl *nl, int err)
 	return RSP_CAUSE_UNSPECIFIED;
 }
 
-static int same_addr(const struct rsp_p_addr *x, const struct sockaddr *sa)
-{
-	if (sa->sa_family == AF_INET)
-		return x->type == RSP_P_IPV4 &&
-		       !memcmp(x->a, &((struct sockaddr_in *)sa)->sin_addr, 4);
-	if (sa->sa_family != AF_INET6)
-		return 0;
-	{
-		const uint8_t *v6 = (const uint8_t *)
-			&((struct sockaddr_in6 *)sa)->sin6_addr;
-
-		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)v6))
-			return x->type == RSP_P_IPV4 && !memcmp(x->a, v6 + 12, 4);
-		return x->type == RSP_P_IPV6 && !memcmp(x->a, v6, 16);
-	}
-}
-
-static void addr_from(struct rsp_p_addr *x, const struct sockaddr *sa)
-{
-	const uint8_t *v6 = (const uint8_t *)
-		&((const struct sockaddr_in6 *)sa)->sin6_addr;
-
-	if (sa->sa_family == AF_INET) {
-		x->type = RSP_P_IPV4;
-		memcpy(x->a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	} else if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)v6)) {
-		x->type = RSP_P_IPV4;
-		memcpy(x->a, v6 + 12, 4);
-	} else {
-		x->type = RSP_P_IPV6;
-		memcpy(x->a, v6, 16);
-	}
-}
-
-static size_t sa_size(const struct sockaddr *sa)
-{
-	return sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
-					  sizeof(struct sockaddr_in6);
-}
-
 /*
  * The PE's addresses are those of its user transport that it also uses
  * for ASAP to us (as rsplib does): a PE announcing its loopback or a
@@ -321,18 +283,18 @@ static void filter_addrs(struct rsp_asap *a, struct rsp_pe_rec *r,
 	for (i = 0; i < r->naddrs; i++) {
 		sa = sas;
 		for (j = 0; j < (unsigned int)n; j++) {
-			if (same_addr(&r->addrs[i], sa)) {
+			if (rsp_sa_same(&r->addrs[i], sa)) {
 				r->addrs[k++] = r->addrs[i];
 				break;
 			}
-			sa = (struct sockaddr *)((char *)sa + sa_size(sa));
+			sa = rsp_sa_next(sa);
 		}
 	}
 	if (!k) {
 		sa = sas;
 		for (j = 0; j < (unsigned int)n && k < RSP_ADDRS_MAX; j++) {
-			addr_from(&r->addrs[k++], sa);
-			sa = (struct sockaddr *)((char *)sa + sa_size(sa));
+			rsp_sa_addr(&r->addrs[k++], sa);
+			sa = rsp_sa_next(sa);
 		}
 	}
 	r->naddrs = k;
@@ -349,8 +311,8 @@ static void filter_addrs(struct rsp_asap *a, struct rsp_pe_rec *r,
 		sa = sas;
 		for (j = 0; j < (unsigned int)n && t->naddrs < RSP_MAX_ADDRS;
 		     j++) {
-			addr_from(&t->addrs[t->naddrs++], sa);
-			sa = (struct sockaddr *)((char *)sa + sa_size(sa));
+			rsp_sa_addr(&t->addrs[t->naddrs++], sa);
+			sa = rsp_sa_next(sa);
 		}
 		r->has_asap = 1;
 	}
@@ -473,7 +435,7 @@ static void on_unreachable(struct rsp_asap *a)
 	    err ? " (no such PE)" : "");
 }
 
-static void on_ka_ack(struct rsp_asap *a)
+static void on_ka_ack(struct rsp_asap *a, const struct peer *from)
 {
 	const struct rsp_param *h = rsp_msg_find(&a->in, RSP_P_HANDLE);
 	const struct rsp_param *id = rsp_msg_find(&a->in, RSP_P_PE_ID);
@@ -485,6 +447,10 @@ static void on_ka_ack(struct rsp_asap *a)
 	if (hm) {
 		hm->ack_by = 0;
 		hm->next_ka = rsp_now_ms() + a->c.ka_interval_ms;
+		/* A PE taken over answers on the link we set up to it. */
+		if (hm->tell_home && from->fd == a->sctp)
+			hm->via = *from;
+		hm->tell_home = 0;
 	}
 }
 
@@ -515,7 +481,7 @@ static void handle(struct rsp_asap *a, const struct peer *from,
 		on_unreachable(a);
 		break;
 	case ASAP_ENDPOINT_KEEP_ALIVE_ACK:
-		on_ka_ack(a);
+		on_ka_ack(a, from);
 		break;
 	default:
 		say(a, 2, "ignored ASAP message type %u", a->in.type);
@@ -702,6 +668,107 @@ int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events)
 	return -1;
 }
 
+/*
+ * Sends @m to the SCTP endpoint @t (first address): a PE's ASAP transport,
+ * or a registrar.  On the one-to-many socket this sets an association up
+ * if there is none.
+ */
+static int send_sctp_to(struct rsp_asap *a, const struct rsp_p_transport *t,
+			const struct rsp_msg *m)
+{
+	struct sockaddr_storage ss;
+	struct rsp_buf b;
+	socklen_t len;
+	int n = -1;
+
+	if (a->sctp < 0 || t->type != RSP_P_SCTP || !t->naddrs)
+		return -1;
+	len = rsp_sa_make(&ss, &t->addrs[0], t->port);
+	rsp_buf_init(&b);
+	rsp_msg_encode(&b, m);
+	if (!b.failed)
+		n = sctp_sendmsg(a->sctp, b.p, b.len, (struct sockaddr *)&ss,
+				 len, htonl(RSP_PPID_ASAP), 0, 0, 0, 0);
+	if (n < 0)
+		say(a, 1, "send to an SCTP endpoint: %s",
+		    b.failed ? "cannot encode" : strerror(errno));
+	rsp_buf_free(&b);
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * ENDPOINT_KEEP_ALIVE to a home PE, over the link it registered on, or
+ * (taken over, or ours from before a restart) to its ASAP transport.
+ * 0 if there is no way to reach it.
+ */
+static int keep_alive(struct rsp_asap *a, struct home *h)
+{
+	msg_init(&a->out, ASAP_ENDPOINT_KEEP_ALIVE, h->tell_home ? 0x01 : 0);
+	a->out.server_id = a->c.id;
+	rsp_msg_add_handle(&a->out, h->rec.handle, h->rec.handle_len);
+	rsp_msg_add_u32(&a->out, RSP_P_PE_ID, h->rec.id);
+	if (h->via.fd != a->sctp || h->via.assoc) {
+		send_to(a, &h->via, &a->out);
+		return 1;
+	}
+	return h->rec.has_asap && !send_sctp_to(a, &h->rec.asap, &a->out);
+}
+
+int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
+		   int takeover)
+{
+	struct peer none = { a->sctp, 0 };
+	struct rsp_pe_rec *c = &a->recs[0];
+	struct home *h;
+	int err;
+
+	*c = *r;
+	c->home = a->c.id;
+	if (takeover) {
+		err = rsp_kern_put(a->nl, c);
+		if (err)
+			return err;
+	}
+	home_set(a, c, &none);
+	h = home_find(a, c->handle, c->handle_len, c->id);
+	if (h) {
+		h->next_ka = rsp_now_ms();	/* now: is it there? */
+		h->tell_home = takeover;
+	}
+	say(a, 2, "PE %08x of %s %s", c->id,
+	    handle_str(c->handle, c->handle_len),
+	    takeover ? "taken over" : "is ours from before");
+	return 0;
+}
+
+void rsp_asap_pe_gone(struct rsp_asap *a, const uint8_t *handle, size_t len,
+		      uint32_t id)
+{
+	struct home *h = home_find(a, handle, len, id);
+
+	/* Our own deletions come back as events too, maybe re-registered. */
+	if (h && rsp_kern_has(a->nl, handle, len, id) == 0) {
+		say(a, 2, "PE %08x of %s left the kernel table", id,
+		    handle_str(handle, len));
+		home_drop(a, h);
+	}
+}
+
+void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
+			const uint8_t *handle, size_t len, uint32_t id)
+{
+	struct rsp_p_transport t = *pr;
+
+	msg_init(&a->out, ASAP_ENDPOINT_UNREACHABLE, 0);
+	rsp_msg_add_handle(&a->out, handle, len);
+	rsp_msg_add_u32(&a->out, RSP_P_PE_ID, id);
+	t.type = RSP_P_SCTP;
+	t.port = a->c.port;	/* a registrar's ASAP port: ours, as 3863 */
+	if (!send_sctp_to(a, &t, &a->out))
+		say(a, 2, "PE %08x of %s: unreachable, told its home", id,
+		    handle_str(handle, len));
+}
+
 int rsp_asap_tick(struct rsp_asap *a)
 {
 	uint64_t now = rsp_now_ms(), next = now + 1000;
@@ -720,12 +787,10 @@ int rsp_asap_tick(struct rsp_asap *a)
 			continue;
 		}
 		if (!h->ack_by && now >= h->next_ka) {
-			msg_init(&a->out, ASAP_ENDPOINT_KEEP_ALIVE, 0);
-			a->out.server_id = a->c.id;
-			rsp_msg_add_handle(&a->out, h->rec.handle, h->rec.handle_len);
-			rsp_msg_add_u32(&a->out, RSP_P_PE_ID, h->rec.id);
-			send_to(a, &h->via, &a->out);
-			h->ack_by = now + a->c.ka_timeout_ms;
+			if (keep_alive(a, h))
+				h->ack_by = now + a->c.ka_timeout_ms;
+			else	/* unreachable for us: its life decides */
+				h->next_ka = now + a->c.ka_interval_ms;
 		}
 		if (h->ack_by && h->ack_by < next)
 			next = h->ack_by;

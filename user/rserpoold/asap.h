@@ -22,6 +22,7 @@ struct rsp_asap_conf {
 
 struct rsp_asap;
 struct rsp_pe_rec;
+struct rsp_p_transport;
 
 /* Told of every PE this registrar becomes (@del 0) or stops being home for. */
 typedef void (*rsp_asap_notify)(void *arg, int del,
@@ -40,5 +41,20 @@ void rsp_asap_set_notify(struct rsp_asap *a, rsp_asap_notify fn, void *arg);
 const struct rsp_pe_rec *rsp_asap_home(const struct rsp_asap *a, size_t i);
 /* Their PE checksum, as ENRP presence carries it. */
 uint16_t rsp_asap_checksum(const struct rsp_asap *a);
+
+/*
+ * Makes this registrar home of @r: from a takeover (@takeover: the kernel
+ * gets the new home, the PE a keep-alive with H), or one of ours from
+ * before a restart.  Its first keep-alive goes out now, to its ASAP
+ * transport.  0 or -errno.
+ */
+int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
+		   int takeover);
+/* The kernel removed a PE (expired, reported, by hand): if ours, forget it. */
+void rsp_asap_pe_gone(struct rsp_asap *a, const uint8_t *handle, size_t len,
+		      uint32_t id);
+/* ENDPOINT_UNREACHABLE for a PE to its home registrar at @pr's addresses. */
+void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
+			const uint8_t *handle, size_t len, uint32_t id);
 
 #endif /* RSP_ASAP_H */

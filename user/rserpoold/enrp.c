@@ -29,6 +29,13 @@
 #define F_OWN		0x01	/* table request: own PEs only (W) */
 #define F_MORE		0x02	/* table response: more to send (M) */
 
+/*
+ * A peer that stops answering is gone: we take its PEs over (TAKING:
+ * INIT_TAKEOVER sent, ACKs awaited), or another registrar with a lower
+ * ID does (WAITING for its TAKEOVER_SERVER).
+ */
+enum { P_UP, P_TAKING, P_WAITING };
+
 struct epeer {
 	struct sockaddr_storage addr;	/* a static peer's, or family 0 */
 	sctp_assoc_t assoc;		/* 0: none now */
@@ -38,6 +45,10 @@ struct epeer {
 	int has_info;
 	struct rsp_p_server info;	/* from its presence */
 	size_t cursor;			/* our table, as it reads it */
+	int state;
+	uint64_t tk_until;		/* the takeover's deadline */
+	unsigned int nwait;		/* INIT_TAKEOVER_ACKs awaited from */
+	uint32_t wait[RSP_ENRP_PEERS_MAX];
 };
 
 struct rsp_enrp {
@@ -190,24 +201,6 @@ static void on_update(struct rsp_enrp *e, struct epeer *p)
 	}
 }
 
-static int same_ip(const struct sockaddr_storage *s, const struct sockaddr *sa)
-{
-	const struct sockaddr_in6 *b6 = (const void *)sa;
-	const struct sockaddr_in *b4 = (const void *)sa;
-
-	if (s->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const void *)s;
-
-		if (sa->sa_family == AF_INET)
-			return a->sin_addr.s_addr == b4->sin_addr.s_addr;
-		return IN6_IS_ADDR_V4MAPPED(&b6->sin6_addr) &&
-		       !memcmp(&b6->sin6_addr.s6_addr[12], &a->sin_addr, 4);
-	}
-	return sa->sa_family == AF_INET6 &&
-	       !memcmp(&((const struct sockaddr_in6 *)s)->sin6_addr,
-		       &b6->sin6_addr, 16);
-}
-
 /* The peer of an association: known, a static one by address, or new. */
 static struct epeer *peer_of(struct rsp_enrp *e, sctp_assoc_t assoc,
 			     uint32_t sender)
@@ -225,18 +218,18 @@ static struct epeer *peer_of(struct rsp_enrp *e, sctp_assoc_t assoc,
 		}
 	n = sctp_getpaddrs(e->fd, assoc, &sas);
 	for (i = 0; n > 0 && i < e->npeers; i++) {
+		struct rsp_p_addr x;
+
 		p = &e->peers[i];
-		sa = sas;
-		for (j = 0; p->addr.ss_family && j < n; j++) {
-			if (same_ip(&p->addr, sa)) {
+		if (!p->addr.ss_family)
+			continue;
+		rsp_sa_addr(&x, (struct sockaddr *)&p->addr);
+		for (j = 0, sa = sas; j < n; j++, sa = rsp_sa_next(sa)) {
+			if (rsp_sa_same(&x, sa)) {
 				p->assoc = assoc;
 				sctp_freepaddrs(sas);
 				return p;
 			}
-			sa = (struct sockaddr *)((char *)sa +
-				(sa->sa_family == AF_INET ?
-				 sizeof(struct sockaddr_in) :
-				 sizeof(struct sockaddr_in6)));
 		}
 	}
 	if (n > 0)
@@ -268,6 +261,179 @@ static void list_response(struct rsp_enrp *e, struct epeer *to)
 	send_peer(e, to, &e->out);
 }
 
+static struct epeer *peer_by_id(struct rsp_enrp *e, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; id && i < e->npeers; i++)
+		if (e->peers[i].id == id)
+			return &e->peers[i];
+	return NULL;
+}
+
+static void takeover_msg(struct rsp_enrp *e, struct epeer *to, uint8_t type,
+			 uint32_t target)
+{
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, type, 0);
+	e->out.target = target;
+	send_peer(e, to, &e->out);
+}
+
+/*
+ * Forgets a peer that is gone for good; a static one keeps its slot and
+ * address.  1 if its slot now holds another peer (or none).
+ */
+static int peer_reset(struct rsp_enrp *e, struct epeer *p)
+{
+	p->id = 0;
+	p->synced = 0;
+	p->asked_at = 0;
+	p->assoc = 0;
+	p->state = P_UP;
+	p->nwait = 0;
+	if (p->addr.ss_family)
+		return 0;
+	*p = e->peers[--e->npeers];
+	return 1;
+}
+
+/* Ours now: every live peer hears it, every PE gets a keep-alive with H. */
+static int takeover_finish(struct rsp_enrp *e, struct epeer *t)
+{
+	struct rsp_pe_rec *v;
+	unsigned int i;
+	size_t n, k, ok = 0;
+	int err;
+
+	for (i = 0; i < e->npeers; i++)
+		if (&e->peers[i] != t && e->peers[i].id &&
+		    e->peers[i].state == P_UP)
+			takeover_msg(e, &e->peers[i], ENRP_TAKEOVER_SERVER,
+				     t->id);
+	err = rsp_kern_of_home(e->nl, t->id, &v, &n);
+	for (k = 0; !err && k < n; k++)
+		ok += !rsp_asap_adopt(e->a, &v[k], 1);
+	if (err)
+		say(e, 0, "takeover of %08x: cannot read the kernel table: %s",
+		    t->id, strerror(-err));
+	else
+		say(e, 0, "took over peer %08x: %zu of its %zu PEs", t->id, ok,
+		    n);
+	free(v);
+	return peer_reset(e, t);
+}
+
+/* @t stopped answering: ask the others whether we may take its PEs. */
+static int takeover_start(struct rsp_enrp *e, struct epeer *t)
+{
+	unsigned int i;
+
+	t->state = P_TAKING;
+	t->assoc = 0;
+	t->asked_at = 0;
+	t->tk_until = rsp_now_ms() + e->c.takeover_ms;
+	t->nwait = 0;
+	for (i = 0; i < e->npeers; i++) {
+		struct epeer *q = &e->peers[i];
+
+		if (q == t || !q->id || q->state != P_UP || !q->assoc)
+			continue;
+		t->wait[t->nwait++] = q->id;
+		takeover_msg(e, q, ENRP_INIT_TAKEOVER, t->id);
+	}
+	say(e, 0, "peer %08x is gone: taking its PEs over (%u peers to agree)",
+	    t->id, t->nwait);
+	return t->nwait ? 0 : takeover_finish(e, t);
+}
+
+/* Nobody takes it over after all: its PEs go. */
+static int purge(struct rsp_enrp *e, struct epeer *p)
+{
+	int n = rsp_kern_del_home(e->nl, p->id);
+
+	say(e, 0, "peer %08x: no takeover came, %d of its PEs removed", p->id,
+	    n < 0 ? 0 : n);
+	return peer_reset(e, p);
+}
+
+/* @q does not answer any more: the takeovers stop waiting for it. */
+static void unwait(struct rsp_enrp *e, uint32_t q)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < e->npeers; i++) {
+		struct epeer *t = &e->peers[i];
+
+		for (j = 0; t->state == P_TAKING && j < t->nwait; j++)
+			if (t->wait[j] == q)
+				t->wait[j--] = t->wait[--t->nwait];
+	}
+}
+
+static void on_init_takeover(struct rsp_enrp *e, struct epeer *q)
+{
+	uint32_t target = e->in.target;
+	struct epeer *t = peer_by_id(e, target);
+
+	if (target == e->c.id) {
+		say(e, 0, "peer %08x thinks we are gone: telling it otherwise",
+		    q->id);
+		presence(e, q, 0);
+		return;
+	}
+	/* Two takers: the lower server ID goes on. */
+	if (t && t->state == P_TAKING && e->c.id < q->id) {
+		say(e, 1, "peer %08x also takes %08x over: we go on (lower ID)",
+		    q->id, target);
+		return;
+	}
+	takeover_msg(e, q, ENRP_INIT_TAKEOVER_ACK, target);
+	if (t && t->state != P_UP) {
+		t->state = P_WAITING;
+		t->tk_until = rsp_now_ms() + 2 * e->c.takeover_ms;
+	}
+	say(e, 1, "peer %08x takes %08x over: agreed", q->id, target);
+}
+
+static void on_takeover_ack(struct rsp_enrp *e, struct epeer *q)
+{
+	struct epeer *t = peer_by_id(e, e->in.target);
+	unsigned int j;
+
+	if (!t || t->state != P_TAKING)
+		return;
+	for (j = 0; j < t->nwait; j++)
+		if (t->wait[j] == q->id)
+			t->wait[j--] = t->wait[--t->nwait];
+	if (!t->nwait)
+		takeover_finish(e, t);
+}
+
+/* @q took @target's PEs over: they are @q's in our table from now on. */
+static void on_takeover_server(struct rsp_enrp *e, struct epeer *q)
+{
+	uint32_t target = e->in.target;
+	struct epeer *t = peer_by_id(e, target);
+	struct rsp_pe_rec *v;
+	size_t n, k;
+
+	if (target == e->c.id) {
+		say(e, 0, "peer %08x took over our PEs: they will tell us", q->id);
+		return;
+	}
+	if (!rsp_kern_of_home(e->nl, target, &v, &n)) {
+		for (k = 0; k < n; k++) {
+			v[k].home = q->id;
+			rsp_kern_put(e->nl, &v[k]);
+		}
+		say(e, 0, "peer %08x took over %08x: %zu PEs now its", q->id,
+		    target, n);
+		free(v);
+	}
+	if (t)
+		peer_reset(e, t);
+}
+
 static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 {
 	const struct rsp_param *info;
@@ -288,6 +454,11 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 	}
 	if (!p->id)
 		say(e, 1, "peer %08x is there", e->in.sender);
+	if (p->state != P_UP) {
+		say(e, 0, "peer %08x is back: no takeover of it", p->id);
+		p->state = P_UP;
+		p->nwait = 0;
+	}
 	p->id = e->in.sender;
 	p->last_heard = rsp_now_ms();
 	p->asked_at = 0;
@@ -317,6 +488,15 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 		break;
 	case ENRP_HANDLE_UPDATE:
 		on_update(e, p);
+		break;
+	case ENRP_INIT_TAKEOVER:
+		on_init_takeover(e, p);
+		break;
+	case ENRP_INIT_TAKEOVER_ACK:
+		on_takeover_ack(e, p);
+		break;
+	case ENRP_TAKEOVER_SERVER:
+		on_takeover_server(e, p);
 		break;
 	default:
 		say(e, 2, "ignored message type %u from %08x", e->in.type,
@@ -364,25 +544,10 @@ int rsp_enrp_event(struct rsp_enrp *e, int fd)
 	}
 }
 
-/* A peer gone: its PEs go from the kernel; a static one is kept. */
-static void peer_gone(struct rsp_enrp *e, struct epeer *p)
-{
-	int n = rsp_kern_del_home(e->nl, p->id);
-
-	say(e, 0, "peer %08x is gone: %d of its PEs removed", p->id,
-	    n < 0 ? 0 : n);
-	p->id = 0;
-	p->synced = 0;
-	p->asked_at = 0;
-	p->assoc = 0;
-	if (!p->addr.ss_family)
-		*p = e->peers[--e->npeers];
-}
-
 int rsp_enrp_tick(struct rsp_enrp *e)
 {
 	uint64_t now = rsp_now_ms(), next;
-	unsigned int i = 0;
+	unsigned int i;
 
 	if (now >= e->next_presence) {
 		for (i = 0; i < e->npeers; i++)
@@ -393,22 +558,59 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 	i = 0;
 	while (i < e->npeers) {
 		struct epeer *p = &e->peers[i];
+		int moved = 0;
 
-		if (p->id && p->asked_at &&
-		    now >= p->asked_at + e->c.no_response_ms) {
-			peer_gone(e, p);
-			continue;	/* a dynamic one's slot has another */
-		}
-		if (p->id && !p->asked_at &&
-		    now >= p->last_heard + e->c.last_heard_ms) {
+		if (p->state == P_TAKING && (!p->nwait || now >= p->tk_until)) {
+			if (p->nwait)
+				say(e, 0, "takeover of %08x: %u peers did not answer, going on",
+				    p->id, p->nwait);
+			moved = takeover_finish(e, p);
+		} else if (p->state == P_WAITING && now >= p->tk_until) {
+			moved = purge(e, p);
+		} else if (p->state == P_UP && p->id && p->asked_at &&
+			   now >= p->asked_at + e->c.no_response_ms) {
+			unwait(e, p->id);
+			moved = takeover_start(e, p);
+		} else if (p->state == P_UP && p->id && !p->asked_at &&
+			   now >= p->last_heard + e->c.last_heard_ms) {
 			presence(e, p, F_REPLY);
 			p->asked_at = now;
 		}
+		if (moved)
+			continue;	/* a dynamic one's slot has another */
 		if (p->asked_at && p->asked_at + e->c.no_response_ms < next)
 			next = p->asked_at + e->c.no_response_ms;
+		if (p->state != P_UP && p->tk_until < next)
+			next = p->tk_until;
 		i++;
 	}
 	return next > now ? (int)(next - now) : 0;
+}
+
+void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id)
+{
+	struct epeer *p;
+
+	if (!id || id == e->c.id || peer_by_id(e, id) ||
+	    e->npeers == RSP_ENRP_PEERS_MAX)
+		return;
+	p = &e->peers[e->npeers++];
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	p->last_heard = p->asked_at = rsp_now_ms();
+	say(e, 1, "the kernel has PEs of peer %08x: waiting for it", id);
+}
+
+void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r)
+{
+	struct epeer *p = peer_by_id(e, r->home);
+
+	if (p && p->has_info)
+		rsp_asap_report_to(e->a, &p->info.transport, r->handle,
+				   r->handle_len, r->id);
+	else
+		say(e, 1, "PE %08x reported unreachable: its home %08x is not known here",
+		    r->id, r->home);
 }
 
 void rsp_enrp_update(void *arg, int del, const struct rsp_pe_rec *r)
@@ -424,7 +626,7 @@ void rsp_enrp_update(void *arg, int del, const struct rsp_pe_rec *r)
 	rsp_pe_to_wire(&e->pes[0], r);
 	prm->pe = &e->pes[0];
 	for (i = 0; i < e->npeers; i++)
-		if (e->peers[i].id)
+		if (e->peers[i].id && e->peers[i].state == P_UP)
 			send_peer(e, &e->peers[i], &e->out);
 }
 

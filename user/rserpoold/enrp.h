@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ENRP (RFC 5353) between registrars, over SCTP (PPID 12) on port 9901:
- * presence, handle updates and handle table transfer with static peers.
+ * presence, handle updates, handle table transfer and takeover, with
+ * static peers and those that present themselves.
  */
 #ifndef RSP_ENRP_H
 #define RSP_ENRP_H
@@ -21,6 +22,7 @@ struct rsp_enrp_conf {
 	unsigned int heartbeat_ms;	/* presence to each peer */
 	unsigned int last_heard_ms;	/* silent this long: ask it */
 	unsigned int no_response_ms;	/* then this long: it is gone */
+	unsigned int takeover_ms;	/* a takeover waits for ACKs so long */
 	int verbose;
 };
 
@@ -35,5 +37,13 @@ int rsp_enrp_event(struct rsp_enrp *e, int fd);
 int rsp_enrp_tick(struct rsp_enrp *e);
 /* ASAP's notification: a PE of ours came or went; peers hear of it. */
 void rsp_enrp_update(void *e, int del, const struct rsp_pe_rec *r);
+
+/*
+ * The kernel holds PEs of registrar @id (found at start): it is a peer
+ * that must show up within the no-response time or be taken over.
+ */
+void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id);
+/* A local socket reported @r unreachable: tell its home registrar. */
+void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r);
 
 #endif /* RSP_ENRP_H */

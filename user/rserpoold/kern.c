@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The kernel handlespace from the registrar: see kern.h. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "kern.h"
 
@@ -186,4 +187,90 @@ int rsp_kern_resolve(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 	*n = r.n;
 	*policy = r.policy;
 	return err;
+}
+
+struct dump {
+	rsp_kern_pe_cb cb;
+	void *arg;
+	struct rsp_pe_rec r;
+};
+
+static int got_pe(struct nlattr **tb, int cmd, void *arg)
+{
+	struct dump *d = arg;
+
+	(void)cmd;
+	if (!tb[RSP_A_POOL_HANDLE] ||
+	    rsp_kern_rec(&d->r, tb, nla_data(tb[RSP_A_POOL_HANDLE]),
+			 nla_len(tb[RSP_A_POOL_HANDLE])))
+		return 0;
+	return d->cb(&d->r, d->arg);
+}
+
+int rsp_kern_dump(struct rsp_nl *nl, rsp_kern_pe_cb cb, void *arg)
+{
+	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_PE_GET, NLM_F_DUMP);
+	struct dump *d = malloc(sizeof(*d));
+	int err;
+
+	if (!m || !d) {
+		nlmsg_free(m);
+		free(d);
+		return -ENOMEM;
+	}
+	d->cb = cb;
+	d->arg = arg;
+	err = rsp_nl_talk(nl, m, got_pe, d);
+	free(d);
+	return err;
+}
+
+int rsp_kern_has(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+		 uint32_t id)
+{
+	int err = pe_request(nl, RSP_CMD_PE_GET, handle, len, id);
+
+	return err == -ENOENT ? 0 : err ? err : 1;
+}
+
+/* Collects the PEs of one home. */
+struct of_home {
+	uint32_t home;
+	struct rsp_pe_rec *v;
+	size_t n, cap;
+};
+
+static int collect(const struct rsp_pe_rec *r, void *arg)
+{
+	struct of_home *o = arg;
+
+	if (r->home != o->home)
+		return 0;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 16;
+		struct rsp_pe_rec *v = realloc(o->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		o->v = v;
+		o->cap = cap;
+	}
+	o->v[o->n++] = *r;
+	return 0;
+}
+
+int rsp_kern_of_home(struct rsp_nl *nl, uint32_t home, struct rsp_pe_rec **v,
+		     size_t *n)
+{
+	struct of_home o = { home, NULL, 0, 0 };
+	int err = rsp_kern_dump(nl, collect, &o);
+
+	if (err < 0) {
+		free(o.v);
+		o.v = NULL;
+		o.n = 0;
+	}
+	*v = o.v;
+	*n = o.n;
+	return err < 0 ? err : 0;
 }

@@ -33,4 +33,17 @@ int rsp_kern_resolve(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
 		 const uint8_t *handle, size_t len);
 
+typedef int (*rsp_kern_pe_cb)(const struct rsp_pe_rec *r, void *arg);
+/*
+ * Calls @cb for every PE in the kernel (a dump: no other request on @nl
+ * from inside it); a non-zero return stops it.  0, @cb's value or -errno.
+ */
+int rsp_kern_dump(struct rsp_nl *nl, rsp_kern_pe_cb cb, void *arg);
+/* 1 if the kernel has PE @id of the pool, 0 if not, or -errno. */
+int rsp_kern_has(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+		 uint32_t id);
+/* The PEs whose home is @home, in a malloc'd array (*@v, *@n). */
+int rsp_kern_of_home(struct rsp_nl *nl, uint32_t home, struct rsp_pe_rec **v,
+		     size_t *n);
+
 #endif /* RSP_KERN_H */

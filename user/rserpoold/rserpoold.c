@@ -18,6 +18,49 @@
 #include <arpa/inet.h>
 #include "asap.h"
 #include "enrp.h"
+#include "kern.h"
+#include "util.h"
+
+struct daemon {
+	uint32_t id;
+	int verbose;
+	struct rsp_asap *a;
+	struct rsp_enrp *e;
+};
+
+/*
+ * What the kernel held before we started: our own PEs (a restart with the
+ * same ID) we are home for again, with keep-alives to their ASAP
+ * transports; those of other registrars wait for them to show up.
+ */
+static int reconcile(const struct rsp_pe_rec *r, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (r->home == d->id)
+		rsp_asap_adopt(d->a, r, 0);
+	else if (r->home && d->e)
+		rsp_enrp_expect(d->e, r->home);
+	return 0;
+}
+
+/* The kernel's events: reports to pass on, PEs it removed by itself. */
+static int kernel_event(struct nlattr **tb, int cmd, void *arg)
+{
+	struct daemon *d = arg;
+	struct rsp_pe_rec r;
+
+	if ((cmd != RSP_CMD_REPORT && cmd != RSP_CMD_PE_DEL) ||
+	    !tb[RSP_A_POOL_HANDLE] ||
+	    rsp_kern_rec(&r, tb, nla_data(tb[RSP_A_POOL_HANDLE]),
+			 nla_len(tb[RSP_A_POOL_HANDLE])))
+		return 0;
+	if (cmd == RSP_CMD_PE_DEL && r.home == d->id)
+		rsp_asap_pe_gone(d->a, r.handle, r.handle_len, r.id);
+	else if (cmd == RSP_CMD_REPORT && r.home && r.home != d->id && d->e)
+		rsp_enrp_report(d->e, &r);
+	return 0;
+}
 
 static void usage(FILE *f)
 {
@@ -42,6 +85,8 @@ static void usage(FILE *f)
 "      --heartbeat MS           ENRP presence to each peer (default 2440)\n"
 "      --max-last-heard MS      a peer silent this long is asked (5000)\n"
 "      --max-no-response MS     and then gone after this long (5000)\n"
+"      --takeover-timeout MS    a takeover of a gone peer's PEs waits so\n"
+"                               long for the other peers to agree (5000)\n"
 "  -v, --verbose                say more; twice: every registration\n"
 "  -h, --help                   this text\n"
 "\n"
@@ -131,6 +176,7 @@ int main(int argc, char **argv)
 		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "max-last-heard", required_argument, NULL, 'L' },
 		{ "max-no-response", required_argument, NULL, 'N' },
+		{ "takeover-timeout", required_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -142,14 +188,15 @@ int main(int argc, char **argv)
 	};
 	struct rsp_enrp_conf ec = {
 		.port = 9901, .heartbeat_ms = 2440, .last_heard_ms = 5000,
-		.no_response_ms = 5000,
+		.no_response_ms = 5000, .takeover_ms = 5000,
 	};
+	struct daemon d = { 0 };
 	struct epoll_event ev;
 	struct rsp_enrp *e;
 	struct rsp_asap *a;
-	struct rsp_nl nl;
+	struct rsp_nl nl, ev_nl;
 	sigset_t sigs;
-	int o, ep, sfd;
+	int o, ep, sfd, evfd, err;
 
 	while ((o = getopt_long(argc, argv, "i:p:k:K:e:P:vh", opts,
 				NULL)) != -1) {
@@ -209,6 +256,10 @@ int main(int argc, char **argv)
 			ec.no_response_ms = num(optarg, "max no response",
 						100, 3600000);
 			break;
+		case 'O':
+			ec.takeover_ms = num(optarg, "takeover timeout", 100,
+					     3600000);
+			break;
 		case 'v':
 			c.verbose++;
 			break;
@@ -234,8 +285,13 @@ int main(int argc, char **argv)
 	while (!c.id && getrandom(&c.id, sizeof(c.id), 0) != sizeof(c.id))
 		;
 
-	if (rsp_nl_open(&nl))
+	if (rsp_nl_open(&nl) || rsp_nl_open(&ev_nl))
 		return 1;
+	if (rsp_nl_subscribe(&ev_nl)) {
+		fprintf(stderr, "rserpoold: cannot follow the kernel's events\n");
+		return 1;
+	}
+	evfd = nl_socket_get_fd(ev_nl.sk);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -249,6 +305,11 @@ int main(int argc, char **argv)
 		perror("rserpoold");
 		return 1;
 	}
+	ev.data.fd = evfd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, evfd, &ev)) {
+		perror("rserpoold");
+		return 1;
+	}
 	a = rsp_asap_open(&c, &nl, ep);
 	if (!a)
 		return 1;
@@ -258,6 +319,17 @@ int main(int argc, char **argv)
 	e = rsp_enrp_open(&ec, &nl, a, ep);
 	if (!e && ec.npeers)
 		return 1;
+	d.id = c.id;
+	d.verbose = c.verbose;
+	d.a = a;
+	d.e = e;
+	/* After subscribing: no change slips between the dump and events. */
+	err = rsp_kern_dump(&nl, reconcile, &d);
+	if (err) {
+		fprintf(stderr, "rserpoold: cannot read the kernel table: %s\n",
+			strerror(-err));
+		return 1;
+	}
 	if (c.verbose)
 		fprintf(stderr, "rserpoold: registrar %08x serving ASAP on port %u\n",
 			c.id, c.port);
@@ -273,11 +345,18 @@ int main(int argc, char **argv)
 			continue;
 		if (ev.data.fd == sfd)
 			break;
+		if (ev.data.fd == evfd) {
+			if (rsp_nl_drain(&ev_nl, kernel_event, &d) == -ENOBUFS)
+				rsp_log(c.verbose, 0, "",
+					"kernel events were lost (socket buffer full)");
+			continue;
+		}
 		if (!e || rsp_enrp_event(e, ev.data.fd))
 			rsp_asap_event(a, ev.data.fd, ev.events);
 	}
 	rsp_enrp_close(e);
 	rsp_asap_close(a);
+	rsp_nl_close(&ev_nl);
 	rsp_nl_close(&nl);
 	return 0;
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The clock and the log: see util.h. */
+/* The clock, the log and socket addresses: see util.h. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "util.h"
 
 uint64_t rsp_now_ms(void)
@@ -25,4 +28,63 @@ void rsp_log(int verbose, int level, const char *prefix, const char *fmt,
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+size_t rsp_sa_size(const struct sockaddr *sa)
+{
+	return sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+					  sizeof(struct sockaddr_in6);
+}
+
+struct sockaddr *rsp_sa_next(const struct sockaddr *sa)
+{
+	return (struct sockaddr *)((char *)sa + rsp_sa_size(sa));
+}
+
+void rsp_sa_addr(struct rsp_p_addr *x, const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *s6 = (const void *)sa;
+	const uint8_t *v6 = s6->sin6_addr.s6_addr;
+
+	memset(x, 0, sizeof(*x));
+	if (sa->sa_family == AF_INET) {
+		x->type = RSP_P_IPV4;
+		memcpy(x->a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		x->type = RSP_P_IPV4;
+		memcpy(x->a, v6 + 12, 4);
+	} else {
+		x->type = RSP_P_IPV6;
+		memcpy(x->a, v6, 16);
+	}
+}
+
+int rsp_sa_same(const struct rsp_p_addr *x, const struct sockaddr *sa)
+{
+	struct rsp_p_addr y;
+
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+		return 0;
+	rsp_sa_addr(&y, sa);
+	return x->type == y.type &&
+	       !memcmp(x->a, y.a, x->type == RSP_P_IPV4 ? 4 : 16);
+}
+
+socklen_t rsp_sa_make(struct sockaddr_storage *ss, const struct rsp_p_addr *x,
+		      uint16_t port)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (x->type == RSP_P_IPV4) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, x->a, 4);
+		return sizeof(*s4);
+	}
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	memcpy(&s6->sin6_addr, x->a, 16);
+	return sizeof(*s6);
 }

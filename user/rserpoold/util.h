@@ -4,6 +4,8 @@
 #define RSP_UTIL_H
 
 #include <stdint.h>
+#include <sys/socket.h>
+#include "msg.h"
 
 /* CLOCK_MONOTONIC in milliseconds: every timer of the daemon. */
 uint64_t rsp_now_ms(void);
@@ -14,5 +16,17 @@ uint64_t rsp_now_ms(void);
  */
 void rsp_log(int verbose, int level, const char *prefix, const char *fmt,
 	     ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Socket addresses and the address parameters of ASAP/ENRP.  A v4-mapped
+ * IPv6 address is the IPv4 one: the daemon's sockets are IPv6 ones.
+ */
+size_t rsp_sa_size(const struct sockaddr *sa);
+/* The next of the packed addresses that sctp_getpaddrs() gives. */
+struct sockaddr *rsp_sa_next(const struct sockaddr *sa);
+void rsp_sa_addr(struct rsp_p_addr *x, const struct sockaddr *sa);
+int rsp_sa_same(const struct rsp_p_addr *x, const struct sockaddr *sa);
+socklen_t rsp_sa_make(struct sockaddr_storage *ss, const struct rsp_p_addr *x,
+		      uint16_t port);
 
 #endif /* RSP_UTIL_H */
