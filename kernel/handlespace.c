@@ -273,7 +273,7 @@ void rsp_pe_cache_exit(void)
 
 static void pe_free(struct rsp_pe *pe)
 {
-	if (pe->naddrs == 1)
+	if (pe->naddrs + pe->nasap == 1)
 		kmem_cache_free(rsp_pe_cache, pe);
 	else
 		kfree(pe);
@@ -294,10 +294,12 @@ static struct rsp_pe *pe_alloc(const struct rsp_pe_info *info)
 {
 	struct rsp_pe *pe;
 
-	if (info->naddrs == 1)
+	unsigned int i, n = info->naddrs + info->nasap;
+
+	if (n == 1)
 		pe = kmem_cache_zalloc(rsp_pe_cache, GFP_KERNEL);
 	else
-		pe = kzalloc(struct_size(pe, addrs, info->naddrs), GFP_KERNEL);
+		pe = kzalloc(struct_size(pe, addrs, n), GFP_KERNEL);
 	if (!pe)
 		return NULL;
 	pe->id = info->id;
@@ -310,6 +312,12 @@ static struct rsp_pe *pe_alloc(const struct rsp_pe_info *info)
 	pe->naddrs = info->naddrs;
 	pe->reporter = INVALID_UID;
 	memcpy(pe->addrs, info->addrs, info->naddrs * sizeof(pe->addrs[0]));
+	/* Kept for the registrar; in no peer chain. */
+	pe->nasap = info->nasap;
+	for (i = 0; i < info->nasap; i++) {
+		pe->addrs[pe->naddrs + i] = info->asap[i];
+		pe->addrs[pe->naddrs + i].asap_port = info->asap_port;
+	}
 	return pe;
 }
 

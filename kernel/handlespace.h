@@ -29,6 +29,7 @@ struct rsp_addr {
 	u32 hash;			/* of (proto, port, address) */
 	u8 family;			/* AF_INET or AF_INET6 */
 	u8 idx;				/* in pe->addrs[], for container_of */
+	u16 asap_port;			/* the ASAP transport's, in its slots */
 	union {
 		__be32 v4;
 		struct in6_addr v6;
@@ -55,6 +56,9 @@ struct rsp_pe_info {
 	u8 use;
 	u8 naddrs;
 	struct rsp_addr addrs[RSP_ADDRS_MAX];
+	u8 nasap;			/* ASAP transport: 0 if none */
+	u16 asap_port;
+	struct rsp_addr asap[RSP_ASAP_ADDRS_MAX];
 	u32 policy;			/* RSP_POLICY_* */
 	struct rsp_policy_params pol;
 };
@@ -94,6 +98,7 @@ struct rsp_pe {
 	u8 proto;
 	u8 use;
 	u8 naddrs;
+	u8 nasap;			/* after addrs[naddrs]: the ASAP transport */
 	struct rsp_addr addrs[];
 };
 

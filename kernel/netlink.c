@@ -49,12 +49,15 @@ static const struct nla_policy rsp_policy[RSP_A_MAX + 1] = {
 	[RSP_A_COUNT]		= NLA_POLICY_RANGE(NLA_U32, 1, RSP_RESOLVE_MAX),
 	[RSP_A_LIMITS]		= NLA_POLICY_NESTED(rsp_limit_policy),
 	[RSP_A_REPLACE]		= { .type = NLA_FLAG },
+	[RSP_A_PE_ASAP_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[RSP_A_PE_ASAP_ADDRS]	= NLA_POLICY_NESTED(rsp_addr_policy),
 };
 
 #define A(x)		BIT(RSP_A_##x)
 #define PE_ATTRS	(A(POOL_HANDLE) | A(PE_ID) | A(PE_HOME) | \
 			 A(PE_LIFETIME) | A(PE_PROTO) | A(PE_PORT) | \
-			 A(PE_TRANSPORT_USE) | A(PE_ADDRS) | A(PE_POLICY))
+			 A(PE_TRANSPORT_USE) | A(PE_ADDRS) | A(PE_POLICY) | \
+			 A(PE_ASAP_PORT) | A(PE_ASAP_ADDRS))
 
 /* The attributes each request may carry; any other is refused. */
 static const u32 rsp_cmd_attrs[RSP_CMD_MAX + 1] = {
@@ -98,6 +101,8 @@ static const char * const rsp_not_valid[RSP_A_MAX + 1] = {
 	[RSP_A_STATS]		= "RSP_A_STATS is not valid for this command",
 	[RSP_A_PAD]		= "RSP_A_PAD is not valid for this command",
 	[RSP_A_REPLACE]		= "RSP_A_REPLACE is not valid for this command",
+	[RSP_A_PE_ASAP_PORT]	= "RSP_A_PE_ASAP_PORT is not valid for this command",
+	[RSP_A_PE_ASAP_ADDRS]	= "RSP_A_PE_ASAP_ADDRS is not valid for this command",
 };
 
 static int check_attrs(u8 cmd, struct nlattr **tb,
@@ -149,19 +154,35 @@ static int parse_handle(const struct nlattr *a, struct rsp_handle *h)
 	return 0;
 }
 
-static int parse_addrs(struct nlattr *nest, struct rsp_pe_info *pe,
-		       struct netlink_ext_ack *extack)
+/* Static extack strings per nest: too many, a bad one, none. */
+static const char * const rsp_addrs_msg[] = {
+	"RSP_A_PE_ADDRS: more than RSP_ADDRS_MAX addresses",
+	"RSP_A_PE_ADDRS: unspecified, broadcast or multicast address",
+	"RSP_A_PE_ADDRS: no address",
+};
+
+static const char * const rsp_asap_msg[] = {
+	"RSP_A_PE_ASAP_ADDRS: more than RSP_ASAP_ADDRS_MAX addresses",
+	"RSP_A_PE_ASAP_ADDRS: unspecified, broadcast or multicast address",
+	"RSP_A_PE_ASAP_ADDRS: no address",
+};
+
+/* The addresses of a nest into @out (at most @max): 0 or -errno. */
+static int parse_addr_list(struct nlattr *nest, struct rsp_addr *out, u8 *n,
+			   unsigned int max, const char * const *msg,
+			   struct netlink_ext_ack *extack)
 {
 	struct nlattr *a;
 	int rem;
 
+	*n = 0;
 	nla_for_each_nested(a, nest, rem) {
-		struct rsp_addr *ad = &pe->addrs[pe->naddrs];
+		struct rsp_addr *ad = &out[*n];
 		bool bad;
 
-		if (pe->naddrs == RSP_ADDRS_MAX) {
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "RSP_A_PE_ADDRS: more than RSP_ADDRS_MAX addresses");
+		if (*n == max) {
+			rsp_set_msg(extack, msg[0]);
+			NL_SET_BAD_ATTR(extack, a);
 			return -E2BIG;
 		}
 		if (nla_type(a) == RSP_ADDR_A_IPV4) {
@@ -177,23 +198,53 @@ static int parse_addrs(struct nlattr *nest, struct rsp_pe_info *pe,
 			      ipv6_addr_is_multicast(&ad->v6);
 		}
 		if (bad) {
-			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "RSP_A_PE_ADDRS: unspecified, broadcast or multicast address");
+			rsp_set_msg(extack, msg[1]);
+			NL_SET_BAD_ATTR(extack, a);
 			return -EINVAL;
 		}
-		pe->naddrs++;
+		(*n)++;
 	}
-	if (!pe->naddrs) {
-		NL_SET_ERR_MSG_ATTR(extack, nest,
-				    "RSP_A_PE_ADDRS: no address");
+	if (!*n) {
+		rsp_set_msg(extack, msg[2]);
+		NL_SET_BAD_ATTR(extack, nest);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int parse_addrs(struct nlattr *nest, struct rsp_pe_info *pe,
+		       struct netlink_ext_ack *extack)
+{
+	int err = parse_addr_list(nest, pe->addrs, &pe->naddrs, RSP_ADDRS_MAX,
+				  rsp_addrs_msg, extack);
+
+	if (err)
+		return err;
 	if (pe->proto != IPPROTO_SCTP && pe->naddrs > 1) {
 		NL_SET_ERR_MSG_ATTR(extack, nest,
 				    "RSP_A_PE_ADDRS: only SCTP PEs have more than one address");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The ASAP transport: a port and its addresses, both or neither. */
+static int parse_asap(struct nlattr **tb, struct rsp_pe_info *pe,
+		      struct netlink_ext_ack *extack)
+{
+	struct nlattr *port = tb[RSP_A_PE_ASAP_PORT];
+	struct nlattr *addrs = tb[RSP_A_PE_ASAP_ADDRS];
+
+	if (!port && !addrs)
+		return 0;
+	if (!port || !addrs) {
+		NL_SET_ERR_MSG_ATTR(extack, port ? port : addrs,
+				    "RSP_A_PE_ASAP_PORT and RSP_A_PE_ASAP_ADDRS go together");
+		return -EINVAL;
+	}
+	pe->asap_port = nla_get_u16(port);
+	return parse_addr_list(addrs, pe->asap, &pe->nasap,
+			       RSP_ASAP_ADDRS_MAX, rsp_asap_msg, extack);
 }
 
 static int parse_policy(struct nlattr *nest, u32 *type,
@@ -289,6 +340,8 @@ static int parse_pe(struct genl_info *info, struct rsp_pe_info *pe)
 	if (tb[RSP_A_PE_LIFETIME])
 		pe->lifetime_ms = nla_get_u32(tb[RSP_A_PE_LIFETIME]);
 	err = parse_addrs(tb[RSP_A_PE_ADDRS], pe, extack);
+	if (!err)
+		err = parse_asap(tb, pe, extack);
 	if (err)
 		return err;
 	return parse_policy(tb[RSP_A_PE_POLICY], &pe->policy, &pe->pol, extack);
@@ -318,15 +371,16 @@ static int put_policy(struct sk_buff *skb, const struct rsp_pe *pe)
 	return 0;
 }
 
-static int put_addrs(struct sk_buff *skb, const struct rsp_pe *pe)
+static int put_addr_list(struct sk_buff *skb, int type,
+			 const struct rsp_addr *addrs, int n)
 {
-	struct nlattr *nest = nla_nest_start(skb, RSP_A_PE_ADDRS);
+	struct nlattr *nest = nla_nest_start(skb, type);
 	int i, err = 0;
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i < pe->naddrs && !err; i++) {
-		const struct rsp_addr *a = &pe->addrs[i];
+	for (i = 0; i < n && !err; i++) {
+		const struct rsp_addr *a = &addrs[i];
 
 		if (a->family == AF_INET)
 			err = nla_put_in_addr(skb, RSP_ADDR_A_IPV4, a->v4);
@@ -335,6 +389,17 @@ static int put_addrs(struct sk_buff *skb, const struct rsp_pe *pe)
 	}
 	nla_nest_end(skb, nest);
 	return err;
+}
+
+static int put_asap(struct sk_buff *skb, const struct rsp_pe *pe)
+{
+	const struct rsp_addr *a = &pe->addrs[pe->naddrs];
+
+	if (!pe->nasap)
+		return 0;
+	if (nla_put_u16(skb, RSP_A_PE_ASAP_PORT, a->asap_port))
+		return -EMSGSIZE;
+	return put_addr_list(skb, RSP_A_PE_ASAP_ADDRS, a, pe->nasap);
 }
 
 /* The attributes of a PE, without its pool handle. */
@@ -349,7 +414,8 @@ static int put_pe(struct sk_buff *skb, const struct rsp_pe *pe)
 	    nla_put_u16(skb, RSP_A_PE_PORT, pe->port) ||
 	    (pe->proto == IPPROTO_SCTP &&
 	     nla_put_u8(skb, RSP_A_PE_TRANSPORT_USE, pe->use)) ||
-	    put_addrs(skb, pe) || put_policy(skb, pe) ||
+	    put_addr_list(skb, RSP_A_PE_ADDRS, pe->addrs, pe->naddrs) ||
+	    put_asap(skb, pe) || put_policy(skb, pe) ||
 	    (exp && nla_put_u32(skb, RSP_A_PE_EXPIRES,
 				div_u64(rsp_exp_left_ns(exp), NSEC_PER_MSEC))) ||
 	    nla_put_u64_64bit(skb, RSP_A_PE_SELECTED,
@@ -722,7 +788,8 @@ static int rsp_flush_doit(struct sk_buff *skb, struct genl_info *info)
 		   2 * nla_total_size(1) + nla_total_size(2) +		\
 		   nla_total_size(0) + RSP_ADDRS_MAX * nla_total_size(16) + \
 		   nla_total_size(0) + 8 * nla_total_size(4) +		\
-		   2 * nla_total_size_64bit(8))
+		   2 * nla_total_size_64bit(8) + nla_total_size(2) +	\
+		   nla_total_size(0) + RSP_ASAP_ADDRS_MAX * nla_total_size(16))
 
 static int rsp_resolve_doit(struct sk_buff *skb, struct genl_info *info)
 {

@@ -121,6 +121,26 @@ def main():
     case("replace flag with a payload", "PE_NEW",
          pe_attrs(pe_id=1) + [u32(A["REPLACE"], 1)], E.ERANGE,
          point_at=len(good))
+    case("ASAP port without addresses", "PE_NEW",
+         good + [u16(A["PE_ASAP_PORT"], 3863)], E.EINVAL,
+         "RSP_A_PE_ASAP_PORT and RSP_A_PE_ASAP_ADDRS go together",
+         point_at=len(good))
+    case("ASAP addresses without a port", "PE_NEW",
+         good + [nest(A["PE_ASAP_ADDRS"], ipv4("10.0.0.9"))], E.EINVAL,
+         "go together", point_at=len(good))
+    case("ASAP port 0", "PE_NEW",
+         good + [u16(A["PE_ASAP_PORT"], 0),
+                 nest(A["PE_ASAP_ADDRS"], ipv4("10.0.0.9"))], E.ERANGE,
+         point_at=len(good))
+    case("5 ASAP addresses", "PE_NEW",
+         good + [u16(A["PE_ASAP_PORT"], 3863),
+                 nest(A["PE_ASAP_ADDRS"],
+                      *[ipv4(f"10.0.2.{i}") for i in range(1, 6)])],
+         E.E2BIG, "more than RSP_ASAP_ADDRS_MAX")
+    case("ASAP address 224.0.0.1", "PE_NEW",
+         good + [u16(A["PE_ASAP_PORT"], 3863),
+                 nest(A["PE_ASAP_ADDRS"], ipv4("224.0.0.1"))], E.EINVAL,
+         "RSP_A_PE_ASAP_ADDRS: unspecified, broadcast or multicast")
     case("PE already there", "PE_NEW", pe_attrs(pe_id=1), E.EEXIST,
          "already registered")
     case("PE_SET of a missing PE", "PE_SET", pe_attrs(pe_id=9), E.ENOENT,

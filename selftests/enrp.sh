@@ -19,10 +19,12 @@ homes() {
 		jq -r '[.[] | "\(.id)@\(.home)"] | sort | join(" ")'
 }
 count() { ip netns exec "$1" $R -j pe show "$2" 2>/dev/null | jq length; }
-# pe N REGISTRAR: rspserver -echo in host peN, registered there.
+# pe N REGISTRAR: rspserver -echo in host peN, registered there, for
+# 6 s at a time (re-registering every 2 s).
 pe() {
 	ip netns exec pe$1 rspserver -echo -registrar=$2:3863 \
-		-poolhandle=EchoPool -quiet > "$T/pe$1.log" 2>&1 &
+		-poolhandle=EchoPool -rereginterval=2000 -quiet \
+		> "$T/pe$1.log" 2>&1 &
 	echo $! > "$T/pe$1.pid"
 }
 # pr N ID PEER: rserpoold in host prN.
@@ -50,6 +52,10 @@ a=$(ip netns exec pr1 $R -j pe show EchoPool | jq '.[0].id')
 pr 2 0x2222 10.12.0.1
 eq "pr2, started later, learns it from pr1 (handle table)" \
 	"$(until_eq 15 "$a@4369" homes pr2 EchoPool)" "$a@4369"
+eq "... with the ASAP transport the PE registered from (port, address)" \
+	"$(ip netns exec pr2 $R -j pe show EchoPool |
+	   jq -r '.[0].asap | "\(.port > 0) \(.addrs | join(","))"')" \
+	"true 10.12.0.3"
 (echo "hello peer"; sleep 3) | ip netns exec pu timeout 20 rspterminal \
 	-registrar=10.12.0.2:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1
 got=$(sed -n 's/.*from PE \$\([0-9a-fA-F]*\)> hello peer.*/\1/p' \
@@ -95,8 +101,8 @@ eq "pr1 dies: pr2 takes its PE over (home 0x2222)" \
 	"$(until_eq 15 "$a@8738" homes pr2 EchoPool)" "$a@8738"
 grep -q "took over peer 00001111: 1 of its 1 PEs" "$T/pr2.log"
 eq "... alone: no other peer to agree" "$?" 0
-sleep 4
-eq "the PE answers pr2's keep-alives: still there 4 s later" \
+sleep 8
+eq "its keep-alive ACKs renew its 6 s life: still there 8 s later" \
 	"$(homes pr2 EchoPool)" "$a@8738"
 (echo "hello again"; sleep 3) | ip netns exec pu timeout 20 rspterminal \
 	-registrar=10.12.0.2:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1

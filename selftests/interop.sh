@@ -5,14 +5,17 @@
 # rsplib's rspregistrar; pe1 and pe2 rspserver -echo, pu rspterminal and
 # hsdump (which reads rspregistrar's handlespace over ENRP).  PEs
 # registered at either registrar appear at the other, deregistrations
-# follow, and a PU of rsplib's registrar reaches a PE of ours.  TAP.
+# follow, and a PU of rsplib's registrar reaches a PE of ours.  Each takes
+# the other's PEs over when it dies (rsplib's needs a third registrar,
+# pr3, another rserpoold, to agree).  TAP.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
 PRD=$top/user/rserpoold/rserpoold
-# kernel: "id@home" of pr1's PEs of EchoPool, in hex as rsplib prints.
+# kernel [HOST]: "id@home" of the PEs of EchoPool in HOST's (pr1's)
+# handlespace, in hex as rsplib prints.
 kernel() {
-	ip netns exec pr1 $R -j pe show EchoPool 2>/dev/null |
+	ip netns exec ${1:-pr1} $R -j pe show EchoPool 2>/dev/null |
 		jq -r '[.[] | "\(.id)@\(.home)"] | .[]' |
 		while IFS=@ read -r id home; do
 			printf '%08x@%08x\n' "$id" "$home"
@@ -33,15 +36,23 @@ pe() {
 echo "TAP version 13"
 modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
-hosts 10.14.0 pr1 pr2 pe1 pe2 pu
+hosts 10.14.0 pr1 pr2 pe1 pe2 pu pr3
 capture "$T/cap.pcapng"
 
 ip netns exec pr1 "$PRD" -i 0x1111 -P 10.14.0.2 --heartbeat 1000 -vv \
 	> "$T/pr1.log" 2>&1 &
-ip netns exec pr2 rspregistrar -identifier=0x2222 -asap=10.14.0.2:3863 \
-	-enrp=10.14.0.2:9901 -peer=10.14.0.1:9901 -asapannounce=off \
-	-enrpannounce=off -minaddressscope=sitelocal -quiet \
-	-logfile=/dev/null &
+echo $! > "$T/pr1.pid"
+# rsplib PR2 [PEER...]: rspregistrar in pr2 with these peers.
+rsplib_pr() {
+	peers=""
+	for p in "$@"; do peers="$peers -peer=$p:9901"; done
+	ip netns exec pr2 rspregistrar -identifier=0x2222 \
+		-asap=10.14.0.2:3863 -enrp=10.14.0.2:9901 $peers \
+		-asapannounce=off -enrpannounce=off \
+		-minaddressscope=sitelocal -quiet -logfile=/dev/null &
+	echo $! > "$T/pr2.pid"
+}
+rsplib_pr 10.14.0.1
 sleep 2
 
 pe 1 10.14.0.1
@@ -76,11 +87,47 @@ grep -E "malformed|refused|unusable" "$T/pr1.log" | sed 's/^/# /'
 eq "rserpoold found nothing of rsplib's malformed" \
 	"$(grep -cE "malformed|refused|unusable" "$T/pr1.log")" 0
 
+# rspregistrar dies: rserpoold takes its PE over, alone.
+pe 2 10.14.0.2
+until_eq 20 1 sh -c "ip netns exec pr1 $R -j pe show EchoPool 2>/dev/null | jq length" > /dev/null
+b=$(kernel | cut -d@ -f1)
+kill -9 "$(cat "$T/pr2.pid")"
+eq "rspregistrar dies: rserpoold takes its PE over" \
+	"$(until_eq 30 "$b@00001111" kernel)" "$b@00001111"
+sleep 4
+eq "rsplib's PE answers our keep-alives with H: still there 4 s later" \
+	"$(kernel)" "$b@00001111"
+kill -INT "$(cat "$T/pe2.pid")"
+eq "... and now deregisters at rserpoold" "$(until_eq 15 "" kernel)" ""
+
+# rserpoold dies: rspregistrar takes its PE over, with pr3 agreeing.  pr3
+# notices later than rsplib (15 s), so that rsplib starts the takeover.
+# hsdump is an ENRP peer of rspregistrar while it runs, and rsplib waits
+# for every peer's ACK: no hsdump in the 12 s before the kill.
+ip netns exec pr3 "$PRD" -i 0x3333 -P 10.14.0.1 -P 10.14.0.2 \
+	--heartbeat 1000 --max-last-heard 15000 -vv > "$T/pr3.log" 2>&1 &
+rsplib_pr 10.14.0.1 10.14.0.6
+pe 1 10.14.0.1
+until_eq 20 1 sh -c "ip netns exec pr1 $R -j pe show EchoPool 2>/dev/null | jq length" > /dev/null
+a=$(kernel | cut -d@ -f1)
+until_eq 20 "$a@00001111" kernel pr3 > /dev/null
+sleep 2
+eq "three registrars: rspregistrar has rserpoold's PE" "$(rsplib)" \
+	"$a@00001111"
+sleep 12
+kill -9 "$(cat "$T/pr1.pid")"
+eq "rserpoold dies: pr3 hears rspregistrar (lower ID) took its PE over" \
+	"$(until_eq 40 "$a@00002222" kernel pr3)" "$a@00002222"
+eq "... and so says rspregistrar" "$(rsplib)" "$a@00002222"
+grep -q "peer 00002222 takes 00001111 over: agreed" "$T/pr3.log"
+eq "... with pr3's agreement (INIT_TAKEOVER_ACK)" "$?" 0
+
 capture_end
 check_decoded "$T/cap.pcapng" 10.14.0.1
-[ $failed -eq 0 ] || sed 's/^/# pr1: /' "$T/pr1.log"
+[ $failed -eq 0 ] || { sed 's/^/# pr1: /' "$T/pr1.log";
+		       sed 's/^/# pr3: /' "$T/pr3.log"; }
 echo "1..$n"
-hosts_down pr1 pr2 pe1 pe2 pu
+hosts_down pr1 pr2 pe1 pe2 pu pr3
 rmmod rserpool
 rm -rf "$T"
 [ $failed -eq 0 ]

@@ -36,11 +36,11 @@ fails() {
 	fi
 }
 # until_eq SECONDS WANT COMMAND...: prints COMMAND's output once it is
-# WANT, or when SECONDS are up.
+# WANT, or when SECONDS (of the clock, however slow COMMAND is) are up.
 until_eq() {
-	t=$(($1 * 10)) want=$2; shift 2
-	while [ "$("$@")" != "$want" ] && [ $t -gt 0 ]; do
-		sleep 0.1; t=$((t - 1))
+	end=$(($(date +%s) + $1)) want=$2; shift 2
+	while [ "$("$@")" != "$want" ] && [ "$(date +%s)" -lt $end ]; do
+		sleep 0.1
 	done
 	"$@"
 }

@@ -29,6 +29,8 @@ static const char *const top_names[RSP_A_MAX + 1] = {
 	[RSP_A_PE_POLICY] = "RSP_A_PE_POLICY",
 	[RSP_A_COUNT] = "RSP_A_COUNT",
 	[RSP_A_LIMITS] = "RSP_A_LIMITS",
+	[RSP_A_PE_ASAP_PORT] = "RSP_A_PE_ASAP_PORT",
+	[RSP_A_PE_ASAP_ADDRS] = "RSP_A_PE_ASAP_ADDRS",
 };
 
 static const char *const addr_names[RSP_ADDR_A_MAX + 1] = {
@@ -90,7 +92,7 @@ static void attr_path(const struct nlmsghdr *req, uint32_t off, char *buf,
 				outer = "unknown attribute";
 			if (off == start)
 				break;
-			if (type == RSP_A_PE_ADDRS)
+			if (type == RSP_A_PE_ADDRS || type == RSP_A_PE_ASAP_ADDRS)
 				inner = addr_names, max = RSP_ADDR_A_MAX;
 			else if (type == RSP_A_PE_POLICY)
 				inner = policy_names, max = RSP_POLICY_A_MAX;

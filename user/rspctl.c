@@ -12,7 +12,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include "json.h"
 #include "names.h"
 #include "nl.h"
@@ -45,6 +49,7 @@ static void usage(FILE *f)
 "                     [report-threshold N]]\n"
 "  rspctl stats\n"
 "  rspctl monitor\n"
+"  rspctl peers [control NAME]\n"
 "\n"
 "HANDLE is text, or hex after 0x.  LOAD is a percentage (50%) or a raw\n"
 "fraction of 0xffffffff.  POLICY is one of rr wrr random wrand priority\n"
@@ -278,6 +283,19 @@ static void print_pe(struct nlattr **tb)
 		print_addrs(tb[RSP_A_PE_ADDRS]);
 	if (tb[RSP_A_PE_POLICY])
 		print_policy(tb[RSP_A_PE_POLICY]);
+	/* Where its registrar sends it keep-alives. */
+	if (tb[RSP_A_PE_ASAP_PORT] && tb[RSP_A_PE_ASAP_ADDRS]) {
+		if (json) {
+			json_open("asap", '{');
+			json_u64("port", nla_get_u16(tb[RSP_A_PE_ASAP_PORT]));
+		} else {
+			printf(" asap port %u",
+			       nla_get_u16(tb[RSP_A_PE_ASAP_PORT]));
+		}
+		print_addrs(tb[RSP_A_PE_ASAP_ADDRS]);
+		if (json)
+			json_close('}');
+	}
 	if (json) {
 		if (tb[RSP_A_PE_LIFETIME])
 			json_u64("lifetime", nla_get_u32(tb[RSP_A_PE_LIFETIME]));
@@ -905,10 +923,103 @@ static int cmd_monitor(int argc, char **argv)
 	return 0;
 }
 
+static int is_peer_line(const char *line)
+{
+	return !strncmp(line, "peer ", 5);
+}
+
+/* A record of the daemon, "KIND key=value...", as text or JSON. */
+static void show_record(char *line, int first_peer)
+{
+	char *tok, *save = NULL, *kind = strtok_r(line, " ", &save);
+	int peer = is(kind, "peer");
+
+	if (json) {
+		if (peer && first_peer)
+			json_open("peers", '[');
+		if (peer)
+			json_open(NULL, '{');
+	} else {
+		printf("%s", kind);
+	}
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		char *v = strchr(tok, '='), *end;
+		unsigned long long n;
+
+		if (!v)
+			continue;
+		*v++ = 0;
+		errno = 0;
+		n = strtoull(v, &end, 10);
+		if (json && !*end && *v && !errno)
+			json_u64(tok, n);
+		else if (json)
+			json_str(tok, v);
+		else if (is(tok, "id"))
+			printf(" 0x%llx", n);
+		else if (is(tok, "heard"))
+			printf(" heard %sms ago", v);
+		else
+			printf(" %s %s", tok, v);
+	}
+	if (json && peer)
+		json_close('}');
+	else if (!json)
+		putchar('\n');
+}
+
+/*
+ * rspctl peers [control NAME]: asks this network namespace's rserpoold
+ * (its abstract control socket) for its ENRP peers.
+ */
+static int cmd_peers(int argc, char **argv)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *name = "rserpoold";
+	char line[1024];
+	int fd, peers = 0, got = 0;
+	FILE *f;
+
+	if (argc == 2 && is(argv[0], "control"))
+		name = argv[1];
+	else if (argc)
+		die("peers: unexpected \"%s\" (rspctl peers [control NAME])",
+		    argv[0]);
+	if (strlen(name) + 1 > sizeof(sun.sun_path))
+		die("peers: control socket name too long");
+	memcpy(sun.sun_path + 1, name, strlen(name));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun,
+			      offsetof(struct sockaddr_un, sun_path) + 1 +
+			      strlen(name)))
+		die("peers: no rserpoold in this network namespace (control socket @%s: %s)",
+		    name, strerror(errno));
+	if (write(fd, "peers\n", 6) != 6 || !(f = fdopen(fd, "r")))
+		die("peers: cannot ask rserpoold: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "error ", 6))
+			die("peers: rserpoold says: %s", line + 6);
+		if (!got++ && json)
+			json_open(NULL, '{');
+		show_record(line, is_peer_line(line) && !peers++);
+	}
+	fclose(f);
+	if (!got)
+		die("peers: rserpoold closed the connection without an answer");
+	if (json) {
+		if (peers)
+			json_close(']');
+		json_close('}');
+		json_end_line();
+	}
+	return 0;
+}
+
 static int known_object(const char *obj)
 {
 	static const char *const objs[] = { "pool", "pe", "resolve", "report",
-		"flush", "limits", "stats", "monitor" };
+		"flush", "limits", "stats", "monitor", "peers" };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
@@ -949,6 +1060,8 @@ static int dispatch(int argc, char **argv)
 	}
 	if (is(obj, "limits"))
 		return cmd_limits(argc, argv);
+	if (is(obj, "peers"))
+		return cmd_peers(argc, argv);
 	if (is(obj, "stats")) {
 		if (argc)
 			die("stats: unexpected \"%s\"", argv[0]);
@@ -1045,6 +1158,9 @@ int main(int argc, char **argv)
 	}
 	if (!known_object(argv[0]))
 		return 2;
+	/* The daemon's, not the kernel's: no netlink needed. */
+	if (is(argv[0], "peers"))
+		return cmd_peers(argc - 1, argv + 1);
 	if (rsp_nl_open(&nl))
 		return 1;
 	return dispatch(argc, argv);

@@ -48,6 +48,7 @@ struct home {
 	uint64_t next_ka;		/* ms: send the next keep-alive */
 	uint64_t ack_by;		/* ms: 0, or the ACK is awaited */
 	int tell_home;			/* H flag until the PE ACKs */
+	uint64_t refresh_at;		/* ms: renew its life in the kernel */
 };
 
 struct rsp_asap {
@@ -215,6 +216,7 @@ static void home_set(struct rsp_asap *a, const struct rsp_pe_rec *r,
 	h->next_ka = rsp_now_ms() + a->c.ka_interval_ms;
 	h->ack_by = 0;
 	h->tell_home = 0;
+	h->refresh_at = rsp_now_ms() + r->lifetime_ms / 2;
 	if (a->notify)
 		a->notify(a->notify_arg, 0, r);
 }
@@ -228,6 +230,17 @@ void rsp_asap_set_notify(struct rsp_asap *a, rsp_asap_notify fn, void *arg)
 const struct rsp_pe_rec *rsp_asap_home(const struct rsp_asap *a, size_t i)
 {
 	return i < a->nhomes ? &a->homes[i].rec : NULL;
+}
+
+int rsp_asap_is_home(struct rsp_asap *a, const uint8_t *handle, size_t len,
+		     uint32_t id)
+{
+	return home_find(a, handle, len, id) != NULL;
+}
+
+size_t rsp_asap_nhomes(const struct rsp_asap *a)
+{
+	return a->nhomes;
 }
 
 uint16_t rsp_asap_checksum(const struct rsp_asap *a)
@@ -445,11 +458,28 @@ static void on_ka_ack(struct rsp_asap *a, const struct peer *from)
 		return;
 	hm = home_find(a, h->handle.data, h->handle.len, id->u32);
 	if (hm) {
+		uint64_t now = rsp_now_ms();
+
 		hm->ack_by = 0;
-		hm->next_ka = rsp_now_ms() + a->c.ka_interval_ms;
+		hm->next_ka = now + a->c.ka_interval_ms;
+		/*
+		 * Alive, and ours: its registration life starts over, here and
+		 * at the peers.  A PE taken over may have no way to re-register
+		 * (it knew only the registrar that died).
+		 */
+		if (hm->rec.lifetime_ms && now >= hm->refresh_at &&
+		    !rsp_kern_put(a->nl, &hm->rec)) {
+			hm->refresh_at = now + hm->rec.lifetime_ms / 2;
+			if (a->notify)
+				a->notify(a->notify_arg, 0, &hm->rec);
+		}
 		/* A PE taken over answers on the link we set up to it. */
-		if (hm->tell_home && from->fd == a->sctp)
+		if (hm->tell_home && from->fd == a->sctp) {
 			hm->via = *from;
+			say(a, 2, "PE %08x of %s answers: we are its home",
+			    hm->rec.id, handle_str(hm->rec.handle,
+						   hm->rec.handle_len));
+		}
 		hm->tell_home = 0;
 	}
 }
@@ -742,14 +772,22 @@ int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
 }
 
 void rsp_asap_pe_gone(struct rsp_asap *a, const uint8_t *handle, size_t len,
-		      uint32_t id)
+		      uint32_t id, int reason)
 {
+	static const char *const why[] = {
+		[RSP_REASON_DELETED] = "deleted", [RSP_REASON_EXPIRED] = "expired",
+		[RSP_REASON_UNREACHABLE] = "reported unreachable",
+		[RSP_REASON_HOME_DELETED] = "its home deleted",
+		[RSP_REASON_FLUSHED] = "flushed",
+	};
 	struct home *h = home_find(a, handle, len, id);
 
 	/* Our own deletions come back as events too, maybe re-registered. */
 	if (h && rsp_kern_has(a->nl, handle, len, id) == 0) {
-		say(a, 2, "PE %08x of %s left the kernel table", id,
-		    handle_str(handle, len));
+		say(a, 2, "PE %08x of %s left the kernel table (%s)", id,
+		    handle_str(handle, len),
+		    reason > 0 && reason <= RSP_REASON_FLUSHED ? why[reason] :
+		    "no reason given");
 		home_drop(a, h);
 	}
 }
@@ -787,10 +825,14 @@ int rsp_asap_tick(struct rsp_asap *a)
 			continue;
 		}
 		if (!h->ack_by && now >= h->next_ka) {
-			if (keep_alive(a, h))
+			if (keep_alive(a, h)) {
 				h->ack_by = now + a->c.ka_timeout_ms;
-			else	/* unreachable for us: its life decides */
+			} else {	/* unreachable for us: its life decides */
+				say(a, 1, "PE %08x of %s: no way to send it keep-alives",
+				    h->rec.id, handle_str(h->rec.handle,
+							  h->rec.handle_len));
 				h->next_ka = now + a->c.ka_interval_ms;
+			}
 		}
 		if (h->ack_by && h->ack_by < next)
 			next = h->ack_by;

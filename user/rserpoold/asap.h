@@ -6,6 +6,7 @@
 #ifndef RSP_ASAP_H
 #define RSP_ASAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "../nl.h"
 
@@ -39,6 +40,9 @@ int rsp_asap_tick(struct rsp_asap *a);
 void rsp_asap_set_notify(struct rsp_asap *a, rsp_asap_notify fn, void *arg);
 /* The PEs we are home for, for ENRP: the @i-th, NULL past the last. */
 const struct rsp_pe_rec *rsp_asap_home(const struct rsp_asap *a, size_t i);
+size_t rsp_asap_nhomes(const struct rsp_asap *a);
+int rsp_asap_is_home(struct rsp_asap *a, const uint8_t *handle, size_t len,
+		     uint32_t id);
 /* Their PE checksum, as ENRP presence carries it. */
 uint16_t rsp_asap_checksum(const struct rsp_asap *a);
 
@@ -52,7 +56,7 @@ int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
 		   int takeover);
 /* The kernel removed a PE (expired, reported, by hand): if ours, forget it. */
 void rsp_asap_pe_gone(struct rsp_asap *a, const uint8_t *handle, size_t len,
-		      uint32_t id);
+		      uint32_t id, int reason);
 /* ENDPOINT_UNREACHABLE for a PE to its home registrar at @pr's addresses. */
 void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 			const uint8_t *handle, size_t len, uint32_t id);

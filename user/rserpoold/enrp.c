@@ -47,6 +47,8 @@ struct epeer {
 	size_t cursor;			/* our table, as it reads it */
 	int state;
 	uint64_t tk_until;		/* the takeover's deadline */
+	uint32_t taker;			/* another takes it over, if gone */
+	uint64_t taker_until;
 	unsigned int nwait;		/* INIT_TAKEOVER_ACKs awaited from */
 	uint32_t wait[RSP_ENRP_PEERS_MAX];
 };
@@ -195,6 +197,11 @@ static void on_update(struct rsp_enrp *e, struct epeer *p)
 		return;
 	if (e->in.action == 0) {
 		learn(e, h, pe->pe, p->id);
+	} else if (rsp_asap_is_home(e->a, h->handle.data, h->handle.len,
+				    pe->pe->id)) {
+		/* Only a PE's home removes it: a stale owner after a takeover. */
+		say(e, 1, "peer %08x deletes PE %08x, which is ours: ignored",
+		    p->id, pe->pe->id);
 	} else {
 		rsp_kern_del(e->nl, h->handle.data, h->handle.len, pe->pe->id);
 		say(e, 2, "PE %08x of peer %08x removed", pe->pe->id, p->id);
@@ -291,6 +298,7 @@ static int peer_reset(struct rsp_enrp *e, struct epeer *p)
 	p->assoc = 0;
 	p->state = P_UP;
 	p->nwait = 0;
+	p->taker = 0;
 	if (p->addr.ss_family)
 		return 0;
 	*p = e->peers[--e->npeers];
@@ -346,16 +354,6 @@ static int takeover_start(struct rsp_enrp *e, struct epeer *t)
 	return t->nwait ? 0 : takeover_finish(e, t);
 }
 
-/* Nobody takes it over after all: its PEs go. */
-static int purge(struct rsp_enrp *e, struct epeer *p)
-{
-	int n = rsp_kern_del_home(e->nl, p->id);
-
-	say(e, 0, "peer %08x: no takeover came, %d of its PEs removed", p->id,
-	    n < 0 ? 0 : n);
-	return peer_reset(e, p);
-}
-
 /* @q does not answer any more: the takeovers stop waiting for it. */
 static void unwait(struct rsp_enrp *e, uint32_t q)
 {
@@ -390,7 +388,13 @@ static void on_init_takeover(struct rsp_enrp *e, struct epeer *q)
 	takeover_msg(e, q, ENRP_INIT_TAKEOVER_ACK, target);
 	if (t && t->state != P_UP) {
 		t->state = P_WAITING;
+		t->taker = q->id;
 		t->tk_until = rsp_now_ms() + 2 * e->c.takeover_ms;
+	} else if (t) {
+		/* Not gone for us yet: when it is, @q has it in hand. */
+		t->taker = q->id;
+		t->taker_until = rsp_now_ms() + 2 * e->c.takeover_ms +
+				 e->c.last_heard_ms + e->c.no_response_ms;
 	}
 	say(e, 1, "peer %08x takes %08x over: agreed", q->id, target);
 }
@@ -459,6 +463,7 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 		p->state = P_UP;
 		p->nwait = 0;
 	}
+	p->taker = 0;
 	p->id = e->in.sender;
 	p->last_heard = rsp_now_ms();
 	p->asked_at = 0;
@@ -566,11 +571,21 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 				    p->id, p->nwait);
 			moved = takeover_finish(e, p);
 		} else if (p->state == P_WAITING && now >= p->tk_until) {
-			moved = purge(e, p);
+			/* The other taker did not finish: the PEs live on. */
+			say(e, 0, "no takeover of %08x came from %08x", p->id,
+			    p->taker);
+			moved = takeover_start(e, p);
 		} else if (p->state == P_UP && p->id && p->asked_at &&
 			   now >= p->asked_at + e->c.no_response_ms) {
 			unwait(e, p->id);
-			moved = takeover_start(e, p);
+			if (p->taker && now < p->taker_until) {
+				say(e, 0, "peer %08x is gone: %08x takes it over",
+				    p->id, p->taker);
+				p->state = P_WAITING;
+				p->tk_until = p->taker_until;
+			} else {
+				moved = takeover_start(e, p);
+			}
 		} else if (p->state == P_UP && p->id && !p->asked_at &&
 			   now >= p->last_heard + e->c.last_heard_ms) {
 			presence(e, p, F_REPLY);
@@ -724,4 +739,59 @@ void rsp_enrp_close(struct rsp_enrp *e)
 	if (e->fd >= 0)
 		close(e->fd);
 	free(e);
+}
+
+struct census {
+	struct rsp_enrp *e;
+	unsigned int pes[RSP_ENRP_PEERS_MAX];
+};
+
+static int count_home(const struct rsp_pe_rec *r, void *arg)
+{
+	struct census *c = arg;
+	unsigned int i;
+
+	for (i = 0; r->home && i < c->e->npeers; i++)
+		if (c->e->peers[i].id == r->home)
+			c->pes[i]++;
+	return 0;
+}
+
+void rsp_enrp_show(struct rsp_enrp *e, FILE *f)
+{
+	static const char *const states[] = {
+		[P_UP] = "up", [P_TAKING] = "taking-over",
+		[P_WAITING] = "taken-over",
+	};
+	struct census c = { .e = e };
+	uint64_t now = rsp_now_ms();
+	unsigned int i;
+
+	rsp_kern_dump(e->nl, count_home, &c);
+	for (i = 0; i < e->npeers; i++) {
+		const struct epeer *p = &e->peers[i];
+		char addr[INET6_ADDRSTRLEN] = "-";
+		struct sockaddr_storage ss;
+
+		if (p->addr.ss_family)
+			ss = p->addr;
+		else if (p->has_info && p->info.transport.naddrs)
+			rsp_sa_make(&ss, &p->info.transport.addrs[0], 0);
+		else
+			ss.ss_family = 0;
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+				  addr, sizeof(addr));
+		else if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((struct sockaddr_in6 *)&ss)->sin6_addr,
+				  addr, sizeof(addr));
+		fprintf(f, "peer id=%u addr=%s state=%s link=%s", p->id, addr,
+			p->id ? states[p->state] : "unknown",
+			p->assoc ? "up" : "down");
+		if (p->id && p->last_heard)
+			fprintf(f, " heard=%llu",
+				(unsigned long long)(now - p->last_heard));
+		fprintf(f, " pes=%u\n", c.pes[i]);
+	}
 }

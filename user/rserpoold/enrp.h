@@ -8,6 +8,7 @@
 #define RSP_ENRP_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include "../nl.h"
 #include "asap.h"
@@ -45,5 +46,11 @@ void rsp_enrp_update(void *e, int del, const struct rsp_pe_rec *r);
 void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id);
 /* A local socket reported @r unreachable: tell its home registrar. */
 void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r);
+
+/*
+ * One line per peer for the control socket: "peer id=ID addr=ADDR
+ * state=up|taking-over|taken-over|unknown link=up|down [heard=MS] pes=N".
+ */
+void rsp_enrp_show(struct rsp_enrp *e, FILE *f);
 
 #endif /* RSP_ENRP_H */

@@ -40,6 +40,18 @@ int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
 			nla_put(m, RSP_ADDR_A_IPV6, 16, r->addrs[i].a);
 	}
 	nla_nest_end(m, nest);
+	/* Its ASAP transport, for keep-alives after a restart or takeover. */
+	if (r->has_asap && r->asap.type == RSP_P_SCTP && r->asap.port &&
+	    r->asap.naddrs) {
+		nla_put_u16(m, RSP_A_PE_ASAP_PORT, r->asap.port);
+		nest = nla_nest_start(m, RSP_A_PE_ASAP_ADDRS);
+		for (i = 0; i < r->asap.naddrs && i < RSP_ASAP_ADDRS_MAX; i++)
+			nla_put(m, r->asap.addrs[i].type == RSP_P_IPV4 ?
+				RSP_ADDR_A_IPV4 : RSP_ADDR_A_IPV6,
+				r->asap.addrs[i].type == RSP_P_IPV4 ? 4 : 16,
+				r->asap.addrs[i].a);
+		nla_nest_end(m, nest);
+	}
 	nest = nla_nest_start(m, RSP_A_PE_POLICY);
 	nla_put_u32(m, RSP_POLICY_A_TYPE, r->policy);
 	for (i = 0; i < n; i++)
@@ -94,11 +106,33 @@ int rsp_kern_report(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 	return pe_request(nl, RSP_CMD_REPORT, handle, len, id);
 }
 
+/* The addresses of a nest of RSP_ADDR_A_*, at most @max; how many. */
+static unsigned int get_addrs(struct nlattr *nest, struct rsp_p_addr *out,
+			      unsigned int max)
+{
+	unsigned int n = 0;
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem) {
+		if (n == max)
+			break;
+		if (nla_type(a) == RSP_ADDR_A_IPV4 && nla_len(a) == 4)
+			out[n].type = RSP_P_IPV4;
+		else if (nla_type(a) == RSP_ADDR_A_IPV6 && nla_len(a) == 16)
+			out[n].type = RSP_P_IPV6;
+		else
+			continue;
+		memcpy(out[n++].a, nla_data(a), nla_len(a));
+	}
+	return n;
+}
+
 int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
 		 const uint8_t *handle, size_t len)
 {
-	struct nlattr *pol[RSP_POLICY_A_MAX + 1], *a;
-	int rem, i;
+	struct nlattr *pol[RSP_POLICY_A_MAX + 1];
+	int i;
 
 	memset(r, 0, sizeof(*r));
 	if (!tb[RSP_A_PE_ID] || !tb[RSP_A_PE_PROTO] || !tb[RSP_A_PE_PORT] ||
@@ -116,19 +150,15 @@ int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
 	r->port = nla_get_u16(tb[RSP_A_PE_PORT]);
 	if (tb[RSP_A_PE_TRANSPORT_USE])
 		r->use = nla_get_u8(tb[RSP_A_PE_TRANSPORT_USE]);
-	nla_for_each_nested(a, tb[RSP_A_PE_ADDRS], rem) {
-		struct rsp_p_addr *o = &r->addrs[r->naddrs];
+	r->naddrs = get_addrs(tb[RSP_A_PE_ADDRS], r->addrs, RSP_ADDRS_MAX);
+	if (tb[RSP_A_PE_ASAP_PORT] && tb[RSP_A_PE_ASAP_ADDRS]) {
+		struct rsp_p_transport *t = &r->asap;
 
-		if (r->naddrs == RSP_ADDRS_MAX)
-			break;
-		if (nla_type(a) == RSP_ADDR_A_IPV4 && nla_len(a) == 4)
-			o->type = RSP_P_IPV4;
-		else if (nla_type(a) == RSP_ADDR_A_IPV6 && nla_len(a) == 16)
-			o->type = RSP_P_IPV6;
-		else
-			continue;
-		memcpy(o->a, nla_data(a), nla_len(a));
-		r->naddrs++;
+		t->type = RSP_P_SCTP;
+		t->port = nla_get_u16(tb[RSP_A_PE_ASAP_PORT]);
+		t->naddrs = get_addrs(tb[RSP_A_PE_ASAP_ADDRS], t->addrs,
+				      RSP_MAX_ADDRS);
+		r->has_asap = t->naddrs > 0;
 	}
 	if (rsp_nl_nest(pol, RSP_POLICY_A_MAX, tb[RSP_A_PE_POLICY]) ||
 	    !pol[RSP_POLICY_A_TYPE])

@@ -14,6 +14,9 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <stddef.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "asap.h"
@@ -23,10 +26,84 @@
 
 struct daemon {
 	uint32_t id;
-	int verbose;
+	uint16_t asap_port, enrp_port;
 	struct rsp_asap *a;
 	struct rsp_enrp *e;
+	int ctl;
 };
+
+/*
+ * The control socket: an abstract UNIX socket, so that it belongs to the
+ * network namespace the daemon serves, as the kernel handlespace does.
+ */
+static int ctl_open(const char *name, int ep)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct epoll_event ev = { .events = EPOLLIN };
+	size_t len = strlen(name);
+	int fd;
+
+	if (len + 1 > sizeof(sun.sun_path)) {
+		fprintf(stderr, "rserpoold: control socket name too long\n");
+		return -1;
+	}
+	memcpy(sun.sun_path + 1, name, len);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    bind(fd, (struct sockaddr *)&sun,
+		 offsetof(struct sockaddr_un, sun_path) + 1 + len) ||
+	    listen(fd, 8)) {
+		fprintf(stderr, "rserpoold: control socket @%s: %s%s\n", name,
+			strerror(errno), errno == EADDRINUSE ?
+			" (another rserpoold in this network namespace?)" : "");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	ev.data.fd = fd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * One request a connection, a line: "peers".  The answer is one record a
+ * line, "KIND key=value...", for rspctl to print; the connection closes
+ * after it.  A client gets a second to send its line.
+ */
+static void ctl_serve(struct daemon *d)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	char req[64];
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	while ((fd = accept4(d->ctl, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		n = recv(fd, req, sizeof(req) - 1, 0);
+		req[n > 0 ? n : 0] = 0;
+		req[strcspn(req, "\r\n")] = 0;
+		f = fdopen(fd, "w");
+		if (!f) {
+			close(fd);
+			continue;
+		}
+		if (!strcmp(req, "peers")) {
+			fprintf(f, "registrar id=%u asap=%u enrp=%u pes=%zu\n",
+				d->id, d->asap_port, d->e ? d->enrp_port : 0,
+				rsp_asap_nhomes(d->a));
+			if (d->e)
+				rsp_enrp_show(d->e, f);
+		} else {
+			fprintf(f, "error unknown request \"%s\"\n", req);
+		}
+		fclose(f);
+	}
+}
 
 /*
  * What the kernel held before we started: our own PEs (a restart with the
@@ -56,7 +133,9 @@ static int kernel_event(struct nlattr **tb, int cmd, void *arg)
 			 nla_len(tb[RSP_A_POOL_HANDLE])))
 		return 0;
 	if (cmd == RSP_CMD_PE_DEL && r.home == d->id)
-		rsp_asap_pe_gone(d->a, r.handle, r.handle_len, r.id);
+		rsp_asap_pe_gone(d->a, r.handle, r.handle_len, r.id,
+				 tb[RSP_A_REASON] ?
+				 nla_get_u8(tb[RSP_A_REASON]) : 0);
 	else if (cmd == RSP_CMD_REPORT && r.home && r.home != d->id && d->e)
 		rsp_enrp_report(d->e, &r);
 	return 0;
@@ -87,6 +166,9 @@ static void usage(FILE *f)
 "      --max-no-response MS     and then gone after this long (5000)\n"
 "      --takeover-timeout MS    a takeover of a gone peer's PEs waits so\n"
 "                               long for the other peers to agree (5000)\n"
+"  -c, --control NAME           control socket, abstract UNIX socket @NAME\n"
+"                               of this network namespace, for rspctl\n"
+"                               peers (default rserpoold)\n"
 "  -v, --verbose                say more; twice: every registration\n"
 "  -h, --help                   this text\n"
 "\n"
@@ -177,6 +259,7 @@ int main(int argc, char **argv)
 		{ "max-last-heard", required_argument, NULL, 'L' },
 		{ "max-no-response", required_argument, NULL, 'N' },
 		{ "takeover-timeout", required_argument, NULL, 'O' },
+		{ "control", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -191,6 +274,7 @@ int main(int argc, char **argv)
 		.no_response_ms = 5000, .takeover_ms = 5000,
 	};
 	struct daemon d = { 0 };
+	const char *ctl = "rserpoold";
 	struct epoll_event ev;
 	struct rsp_enrp *e;
 	struct rsp_asap *a;
@@ -198,7 +282,7 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	int o, ep, sfd, evfd, err;
 
-	while ((o = getopt_long(argc, argv, "i:p:k:K:e:P:vh", opts,
+	while ((o = getopt_long(argc, argv, "i:p:k:K:e:P:c:vh", opts,
 				NULL)) != -1) {
 		switch (o) {
 		case 'i':
@@ -260,6 +344,9 @@ int main(int argc, char **argv)
 			ec.takeover_ms = num(optarg, "takeover timeout", 100,
 					     3600000);
 			break;
+		case 'c':
+			ctl = optarg;
+			break;
 		case 'v':
 			c.verbose++;
 			break;
@@ -320,9 +407,13 @@ int main(int argc, char **argv)
 	if (!e && ec.npeers)
 		return 1;
 	d.id = c.id;
-	d.verbose = c.verbose;
+	d.asap_port = c.port;
+	d.enrp_port = ec.port;
 	d.a = a;
 	d.e = e;
+	d.ctl = ctl_open(ctl, ep);
+	if (d.ctl < 0)
+		return 1;
 	/* After subscribing: no change slips between the dump and events. */
 	err = rsp_kern_dump(&nl, reconcile, &d);
 	if (err) {
@@ -345,6 +436,10 @@ int main(int argc, char **argv)
 			continue;
 		if (ev.data.fd == sfd)
 			break;
+		if (ev.data.fd == d.ctl) {
+			ctl_serve(&d);
+			continue;
+		}
 		if (ev.data.fd == evfd) {
 			if (rsp_nl_drain(&ev_nl, kernel_event, &d) == -ENOBUFS)
 				rsp_log(c.verbose, 0, "",
@@ -356,6 +451,7 @@ int main(int argc, char **argv)
 	}
 	rsp_enrp_close(e);
 	rsp_asap_close(a);
+	close(d.ctl);
 	rsp_nl_close(&ev_nl);
 	rsp_nl_close(&nl);
 	return 0;
