@@ -3,7 +3,9 @@
 # make check      every test: KUnit on UML, selftests in QEMU, host tests
 # make demo       boots the VM and shows a pool being resolved
 # make bench      selection cost beside a socket option's floor, in the VM
-# make install    the module, rspctl, librserpool, examples, man pages
+# make install    the module, rspctl, rserpoold (with its systemd unit and
+#                 a commented /etc/rserpool/rserpoold.conf), librserpool,
+#                 examples, man pages
 # make deps       installs the Debian packages all of this needs
 
 VERSION := 0.1
@@ -97,6 +99,13 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/rserpool.pc
 	install -D -m 755 user/examples/rsp-echod $(DESTDIR)$(PREFIX)/bin/rsp-echod
 	install -D -m 755 user/examples/rsp-echo $(DESTDIR)$(PREFIX)/bin/rsp-echo
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/sbin|$(PREFIX)/sbin|' etc/rserpoold.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/rserpoold.service
+	# An operator's configuration is never overwritten.
+	[ -e $(DESTDIR)/etc/rserpool/rserpoold.conf ] || \
+		install -D -m 644 etc/rserpoold.conf \
+			$(DESTDIR)/etc/rserpool/rserpoold.conf
 
 selftest-bins: $(SELFTEST_BINS)
 

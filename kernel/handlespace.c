@@ -380,6 +380,12 @@ static void pe_replace(struct rsp_hs *hs, struct rsp_pe *old,
 
 	pe->pool = pool;
 	atomic64_set(&pe->selected, atomic64_read(&old->selected));
+	/*
+	 * Reports carry over: a PE that re-registers often is still one the
+	 * PUs cannot reach, and must reach the threshold like any other.
+	 */
+	pe->reports = old->reports;
+	pe->reporter = old->reporter;
 	/* Re-registration resets degradation; a WRR pass carries over. */
 	if (pool->ops->dyn_from_min)
 		pe->dyn = old->dyn;

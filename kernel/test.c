@@ -535,6 +535,12 @@ static void test_report(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, add(test, "u", 2, RSP_POLICY_RR, 0, 0), 0);
 	set_handle(&h, "u");
 	for (i = 1; i <= 3; i++) {
+		struct rsp_pe_info *re = info_for(test, "u", 2, RSP_POLICY_RR,
+						  AF_INET);
+
+		/* A re-registration between reports keeps the count. */
+		KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, re, 0, NULL,
+						      NULL), 0);
 		KUNIT_ASSERT_EQ(test, rsp_pe_report(&c->hs, &h, 2, NULL, &n,
 						    &removed, NULL), 0);
 		KUNIT_EXPECT_EQ(test, n, (u32)i);
@@ -543,6 +549,30 @@ static void test_report(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, rsp_pe_find(pool_of(test, "u"), 2));
 	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 2, NULL, &n, &removed,
 					    NULL), -ENOENT);
+}
+
+/* The ASAP transport is kept after the user addresses, in no peer chain. */
+static void test_asap_transport(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct rsp_pe_info *i = info_for(test, "a", 1, RSP_POLICY_RR, AF_INET);
+	const struct rsp_pe *pe;
+
+	i->asap_port = 3863;
+	i->nasap = 2;
+	i->asap[0].family = AF_INET;
+	i->asap[0].v4 = htonl(0x0a000009);
+	i->asap[1].family = AF_INET;
+	i->asap[1].v4 = htonl(0x0a00000a);
+	KUNIT_ASSERT_EQ(test, enter(test, i), 0);
+	pe = rsp_pe_find(pool_of(test, "a"), 1);
+	KUNIT_ASSERT_NOT_NULL(test, pe);
+	KUNIT_EXPECT_EQ(test, pe->naddrs, 1);
+	KUNIT_EXPECT_EQ(test, pe->nasap, 2);
+	KUNIT_EXPECT_EQ(test, pe->addrs[1].asap_port, 3863);
+	KUNIT_EXPECT_EQ(test, pe->addrs[2].v4, htonl(0x0a00000a));
+	/* Only the user address is a peer of sockets. */
+	KUNIT_EXPECT_EQ(test, c->hs.npeers, 1U);
 }
 
 static void test_report_unprivileged(struct kunit *test)
@@ -925,6 +955,7 @@ static struct kunit_case rsp_cases[] = {
 	KUNIT_CASE(test_expiry),
 	KUNIT_CASE(test_report),
 	KUNIT_CASE(test_report_unprivileged),
+	KUNIT_CASE(test_asap_transport),
 	KUNIT_CASE(test_family_filter),
 	KUNIT_CASE(test_round_robin_skips_unusable),
 	KUNIT_CASE(test_peers),

@@ -56,6 +56,15 @@ eq "... with the ASAP transport the PE registered from (port, address)" \
 	"$(ip netns exec pr2 $R -j pe show EchoPool |
 	   jq -r '.[0].asap | "\(.port > 0) \(.addrs | join(","))"')" \
 	"true 10.12.0.3"
+eq "rspctl -j peers at pr2: pr1 is up and owns 1 PE" \
+	"$(ip netns exec pr2 $R -j peers |
+	   jq -r '"\(.id) \(.peers[0].id) \(.peers[0].state) \(.peers[0].pes)"')" \
+	"8738 4369 up 1"
+eq "rspctl peers: one line per peer" \
+	"$(ip netns exec pr2 $R peers | sed -n 's/ heard [0-9]*ms ago//; 2p')" \
+	"peer 0x1111 addr 10.12.0.1 state up link up pes 1"
+fails "rspctl peers where no rserpoold runs: says so" \
+	"no rserpoold in this network namespace" ip netns exec pu $R peers
 (echo "hello peer"; sleep 3) | ip netns exec pu timeout 20 rspterminal \
 	-registrar=10.12.0.2:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1
 got=$(sed -n 's/.*from PE \$\([0-9a-fA-F]*\)> hello peer.*/\1/p' \

@@ -10,6 +10,7 @@ n=0
 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+eq() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1: got '$2', want '$3'"; fi; }
 
 echo "TAP version 13"
 for name in $(cd "$top" && git ls-files -co --exclude-standard 'kernel/*.[ch]' 'include/uapi/*.h' \
@@ -74,6 +75,34 @@ for c in "--port 0|2|rserpoold: invalid port \"0\" (1..65535)" \
 	[ "$rc:$out" = "$want_rc:$want" ] && ok "rserpoold $args: refused" ||
 		nok "rserpoold $args: status $rc, '$out'"
 done
+# The configuration file: its errors name the file and line.
+cf=/tmp/rsp-conf.$$
+printf '# a registrar\npeer 10.0.0.2\nbogus 1\n' > $cf
+out=$($D -f $cf 2>&1); rc=$?
+eq "rserpoold -f: an unknown option, with its line" "$rc:$out" \
+	"2:rserpoold: $cf:3: unknown option \"bogus\""
+printf 'id\n' > $cf
+out=$($D --config=$cf 2>&1); rc=$?
+eq "rserpoold -f: an option without its value" "$rc:$out" \
+	"2:rserpoold: $cf:1: \"id\" needs a value"
+printf 'no-tcp yes\n' > $cf
+out=$($D -f $cf 2>&1); rc=$?
+eq "rserpoold -f: a value for a flag" "$rc:$out" \
+	"2:rserpoold: $cf:1: \"no-tcp\" takes no value"
+printf 'port 3863   # ASAP\n\nheartbeat 5\n' > $cf
+out=$($D -f $cf 2>&1); rc=$?
+eq "rserpoold -f: a bad value, with its line (comments, blank lines)" \
+	"$rc:$out" \
+	"2:rserpoold: $cf:3: invalid heartbeat \"5\" (100..3600000)"
+printf 'no-sctp\n' > $cf
+out=$($D --no-tcp -f $cf 2>&1); rc=$?
+eq "rserpoold -f: the file and the command line together" "$rc:$out" \
+	"2:rserpoold: --no-sctp and --no-tcp leave nothing to serve"
+out=$($D -f /nonexistent/rserpoold.conf 2>&1); rc=$?
+eq "rserpoold -f: a missing file" "$rc:$out" \
+	"2:rserpoold: cannot read /nonexistent/rserpoold.conf: No such file or directory"
+rm -f $cf
+
 out=$($D --help); rc=$?
 [ "$rc" = 0 ] && printf '%s' "$out" | grep -q -- "--keepalive-interval" &&
 	ok "rserpoold --help" || nok "rserpoold --help: status $rc"

@@ -111,6 +111,25 @@ wait $prd
 eq "rserpoold stops on SIGTERM with status 0" "$?" 0
 capture_end
 check_decoded "$T/cap.pcapng" 10.11.0.1
+
+# --- daemon mode, with a configuration file ------------------------------
+printf '# test\nid 0x7777\ncontrol rsp-test\nno-tcp\n' > "$T/rserpoold.conf"
+ip netns exec pr "$PRD" -f "$T/rserpoold.conf" -D --pidfile "$T/prd.pid"
+eq "rserpoold -D returns at once, with status 0, once serving" "$?" 0
+pid=$(cat "$T/prd.pid" 2>/dev/null)
+eq "... its pidfile names a running rserpoold" \
+	"$(cat "/proc/${pid:-0}/comm" 2>/dev/null)" "rserpoold"
+eq "... with the ID and control socket of its configuration file" \
+	"$(in_pr $R -j peers control rsp-test | jq .id)" "30583"
+fails "a second daemon with the same control socket does not start" \
+	"another rserpoold in this network namespace?" \
+	ip netns exec pr "$PRD" -c rsp-test --no-tcp -p 3864 -e 9902
+kill -TERM "$pid"
+until_eq 5 gone sh -c "[ -e '$T/prd.pid' ] && echo there || echo gone" \
+	> /dev/null
+eq "SIGTERM stops it and removes its pidfile" \
+	"$([ -e "$T/prd.pid" ] && echo there || echo gone) $(kill -0 "$pid" 2>&1 >/dev/null && echo alive || echo dead)" \
+	"gone dead"
 [ $failed -eq 0 ] || sed 's/^/# prd: /' "$T/prd.log"
 echo "1..$n"
 hosts_down pr pe1 pe2 pu

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -166,14 +167,19 @@ static void usage(FILE *f)
 "      --max-no-response MS     and then gone after this long (5000)\n"
 "      --takeover-timeout MS    a takeover of a gone peer's PEs waits so\n"
 "                               long for the other peers to agree (5000)\n"
+"  -f, --config FILE            read options from FILE first: a long option\n"
+"                               a line, without dashes (\"peer 10.0.0.2\")\n"
+"  -D, --daemon                 detach once serving, log to syslog\n"
+"      --pidfile FILE           with -D, write the daemon's PID there\n"
 "  -c, --control NAME           control socket, abstract UNIX socket @NAME\n"
 "                               of this network namespace, for rspctl\n"
 "                               peers (default rserpoold)\n"
 "  -v, --verbose                say more; twice: every registration\n"
 "  -h, --help                   this text\n"
 "\n"
-"It stays in the foreground; SIGINT or SIGTERM stop it, leaving the PEs\n"
-"in the kernel until their registration life ends.\n");
+"Without -D it stays in the foreground and logs on stderr.  SIGINT or\n"
+"SIGTERM stop it, leaving the PEs in the kernel until their registration\n"
+"life ends.  See rserpoold(8).\n");
 }
 
 /* ADDR, ADDR:PORT or [ADDR]:PORT into @ss; 0, or -1 if it is none. */
@@ -226,6 +232,22 @@ static int parse_peer(const char *arg, struct sockaddr_storage *ss)
 	return 0;
 }
 
+/* Where the option being read comes from: "" or "FILE:LINE: ". */
+static char where[512];
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+bad(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "rserpoold: %s", where);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
 static unsigned long num(const char *s, const char *what, unsigned long min,
 			 unsigned long max)
 {
@@ -234,135 +256,224 @@ static unsigned long num(const char *s, const char *what, unsigned long min,
 
 	errno = 0;
 	v = strtoul(s, &end, 0);
-	if (errno || !*s || *end || v < min || v > max) {
-		fprintf(stderr, "rserpoold: invalid %s \"%s\" (%lu..%lu)\n",
-			what, s, min, max);
+	if (errno || !*s || *end || v < min || v > max)
+		bad("invalid %s \"%s\" (%lu..%lu)", what, s, min, max);
+	return v;
+}
+
+struct conf {
+	struct rsp_asap_conf c;
+	struct rsp_enrp_conf ec;
+	char *ctl, *pidfile;
+	int daemon;
+};
+
+static const struct option opts[] = {
+	{ "config", required_argument, NULL, 'f' },
+	{ "id", required_argument, NULL, 'i' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "no-sctp", no_argument, NULL, 'S' },
+	{ "no-tcp", no_argument, NULL, 'T' },
+	{ "keepalive-interval", required_argument, NULL, 'k' },
+	{ "keepalive-timeout", required_argument, NULL, 'K' },
+	{ "max-items", required_argument, NULL, 'm' },
+	{ "default-items", required_argument, NULL, 'd' },
+	{ "enrp-port", required_argument, NULL, 'e' },
+	{ "peer", required_argument, NULL, 'P' },
+	{ "heartbeat", required_argument, NULL, 'H' },
+	{ "max-last-heard", required_argument, NULL, 'L' },
+	{ "max-no-response", required_argument, NULL, 'N' },
+	{ "takeover-timeout", required_argument, NULL, 'O' },
+	{ "control", required_argument, NULL, 'c' },
+	{ "daemon", no_argument, NULL, 'D' },
+	{ "pidfile", required_argument, NULL, 'F' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define SHORT_OPTS	"f:i:p:k:K:e:P:c:Dvh"
+
+/* One option, from the command line or the configuration file. */
+static void apply(struct conf *o, int opt, const char *arg)
+{
+	struct rsp_asap_conf *c = &o->c;
+	struct rsp_enrp_conf *ec = &o->ec;
+
+	switch (opt) {
+	case 'f':		/* read before the others */
+		break;
+	case 'i':
+		c->id = num(arg, "registrar ID", 1, 0xffffffffUL);
+		break;
+	case 'p':
+		c->port = num(arg, "port", 1, 65535);
+		break;
+	case 'S':
+		c->sctp = 0;
+		break;
+	case 'T':
+		c->tcp = 0;
+		break;
+	case 'k':
+		c->ka_interval_ms = num(arg, "keep-alive interval", 100,
+					3600000);
+		break;
+	case 'K':
+		c->ka_timeout_ms = num(arg, "keep-alive timeout", 100, 3600000);
+		break;
+	case 'm':
+		c->max_items = num(arg, "max items", 1, RSP_RESOLVE_MAX);
+		break;
+	case 'd':
+		c->default_items = num(arg, "default items", 1,
+				       RSP_RESOLVE_MAX);
+		break;
+	case 'e':
+		ec->port = num(arg, "ENRP port", 1, 65535);
+		break;
+	case 'P':
+		if (ec->npeers == RSP_ENRP_PEERS_MAX)
+			bad("at most %d peers", RSP_ENRP_PEERS_MAX);
+		if (parse_peer(arg, &ec->peers[ec->npeers++]))
+			bad("invalid peer \"%s\" (ADDR, ADDR:PORT or [ADDR]:PORT)",
+			    arg);
+		break;
+	case 'H':
+		ec->heartbeat_ms = num(arg, "heartbeat", 100, 3600000);
+		break;
+	case 'L':
+		ec->last_heard_ms = num(arg, "max last heard", 100, 3600000);
+		break;
+	case 'N':
+		ec->no_response_ms = num(arg, "max no response", 100, 3600000);
+		break;
+	case 'O':
+		ec->takeover_ms = num(arg, "takeover timeout", 100, 3600000);
+		break;
+	case 'c':
+		free(o->ctl);
+		o->ctl = strdup(arg);
+		break;
+	case 'D':
+		o->daemon = 1;
+		break;
+	case 'F':
+		free(o->pidfile);
+		o->pidfile = strdup(arg);
+		break;
+	case 'v':
+		c->verbose++;
+		break;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	default:
+		usage(stderr);
 		exit(2);
 	}
-	return v;
+}
+
+/*
+ * The configuration file: a long option a line, without its dashes, and
+ * its value after blanks ("peer 10.0.0.2"); # starts a comment.  The
+ * command line comes after it, so it can override.
+ */
+static void read_config(struct conf *o, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int ln = 0;
+
+	if (!f) {
+		fprintf(stderr, "rserpoold: cannot read %s: %s\n", path,
+			strerror(errno));
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *key, *val, *rest, *save = NULL;
+		const struct option *op;
+
+		snprintf(where, sizeof(where), "%s:%d: ", path, ++ln);
+		line[strcspn(line, "#\r\n")] = 0;
+		key = strtok_r(line, " \t", &save);
+		if (!key)
+			continue;
+		val = strtok_r(NULL, " \t", &save);
+		rest = strtok_r(NULL, " \t", &save);
+		for (op = opts; op->name && strcmp(op->name, key); op++)
+			;
+		if (!op->name || op->val == 'f' || op->val == 'h')
+			bad("unknown option \"%s\"", key);
+		if (op->has_arg == required_argument && !val)
+			bad("\"%s\" needs a value", key);
+		if (op->has_arg == no_argument && val)
+			bad("\"%s\" takes no value", key);
+		if (rest)
+			bad("unexpected \"%s\" after %s %s", rest, key, val);
+		apply(o, op->val, val);
+	}
+	where[0] = 0;
+	fclose(f);
+}
+
+/* Detaches, as daemons do; the log goes to syslog from then on. */
+static void detach(const struct conf *o)
+{
+	FILE *f;
+
+	if (daemon(0, 0)) {
+		perror("rserpoold: daemon");
+		exit(1);
+	}
+	rsp_log_syslog();
+	if (o->pidfile) {
+		f = fopen(o->pidfile, "w");
+		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f))
+			rsp_log(0, 0, "", "cannot write %s", o->pidfile);
+	}
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "id", required_argument, NULL, 'i' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "no-sctp", no_argument, NULL, 'S' },
-		{ "no-tcp", no_argument, NULL, 'T' },
-		{ "keepalive-interval", required_argument, NULL, 'k' },
-		{ "keepalive-timeout", required_argument, NULL, 'K' },
-		{ "max-items", required_argument, NULL, 'm' },
-		{ "default-items", required_argument, NULL, 'd' },
-		{ "enrp-port", required_argument, NULL, 'e' },
-		{ "peer", required_argument, NULL, 'P' },
-		{ "heartbeat", required_argument, NULL, 'H' },
-		{ "max-last-heard", required_argument, NULL, 'L' },
-		{ "max-no-response", required_argument, NULL, 'N' },
-		{ "takeover-timeout", required_argument, NULL, 'O' },
-		{ "control", required_argument, NULL, 'c' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct conf o = {
+		.c = {
+			.port = 3863, .sctp = 1, .tcp = 1,
+			.ka_interval_ms = 5000, .ka_timeout_ms = 5000,
+			.max_items = 128, .default_items = 3,
+		},
+		.ec = {
+			.port = 9901, .heartbeat_ms = 2440,
+			.last_heard_ms = 5000, .no_response_ms = 5000,
+			.takeover_ms = 5000,
+		},
 	};
-	struct rsp_asap_conf c = {
-		.port = 3863, .sctp = 1, .tcp = 1,
-		.ka_interval_ms = 5000, .ka_timeout_ms = 5000,
-		.max_items = 128, .default_items = 3,
-	};
-	struct rsp_enrp_conf ec = {
-		.port = 9901, .heartbeat_ms = 2440, .last_heard_ms = 5000,
-		.no_response_ms = 5000, .takeover_ms = 5000,
-	};
+	struct rsp_asap_conf c;
+	struct rsp_enrp_conf ec;
 	struct daemon d = { 0 };
-	const char *ctl = "rserpoold";
 	struct epoll_event ev;
 	struct rsp_enrp *e;
 	struct rsp_asap *a;
 	struct rsp_nl nl, ev_nl;
 	sigset_t sigs;
-	int o, ep, sfd, evfd, err;
+	int opt, ep, sfd, evfd, err;
 
-	while ((o = getopt_long(argc, argv, "i:p:k:K:e:P:c:vh", opts,
-				NULL)) != -1) {
-		switch (o) {
-		case 'i':
-			c.id = num(optarg, "registrar ID", 1, 0xffffffffUL);
-			break;
-		case 'p':
-			c.port = num(optarg, "port", 1, 65535);
-			break;
-		case 'S':
-			c.sctp = 0;
-			break;
-		case 'T':
-			c.tcp = 0;
-			break;
-		case 'k':
-			c.ka_interval_ms = num(optarg, "keep-alive interval",
-					       100, 3600000);
-			break;
-		case 'K':
-			c.ka_timeout_ms = num(optarg, "keep-alive timeout",
-					      100, 3600000);
-			break;
-		case 'm':
-			c.max_items = num(optarg, "max items", 1,
-					  RSP_RESOLVE_MAX);
-			break;
-		case 'd':
-			c.default_items = num(optarg, "default items", 1,
-					      RSP_RESOLVE_MAX);
-			break;
-		case 'e':
-			ec.port = num(optarg, "ENRP port", 1, 65535);
-			break;
-		case 'P':
-			if (ec.npeers == RSP_ENRP_PEERS_MAX) {
-				fprintf(stderr, "rserpoold: at most %d peers\n",
-					RSP_ENRP_PEERS_MAX);
-				return 2;
-			}
-			if (parse_peer(optarg, &ec.peers[ec.npeers++])) {
-				fprintf(stderr, "rserpoold: invalid peer \"%s\" (ADDR, ADDR:PORT or [ADDR]:PORT)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'H':
-			ec.heartbeat_ms = num(optarg, "heartbeat", 100,
-					      3600000);
-			break;
-		case 'L':
-			ec.last_heard_ms = num(optarg, "max last heard", 100,
-					       3600000);
-			break;
-		case 'N':
-			ec.no_response_ms = num(optarg, "max no response",
-						100, 3600000);
-			break;
-		case 'O':
-			ec.takeover_ms = num(optarg, "takeover timeout", 100,
-					     3600000);
-			break;
-		case 'c':
-			ctl = optarg;
-			break;
-		case 'v':
-			c.verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	/* The file first, wherever -f is on the command line. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, SHORT_OPTS, opts, NULL)) != -1)
+		if (opt == 'f')
+			read_config(&o, optarg);
+	opterr = 1;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, SHORT_OPTS, opts, NULL)) != -1)
+		apply(&o, opt, optarg);
 	if (optind < argc) {
 		fprintf(stderr, "rserpoold: unexpected argument \"%s\"\n",
 			argv[optind]);
 		return 2;
 	}
+	c = o.c;
+	ec = o.ec;
 	if (!c.sctp && !c.tcp) {
 		fprintf(stderr, "rserpoold: --no-sctp and --no-tcp leave nothing to serve\n");
 		return 2;
@@ -411,7 +522,7 @@ int main(int argc, char **argv)
 	d.enrp_port = ec.port;
 	d.a = a;
 	d.e = e;
-	d.ctl = ctl_open(ctl, ep);
+	d.ctl = ctl_open(o.ctl ? o.ctl : "rserpoold", ep);
 	if (d.ctl < 0)
 		return 1;
 	/* After subscribing: no change slips between the dump and events. */
@@ -421,9 +532,11 @@ int main(int argc, char **argv)
 			strerror(-err));
 		return 1;
 	}
-	if (c.verbose)
-		fprintf(stderr, "rserpoold: registrar %08x serving ASAP on port %u\n",
-			c.id, c.port);
+	rsp_log(c.verbose, 1, "", "registrar %08x serving ASAP on port %u",
+		c.id, c.port);
+	/* Only now: a daemon that cannot start says so on the terminal. */
+	if (o.daemon)
+		detach(&o);
 	for (;;) {
 		int ta = rsp_asap_tick(a), te = e ? rsp_enrp_tick(e) : ta;
 		int n = epoll_wait(ep, &ev, 1, ta < te ? ta : te);
@@ -454,5 +567,7 @@ int main(int argc, char **argv)
 	close(d.ctl);
 	rsp_nl_close(&ev_nl);
 	rsp_nl_close(&nl);
+	if (o.daemon && o.pidfile)
+		unlink(o.pidfile);
 	return 0;
 }

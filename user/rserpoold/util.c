@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,6 +17,14 @@ uint64_t rsp_now_ms(void)
 	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static int to_syslog;
+
+void rsp_log_syslog(void)
+{
+	openlog("rserpoold", LOG_PID, LOG_DAEMON);
+	to_syslog = 1;
+}
+
 void rsp_log(int verbose, int level, const char *prefix, const char *fmt,
 	     ...)
 {
@@ -23,6 +32,15 @@ void rsp_log(int verbose, int level, const char *prefix, const char *fmt,
 
 	if (level > verbose)
 		return;
+	if (to_syslog) {
+		char msg[512];
+
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		syslog(level ? LOG_DEBUG : LOG_NOTICE, "%s%s", prefix, msg);
+		return;
+	}
 	fprintf(stderr, "rserpoold: %s", prefix);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

@@ -10,6 +10,9 @@
 /* CLOCK_MONOTONIC in milliseconds: every timer of the daemon. */
 uint64_t rsp_now_ms(void);
 
+/* From now on the log goes to syslog (daemon mode). */
+void rsp_log_syslog(void);
+
 /*
  * Logs "rserpoold: " @prefix and the message on stderr if @level is at
  * most @verbose (0: always, 1: -v, 2: -vv, 3: -vvv).

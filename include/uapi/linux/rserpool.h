@@ -28,7 +28,8 @@
  *                      refuses that bit in new families.)
  *   RSP_CMD_PE_SET     re-register an existing PE: the same attributes as
  *                      PE_NEW replace the stored ones, the lifetime
- *                      restarts and the degradation counter is reset.
+ *                      restarts and the degradation counter is reset;
+ *                      the unreachable reports so far carry over.
  *                      -ENOENT if the PE does not exist.
  *   RSP_CMD_PE_DEL     delete one PE (POOL_HANDLE, PE_ID).
  *   RSP_CMD_PE_GET     doit: one PE (POOL_HANDLE, PE_ID).  dump: every PE,
