@@ -56,6 +56,15 @@ eq "... with the ASAP transport the PE registered from (port, address)" \
 	"$(ip netns exec pr2 $R -j pe show EchoPool |
 	   jq -r '.[0].asap | "\(.port > 0) \(.addrs | join(","))"')" \
 	"true 10.12.0.3"
+# A PE that pr2 holds for pr1 but pr1 does not have: pr1's presence
+# checksum differs from pr2's view of pr1, pr2 reads pr1's table again
+# and drops what it lacks.
+ip netns exec pr2 $R pe add EchoPool id 99 proto sctp port 9 \
+	addr 10.12.0.9 policy rr home 0x1111
+eq "a stale PE of pr1 at pr2 goes after a checksum mismatch" \
+	"$(until_eq 10 "$a@4369" homes pr2 EchoPool)" "$a@4369"
+grep -q "peer 00001111: 1 PEs it no longer has removed" "$T/pr2.log"
+eq "... after reading pr1's table again" "$?" 0
 eq "rspctl -j peers at pr2: pr1 is up and owns 1 PE" \
 	"$(ip netns exec pr2 $R -j peers |
 	   jq -r '"\(.id) \(.peers[0].id) \(.peers[0].state) \(.peers[0].pes)"')" \

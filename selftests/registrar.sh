@@ -128,7 +128,7 @@ kill -TERM "$pid"
 until_eq 5 gone sh -c "[ -e '$T/prd.pid' ] && echo there || echo gone" \
 	> /dev/null
 eq "SIGTERM stops it and removes its pidfile" \
-	"$([ -e "$T/prd.pid" ] && echo there || echo gone) $(kill -0 "$pid" 2>&1 >/dev/null && echo alive || echo dead)" \
+	"$([ -e "$T/prd.pid" ] && echo there || echo gone) $(kill -0 "$pid" 2>/dev/null && echo alive || echo dead)" \
 	"gone dead"
 [ $failed -eq 0 ] || sed 's/^/# prd: /' "$T/prd.log"
 echo "1..$n"

@@ -18,6 +18,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include "checksum.h"
 #include "enrp.h"
 #include "kern.h"
 #include "msg.h"
@@ -36,6 +37,13 @@
  */
 enum { P_UP, P_TAKING, P_WAITING };
 
+/* A PE by its key, as a table response confirms it. */
+struct pe_key {
+	uint32_t id;
+	uint16_t len;
+	uint8_t handle[RSP_HANDLE_MAX];
+};
+
 struct epeer {
 	struct sockaddr_storage addr;	/* a static peer's, or family 0 */
 	sctp_assoc_t assoc;		/* 0: none now */
@@ -49,6 +57,18 @@ struct epeer {
 	uint64_t tk_until;		/* the takeover's deadline */
 	uint32_t taker;			/* another takes it over, if gone */
 	uint64_t taker_until;
+	/*
+	 * Its table is being read (at first, and when its checksum differs
+	 * from our view of its PEs): the PEs confirmed so far; those of it
+	 * that the kernel holds and the table lacks go at the end.
+	 */
+	int reading;
+	struct pe_key *conf;
+	size_t nconf, capconf;
+	int checked;			/* csum_seen matched our view */
+	uint16_t csum_seen;
+	int read_for_valid;		/* a read was for this checksum: */
+	uint16_t read_for;		/* once per value, if sums differ */
 	unsigned int nwait;		/* INIT_TAKEOVER_ACKs awaited from */
 	uint32_t wait[RSP_ENRP_PEERS_MAX];
 };
@@ -169,23 +189,139 @@ static void learn(struct rsp_enrp *e, const struct rsp_param *h,
 		say(e, 2, "PE %08x of peer %08x learned", r.id, r.home);
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	const struct pe_key *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->handle, y->handle, x->len);
+}
+
+static void confirm(struct epeer *p, const struct rsp_param *h, uint32_t id)
+{
+	struct pe_key *k;
+
+	if (p->nconf == p->capconf) {
+		size_t cap = p->capconf ? 2 * p->capconf : 64;
+		struct pe_key *v = realloc(p->conf, cap * sizeof(*v));
+
+		if (!v)
+			return;	/* it stays unconfirmed: re-learned later */
+		p->conf = v;
+		p->capconf = cap;
+	}
+	k = &p->conf[p->nconf++];
+	memset(k, 0, sizeof(*k));
+	k->id = id;
+	k->len = h->handle.len;
+	memcpy(k->handle, h->handle.data, h->handle.len);
+}
+
+static void read_table(struct rsp_enrp *e, struct epeer *p)
+{
+	p->reading = 1;
+	p->nconf = 0;
+	table_request(e, p);
+}
+
+/* The whole table is in: what the kernel has of @p beyond it goes. */
+static void table_read(struct rsp_enrp *e, struct epeer *p)
+{
+	struct rsp_pe_rec *v;
+	size_t n, i, gone = 0;
+
+	p->reading = 0;
+	p->checked = 0;
+	qsort(p->conf, p->nconf, sizeof(*p->conf), key_cmp);
+	if (!rsp_kern_of_home(e->nl, p->id, &v, &n)) {
+		for (i = 0; i < n; i++) {
+			struct pe_key k = { .id = v[i].id, .len = v[i].handle_len };
+
+			memcpy(k.handle, v[i].handle, k.len);
+			if (bsearch(&k, p->conf, p->nconf, sizeof(k), key_cmp))
+				continue;
+			if (!rsp_kern_del(e->nl, k.handle, k.len, k.id))
+				gone++;
+		}
+		free(v);
+	}
+	if (gone)
+		say(e, 0, "peer %08x: %zu PEs it no longer has removed", p->id,
+		    gone);
+	free(p->conf);
+	p->conf = NULL;
+	p->nconf = p->capconf = 0;
+}
+
 static void on_table(struct rsp_enrp *e, struct epeer *p)
 {
 	const struct rsp_param *h = NULL;
 	unsigned int i;
 
-	if (e->in.flags & 0x01)	/* R: the peer refused */
+	if (e->in.flags & 0x01) {	/* R: the peer refused */
+		p->reading = 0;
 		return;
+	}
 	for (i = 0; i < e->in.nparams; i++) {
 		const struct rsp_param *prm = &e->in.params[i];
 
-		if (prm->type == RSP_P_HANDLE)
+		if (prm->type == RSP_P_HANDLE) {
 			h = prm;
-		else if (prm->type == RSP_P_PE && h)
+		} else if (prm->type == RSP_P_PE && h) {
 			learn(e, h, prm->pe, p->id);
+			if (p->reading)
+				confirm(p, h, prm->pe->id);
+		}
 	}
 	if (e->in.flags & F_MORE)
 		table_request(e, p);
+	else if (p->reading)
+		table_read(e, p);
+}
+
+struct view {
+	uint32_t home;
+	uint64_t sum;
+};
+
+static int sum_home(const struct rsp_pe_rec *r, void *arg)
+{
+	struct view *w = arg;
+
+	if (r->home == w->home)
+		w->sum = rsp_csum_add(w->sum, r->handle, r->handle_len, r->id);
+	return 0;
+}
+
+/*
+ * A presence's checksum against our view of the peer's PEs.  The view is
+ * summed from the kernel only when the peer's checksum or our view of it
+ * moved (rsp_enrp_changed(), from the kernel's events); the peer's
+ * updates come before its presence on the association.
+ */
+static void check_sum(struct rsp_enrp *e, struct epeer *p, uint16_t cs)
+{
+	struct view w = { p->id, RSP_CSUM_EMPTY };
+
+	if (p->reading || (p->checked && cs == p->csum_seen))
+		return;
+	if (rsp_kern_dump(e->nl, sum_home, &w))
+		return;
+	p->csum_seen = cs;
+	p->checked = 1;
+	if (rsp_csum_final(w.sum) == cs)
+		return;
+	/* Read already for this value: a peer that sums otherwise. */
+	if (p->read_for_valid && p->read_for == cs)
+		return;
+	p->read_for = cs;
+	p->read_for_valid = 1;
+	say(e, 1, "peer %08x: its PE checksum is %04x, ours of it %04x: reading its table again",
+	    p->id, cs, rsp_csum_final(w.sum));
+	read_table(e, p);
 }
 
 static void on_update(struct rsp_enrp *e, struct epeer *p)
@@ -299,6 +435,11 @@ static int peer_reset(struct rsp_enrp *e, struct epeer *p)
 	p->state = P_UP;
 	p->nwait = 0;
 	p->taker = 0;
+	p->reading = 0;
+	p->checked = 0;
+	free(p->conf);
+	p->conf = NULL;
+	p->nconf = p->capconf = 0;
 	if (p->addr.ss_family)
 		return 0;
 	*p = e->peers[--e->npeers];
@@ -477,7 +618,13 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 		if (!p->synced) {
 			p->synced = 1;
 			p->cursor = 0;
-			table_request(e, p);
+			read_table(e, p);
+		} else {
+			const struct rsp_param *cs;
+
+			cs = rsp_msg_find(&e->in, RSP_P_CHECKSUM);
+			if (cs)
+				check_sum(e, p, cs->checksum);
 		}
 		if (e->in.flags & F_REPLY)
 			presence(e, p, 0);
@@ -616,6 +763,14 @@ void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id)
 	say(e, 1, "the kernel has PEs of peer %08x: waiting for it", id);
 }
 
+void rsp_enrp_changed(struct rsp_enrp *e, uint32_t home)
+{
+	struct epeer *p = peer_by_id(e, home);
+
+	if (p)
+		p->checked = 0;
+}
+
 void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r)
 {
 	struct epeer *p = peer_by_id(e, r->home);
@@ -734,8 +889,12 @@ struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
 
 void rsp_enrp_close(struct rsp_enrp *e)
 {
+	unsigned int i;
+
 	if (!e)
 		return;
+	for (i = 0; i < e->npeers; i++)
+		free(e->peers[i].conf);
 	if (e->fd >= 0)
 		close(e->fd);
 	free(e);

@@ -122,17 +122,21 @@ static int reconcile(const struct rsp_pe_rec *r, void *arg)
 	return 0;
 }
 
-/* The kernel's events: reports to pass on, PEs it removed by itself. */
+/*
+ * The kernel's events: reports to pass on, PEs it removed by itself, and
+ * changes to the PEs of peers (their checksums are checked again).
+ */
 static int kernel_event(struct nlattr **tb, int cmd, void *arg)
 {
 	struct daemon *d = arg;
 	struct rsp_pe_rec r;
 
-	if ((cmd != RSP_CMD_REPORT && cmd != RSP_CMD_PE_DEL) ||
-	    !tb[RSP_A_POOL_HANDLE] ||
+	if (!tb[RSP_A_POOL_HANDLE] ||
 	    rsp_kern_rec(&r, tb, nla_data(tb[RSP_A_POOL_HANDLE]),
 			 nla_len(tb[RSP_A_POOL_HANDLE])))
 		return 0;
+	if (r.home && r.home != d->id && d->e && cmd != RSP_CMD_REPORT)
+		rsp_enrp_changed(d->e, r.home);
 	if (cmd == RSP_CMD_PE_DEL && r.home == d->id)
 		rsp_asap_pe_gone(d->a, r.handle, r.handle_len, r.id,
 				 tb[RSP_A_REASON] ?
@@ -535,8 +539,19 @@ int main(int argc, char **argv)
 	rsp_log(c.verbose, 1, "", "registrar %08x serving ASAP on port %u",
 		c.id, c.port);
 	/* Only now: a daemon that cannot start says so on the terminal. */
-	if (o.daemon)
+	if (o.daemon) {
 		detach(&o);
+		/* A signalfd wakes the epoll of the process that made it. */
+		epoll_ctl(ep, EPOLL_CTL_DEL, sfd, NULL);
+		close(sfd);
+		sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+		ev.events = EPOLLIN;
+		ev.data.fd = sfd;
+		if (sfd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev)) {
+			rsp_log(0, 0, "", "signalfd: %s", strerror(errno));
+			return 1;
+		}
+	}
 	for (;;) {
 		int ta = rsp_asap_tick(a), te = e ? rsp_enrp_tick(e) : ta;
 		int n = epoll_wait(ep, &ev, 1, ta < te ? ta : te);
