@@ -4,8 +4,11 @@
  * one SCTP one-to-many socket.  A peer is heard of by its presence; the
  * first one asks it for the PEs it owns (HANDLE_TABLE_REQUEST with W,
  * repeated while the answer says M), and from then on its handle updates
- * keep our kernel table in step.  A peer silent for last_heard_ms is
- * asked for a presence; with no answer in no_response_ms its PEs go.
+ * keep our kernel table in step; a presence whose PE checksum differs
+ * from our view of the peer has its table read again, and what the table
+ * lacks goes.  A peer silent for last_heard_ms is asked for a presence;
+ * with no answer in no_response_ms it is gone and its PEs are taken over
+ * (or another registrar, which we agreed to, takes them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
