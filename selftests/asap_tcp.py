@@ -12,9 +12,19 @@ usage: asap_tcp.py HOST PORT COMMAND ARG...
         register once and exit: "registered" or "rejected 0xCAUSE"
   resolve HANDLE [ITEMS]
         the PE IDs of a handle resolution, or "error 0xCAUSE"
+  many HANDLE N ADDR
+        register PEs 1000..1000+N-1 over one connection, deregister the
+        odd ones, print "registered N deregistered M", then stay as pe
+        does until SIGTERM (closing the connection)
   garbage
         malformed and unknown messages, then a resolution of "none":
         prints what the registrar answered to that last one
+  unknown
+        unknown message and parameter types, each action of RFC 5354
+        (discard, report; stop, skip, each with or without report),
+        then a resolution of "none": prints every answer, in order, as
+        "error:CAUSE:TYPE" (the type of what the error carries) or
+        "resolution:CAUSE"
 """
 import signal
 import socket
@@ -23,6 +33,7 @@ import sys
 
 REG, DEREG, REG_RESP, DEREG_RESP, RESOLVE, RESOLVE_RESP = 1, 2, 3, 4, 5, 6
 KA, KA_ACK = 7, 8
+ERROR = 0x0e
 P_IPV4, P_TCP, P_POLICY, P_HANDLE, P_PE, P_ERROR, P_PE_ID = 1, 5, 8, 9, 10, 12, 14
 P_HRO = 0x803f
 POLICIES = {"rr": 1, "wrr": 2, "random": 3, "wrand": 4, "priority": 5,
@@ -151,6 +162,29 @@ def main():
                       tlv(P_PE_ID, struct.pack("!I", pid))))
         f, p = link.wait(DEREG_RESP)
         print("deregistered" if not f & 1 else "refused " + cause(p))
+    elif cmd == "many":
+        handle, count, addr = args[0].encode(), int(args[1]), args[2]
+        for pid in range(1000, 1000 + count):
+            link.send(msg(REG, tlv(P_HANDLE, handle) +
+                          pe_param(pid, addr, "rr", [])))
+        ok = sum(1 for _ in range(count)
+                 if not link.wait(REG_RESP)[0] & 1)
+        odd = range(1001, 1000 + count, 2)
+        for pid in odd:
+            link.send(msg(DEREG, tlv(P_HANDLE, handle) +
+                          tlv(P_PE_ID, struct.pack("!I", pid))))
+        gone = sum(1 for _ in odd if not link.wait(DEREG_RESP)[0] & 1)
+        print("registered %d deregistered %d" % (ok, gone), flush=True)
+        stop = []
+        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+        link.s.settimeout(0.2)
+        while not stop:
+            try:
+                t, _, p = link.recv()
+                if t == KA:
+                    link.ack(p)
+            except socket.timeout:
+                pass
     elif cmd == "resolve":
         print(resolve(link, args[0].encode(),
                       int(args[1]) if len(args) > 1 else None))
@@ -164,6 +198,29 @@ def main():
         link.send(msg(RESOLVE, struct.pack("!HH", P_HANDLE, 2)))
         link.send(msg(RESOLVE, b""))
         print(resolve(link, b"none"))
+    elif cmd == "unknown":
+        res = tlv(P_HANDLE, b"none")
+        link.send(msg(0x3f, b""))                       # discard
+        # discard, report; its body well formed, as decoders of the
+        # error (Wireshark) parse the message it carries
+        link.send(msg(0x7f, tlv(P_HANDLE, b"x")))
+        link.send(msg(RESOLVE, res + tlv(0x0123, b"")))  # stop
+        link.send(msg(RESOLVE, res + tlv(0x4123, b"")))  # stop, report
+        link.send(msg(RESOLVE, res + tlv(0x8123, b"")))  # skip
+        link.send(msg(RESOLVE, res + tlv(0xc123, b"")))  # skip, report
+        link.send(msg(RESOLVE, res))
+        got = []
+        while len(got) < 6:
+            t, _, p = link.recv()
+            if t == ERROR:
+                v = [v for pt, v in p if pt == P_ERROR][0]
+                c, _ = struct.unpack("!HH", v[:4])
+                got.append("error:0x%x:0x%x" % (c, struct.unpack(
+                    "!B" if c == 2 else "!H", v[4:5] if c == 2
+                    else v[4:6])[0]))
+            elif t == RESOLVE_RESP:
+                got.append("resolution:" + cause(p))
+        print(" ".join(got))
     else:
         sys.exit("unknown command " + cmd)
 

@@ -341,16 +341,22 @@ TEST(bad_pes_get_their_error_cause)
 	EXPECT_EQ(0, r.lifetime_ms);
 }
 
-/* A handle resolution with one extra parameter of type @type. */
+/*
+ * A handle resolution with one extra parameter of type @type; static, as
+ * the decoded message points into it.
+ */
+static uint8_t msg_buf[20];
+
 static enum rsp_decode_err with_param(struct rsp_msg *m, uint16_t type)
 {
-	uint8_t msg[] = {
+	const uint8_t msg[] = {
 		ASAP_HANDLE_RESOLUTION, 0, 0, 20,
 		0, RSP_P_HANDLE, 0, 8, 'e', 'c', 'h', 'o',
 		type >> 8, type & 0xff, 0, 8, 1, 2, 3, 4,
 	};
 
-	return rsp_msg_decode(m, RSP_PPID_ASAP, msg, sizeof(msg));
+	memcpy(msg_buf, msg, sizeof(msg));
+	return rsp_msg_decode(m, RSP_PPID_ASAP, msg_buf, sizeof(msg_buf));
 }
 
 TEST(unknown_parameters_follow_their_action_bits)
@@ -361,12 +367,16 @@ TEST(unknown_parameters_follow_their_action_bits)
 	EXPECT_EQ(0, m.unknown_reported);
 	EXPECT_EQ(RSP_DECODE_UNKNOWN_PARAM, with_param(&m, 0x4077));
 	EXPECT_EQ(1, m.unknown_reported);
+	/* The parameter to report, whole: what the error cause carries. */
+	ASSERT_EQ(8, m.unknown_len);
+	EXPECT_EQ(0, memcmp(m.unknown, msg_buf + 12, 8));
 	ASSERT_EQ(RSP_DECODE_OK, with_param(&m, 0x8077));
 	EXPECT_EQ(0, m.unknown_reported);
 	EXPECT_EQ(2, m.nparams);
 	rsp_msg_free(&m);
 	ASSERT_EQ(RSP_DECODE_OK, with_param(&m, 0xc077));
 	EXPECT_EQ(1, m.unknown_reported);
+	EXPECT_EQ(0xc0, m.unknown[0]);
 	rsp_msg_free(&m);
 }
 

@@ -94,6 +94,10 @@ eq "TCP: an inconsistent policy is refused with cause 0x5" \
 eq "TCP: ... and changes nothing" "$(ids tcp-pool)" "7@24301"
 eq "TCP: a policy with wrong parameters is refused with cause 0x3" \
 	"$(in_pu $TCPC reg tcp-pool 9 10.11.0.4 rr 5)" "rejected 0x3"
+dropped=$(in_pr $R -j peers | jq .dropped)
+eq "TCP: unknown types get what their action bits say (RFC 5354)" \
+	"$(in_pu $TCPC unknown)" \
+	"error:0x2:0x7f error:0x1:0x4123 resolution:0x9 error:0x1:0xc123 resolution:0x9 resolution:0x9"
 eq "TCP: malformed and unknown messages are dropped, the link serves on" \
 	"$(in_pu $TCPC garbage)" "error 0x9"
 sleep 3
@@ -103,14 +107,33 @@ kill -TERM $tcp7
 wait $tcp7
 eq "TCP: deregistration removes it" \
 	"$(tail -n 1 "$T/tcp7.log") $(count tcp-pool)" "deregistered 0"
+eq "... and counted (rspctl peers)" \
+	"$(in_pr $R -j peers | jq ".dropped - $dropped")" 8
 kill -0 $prd 2>/dev/null
 eq "rserpoold is still running" "$?" 0
+
+capture_end
+check_decoded "$T/cap.pcapng" 10.11.0.1
+
+# 300 PEs over one connection: the home table grows, finds and drops.
+# After the capture: Wireshark takes the pieces of messages that TCP
+# segments split for malformed messages.
+ip netns exec pu $TCPC many many-pool 300 10.11.0.4 > "$T/many.log" 2>&1 &
+many=$!
+until_eq 60 "registered 300 deregistered 150" cat "$T/many.log" > /dev/null
+eq "TCP: 300 PEs registered, the 150 odd ones deregistered" \
+	"$(cat "$T/many.log") $(count many-pool) $(in_pr $R -j peers | jq .pes)" \
+	"registered 300 deregistered 150 150 150"
+eq "... the even ones left" \
+	"$(in_pr $R -j pe show many-pool | jq -r '[.[].id % 2] | unique | join(",")')" \
+	"0"
+kill -TERM $many
+eq "... and gone with their connection" \
+	"$(until_eq 10 0 count many-pool)" 0
 
 kill -TERM $prd
 wait $prd
 eq "rserpoold stops on SIGTERM with status 0" "$?" 0
-capture_end
-check_decoded "$T/cap.pcapng" 10.11.0.1
 
 # --- daemon mode, with a configuration file ------------------------------
 printf '# test\nid 0x7777\ncontrol rsp-test\nno-tcp\n' > "$T/rserpoold.conf"

@@ -48,6 +48,7 @@ struct home {
 	uint64_t next_ka;		/* ms: send the next keep-alive */
 	uint64_t ack_by;		/* ms: 0, or the ACK is awaited */
 	int tell_home;			/* H flag until the PE ACKs */
+	int32_t hnext;			/* the next in its hash chain */
 	uint64_t refresh_at;		/* ms: renew its life in the kernel */
 };
 
@@ -59,10 +60,14 @@ struct rsp_asap {
 	struct conn *conns;
 	struct home *homes;
 	size_t nhomes, cap;
+	int32_t *buckets;		/* 2 * cap chain heads */
 	struct rsp_msg in, out;		/* large: not on the stack */
 	struct rsp_pe_rec recs[RSP_RESOLVE_MAX];
 	struct rsp_p_pe pes[RSP_RESOLVE_MAX];
 	uint64_t csum;			/* of the homes */
+	uint64_t dropped;		/* messages malformed, unknown... */
+	struct rsp_sctp_rx rx;
+	uint8_t rxbuf[RSP_MSG_MAX + RSP_MSG_HDR];
 	struct rsp_buf ebuf;		/* an Operation Error's cause */
 	rsp_asap_notify notify;
 	void *notify_arg;
@@ -121,8 +126,9 @@ static void msg_init(struct rsp_msg *m, uint8_t type, uint8_t flags)
  * the cause is about (RFC 5354 section 3.10: the policy, the transport,
  * the PE), which decoders such as Wireshark's expect.
  */
-static void add_error(struct rsp_asap *a, uint16_t cause,
-		      const struct rsp_param *info)
+static void add_error_raw(struct rsp_asap *a, uint16_t cause,
+			  const struct rsp_param *info, const uint8_t *raw,
+			  size_t rawlen)
 {
 	struct rsp_param *p = rsp_msg_add(&a->out, RSP_P_ERROR);
 	struct rsp_buf *b = &a->ebuf;
@@ -136,6 +142,11 @@ static void add_error(struct rsp_asap *a, uint16_t cause,
 	rsp_put16(b, 4);
 	if (info)
 		rsp_param_encode(b, info);
+	if (raw) {
+		rsp_put(b, raw, rawlen);
+		while (b->len % 4)
+			rsp_put8(b, 0);
+	}
 	if (b->failed || b->len > 0xffff) {
 		a->out.nparams--;
 		return;
@@ -144,6 +155,27 @@ static void add_error(struct rsp_asap *a, uint16_t cause,
 	b->p[3] = b->len;
 	p->raw.len = b->len;
 	p->raw.data = b->p;
+}
+
+static void add_error(struct rsp_asap *a, uint16_t cause,
+		      const struct rsp_param *info)
+{
+	add_error_raw(a, cause, info, NULL, 0);
+}
+
+/*
+ * ASAP_ERROR for what the action bits of an unknown type say to report:
+ * the unrecognized parameter (cause 0x1) or message (0x2), whole.
+ */
+static void report_unknown(struct rsp_asap *a, const struct peer *to,
+			   uint16_t cause, const uint8_t *raw, size_t len)
+{
+	/* The cause's 16-bit length must hold it: the head of a long one. */
+	if (len > 1024)
+		len = 1024;
+	msg_init(&a->out, ASAP_ERROR, 0);
+	add_error_raw(a, cause, NULL, raw, len);
+	send_to(a, to, &a->out);
 }
 
 /* What a refused registration's cause is about, in the PE @pe. */
@@ -168,12 +200,53 @@ static const struct rsp_param *cause_info(struct rsp_param *out,
 	return NULL;
 }
 
+/*
+ * The home table is an array (ENRP walks it by index for table responses)
+ * indexed by a hash of (handle, PE ID): chains of array indices, -1 ends
+ * one.  The buckets are twice the array's capacity.
+ */
+static uint32_t home_hash(const uint8_t *h, size_t len, uint32_t id)
+{
+	uint32_t x = 2166136261u ^ id;	/* FNV-1a over the handle */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		x = (x ^ h[i]) * 16777619u;
+	return x ^ (x >> 15);
+}
+
+static int32_t *home_bucket(struct rsp_asap *a, const struct rsp_pe_rec *r)
+{
+	return &a->buckets[home_hash(r->handle, r->handle_len, r->id) &
+			   (2 * a->cap - 1)];
+}
+
+static void home_link(struct rsp_asap *a, size_t i)
+{
+	int32_t *b = home_bucket(a, &a->homes[i].rec);
+
+	a->homes[i].hnext = *b;
+	*b = (int32_t)i;
+}
+
+static void home_unlink(struct rsp_asap *a, size_t i)
+{
+	int32_t *p = home_bucket(a, &a->homes[i].rec);
+
+	while (*p != (int32_t)i)
+		p = &a->homes[*p].hnext;
+	*p = a->homes[i].hnext;
+}
+
 static struct home *home_find(struct rsp_asap *a, const uint8_t *h,
 			      size_t len, uint32_t id)
 {
-	size_t i;
+	int32_t i;
 
-	for (i = 0; i < a->nhomes; i++)
+	if (!a->cap)
+		return NULL;
+	i = a->buckets[home_hash(h, len, id) & (2 * a->cap - 1)];
+	for (; i >= 0; i = a->homes[i].hnext)
 		if (a->homes[i].rec.id == id &&
 		    a->homes[i].rec.handle_len == len &&
 		    !memcmp(a->homes[i].rec.handle, h, len))
@@ -181,14 +254,44 @@ static struct home *home_find(struct rsp_asap *a, const uint8_t *h,
 	return NULL;
 }
 
+/* Room for one more; the buckets are rebuilt for the new capacity. */
+static int home_grow(struct rsp_asap *a)
+{
+	size_t cap = a->cap ? 2 * a->cap : 64, i;
+	struct home *n = realloc(a->homes, cap * sizeof(*n));
+	int32_t *b;
+
+	if (!n)
+		return -1;
+	a->homes = n;
+	b = malloc(2 * cap * sizeof(*b));
+	if (!b)
+		return -1;	/* the old capacity and buckets still hold */
+	free(a->buckets);
+	a->buckets = b;
+	a->cap = cap;
+	memset(b, 0xff, 2 * cap * sizeof(*b));
+	for (i = 0; i < a->nhomes; i++)
+		home_link(a, i);
+	return 0;
+}
+
 /* We are no longer its home: forget it, tell ENRP. */
 static void home_drop(struct rsp_asap *a, struct home *h)
 {
+	size_t i = h - a->homes, last = a->nhomes - 1;
+
 	a->csum = rsp_csum_sub(a->csum, h->rec.handle, h->rec.handle_len,
 			       h->rec.id);
 	if (a->notify)
 		a->notify(a->notify_arg, 1, &h->rec);
-	*h = a->homes[--a->nhomes];
+	home_unlink(a, i);
+	if (i != last) {
+		home_unlink(a, last);
+		a->homes[i] = a->homes[last];
+		home_link(a, i);
+	}
+	a->nhomes--;
 }
 
 /* @r, registered over @via, is ours (again): keep it, tell ENRP. */
@@ -197,17 +300,12 @@ static void home_set(struct rsp_asap *a, const struct rsp_pe_rec *r,
 {
 	struct home *h = home_find(a, r->handle, r->handle_len, r->id);
 
-	if (!h && a->nhomes == a->cap) {
-		size_t cap = a->cap ? 2 * a->cap : 64;
-		struct home *n = realloc(a->homes, cap * sizeof(*n));
-
-		if (!n)
-			return;	/* the kernel has it; keep-alives do not */
-		a->homes = n;
-		a->cap = cap;
-	}
+	if (!h && a->nhomes == a->cap && home_grow(a))
+		return;	/* the kernel has it; keep-alives do not */
 	if (!h) {
-		h = &a->homes[a->nhomes++];
+		h = &a->homes[a->nhomes];
+		h->rec = *r;
+		home_link(a, a->nhomes++);
 		a->csum = rsp_csum_add(a->csum, r->handle, r->handle_len,
 				       r->id);
 	}
@@ -236,6 +334,11 @@ int rsp_asap_is_home(struct rsp_asap *a, const uint8_t *handle, size_t len,
 		     uint32_t id)
 {
 	return home_find(a, handle, len, id) != NULL;
+}
+
+uint64_t rsp_asap_dropped(const struct rsp_asap *a)
+{
+	return a->dropped + a->rx.dropped;
 }
 
 size_t rsp_asap_nhomes(const struct rsp_asap *a)
@@ -341,8 +444,10 @@ static void on_registration(struct rsp_asap *a, const struct peer *from)
 	struct rsp_param info;
 	int cause, err;
 
-	if (!h || !pe)
-		return;		/* no handle or PE: nothing to answer to */
+	if (!h || !pe) {	/* no handle or PE: nothing to answer to */
+		a->dropped++;
+		return;
+	}
 	msg_init(&a->out, ASAP_REGISTRATION_RESPONSE, 0);
 	rsp_msg_add_handle(&a->out, h->handle.data, h->handle.len);
 	rsp_msg_add_u32(&a->out, RSP_P_PE_ID, pe->pe->id);
@@ -378,8 +483,10 @@ static void on_deregistration(struct rsp_asap *a, const struct peer *from)
 	struct home *hm;
 	int err;
 
-	if (!h || !id)
+	if (!h || !id) {
+		a->dropped++;
 		return;
+	}
 	msg_init(&a->out, ASAP_DEREGISTRATION_RESPONSE, 0);
 	rsp_msg_add_handle(&a->out, h->handle.data, h->handle.len);
 	rsp_msg_add_u32(&a->out, RSP_P_PE_ID, id->u32);
@@ -406,8 +513,10 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 	uint32_t policy = 0;
 	int err;
 
-	if (!h)
+	if (!h) {
+		a->dropped++;
 		return;
+	}
 	if (hro && hro->u32)
 		want = hro->u32;
 	if (want > a->c.max_items)
@@ -440,8 +549,10 @@ static void on_unreachable(struct rsp_asap *a)
 	const struct rsp_param *id = rsp_msg_find(&a->in, RSP_P_PE_ID);
 	int err;
 
-	if (!h || !id)
+	if (!h || !id) {
+		a->dropped++;
 		return;
+	}
 	err = rsp_kern_report(a->nl, h->handle.data, h->handle.len, id->u32);
 	say(a, 2, "PE %08x of %s reported unreachable%s", id->u32,
 	    handle_str(h->handle.data, h->handle.len),
@@ -454,8 +565,10 @@ static void on_ka_ack(struct rsp_asap *a, const struct peer *from)
 	const struct rsp_param *id = rsp_msg_find(&a->in, RSP_P_PE_ID);
 	struct home *hm;
 
-	if (!h || !id)
+	if (!h || !id) {
+		a->dropped++;
 		return;
+	}
 	hm = home_find(a, h->handle.data, h->handle.len, id->u32);
 	if (hm) {
 		uint64_t now = rsp_now_ms();
@@ -487,11 +600,26 @@ static void on_ka_ack(struct rsp_asap *a, const struct peer *from)
 static void handle(struct rsp_asap *a, const struct peer *from,
 		   const uint8_t *p, size_t n)
 {
-	enum rsp_decode_err e = rsp_msg_decode(&a->in, RSP_PPID_ASAP, p, n);
+	enum rsp_decode_err e;
 
+	/* A type we do not know: its body is no business of ours. */
+	if (n >= RSP_MSG_HDR && (p[0] < ASAP_REGISTRATION || p[0] > ASAP_ERROR)) {
+		say(a, 2, "ignored ASAP message type %u", p[0]);
+		a->dropped++;
+		/* Top bits 01: discard and report. */
+		if ((p[0] & 0xc0) == 0x40)
+			report_unknown(a, from, RSP_CAUSE_UNRECOGNIZED_MSG, p,
+				       n);
+		return;
+	}
+	e = rsp_msg_decode(&a->in, RSP_PPID_ASAP, p, n);
+	if (a->in.unknown_reported)
+		report_unknown(a, from, RSP_CAUSE_UNRECOGNIZED_PARAM,
+			       a->in.unknown, a->in.unknown_len);
 	if (e) {
 		say(a, 1, "dropped a malformed ASAP message (%d bytes, error %d)",
 		    (int)n, e);
+		a->dropped++;
 		rsp_msg_free(&a->in);
 		return;
 	}
@@ -513,8 +641,9 @@ static void handle(struct rsp_asap *a, const struct peer *from,
 	case ASAP_ENDPOINT_KEEP_ALIVE_ACK:
 		on_ka_ack(a, from);
 		break;
-	default:
+	default:	/* a PR's own messages, sent to a PR */
 		say(a, 2, "ignored ASAP message type %u", a->in.type);
+		a->dropped++;
 		break;
 	}
 	rsp_msg_free(&a->in);
@@ -559,38 +688,19 @@ static void sctp_notification(struct rsp_asap *a, const uint8_t *buf)
 	}
 }
 
-static void sctp_readable(struct rsp_asap *a)
+static void sctp_message(void *arg, int32_t assoc, size_t n)
 {
-	static uint8_t buf[RSP_MSG_MAX + RSP_MSG_HDR];
-	struct sctp_sndrcvinfo si;
-	int flags, n;
+	struct rsp_asap *a = arg;
+	struct peer from = { a->sctp, assoc };
 
-	for (;;) {
-		memset(&si, 0, sizeof(si));
-		flags = 0;
-		n = sctp_recvmsg(a->sctp, buf, sizeof(buf), NULL, NULL, &si,
-				 &flags);
-		if (n < 0)
-			return;	/* EAGAIN, or an error epoll will repeat */
-		if (flags & MSG_NOTIFICATION) {
-			sctp_notification(a, buf);
-			continue;
-		}
-		if (!(flags & MSG_EOR)) {
-			say(a, 1, "dropped an oversized SCTP message");
-			continue;
-		}
-		if (ntohl(si.sinfo_ppid) != RSP_PPID_ASAP) {
-			say(a, 2, "ignored a message of PPID %u",
-			    ntohl(si.sinfo_ppid));
-			continue;
-		}
-		{
-			struct peer from = { a->sctp, si.sinfo_assoc_id };
+	handle(a, &from, a->rx.buf, n);
+}
 
-			handle(a, &from, buf, n);
-		}
-	}
+static void sctp_note(void *arg)
+{
+	struct rsp_asap *a = arg;
+
+	sctp_notification(a, a->rx.buf);
 }
 
 static void conn_close(struct rsp_asap *a, struct conn *c)
@@ -664,6 +774,7 @@ static void tcp_readable(struct rsp_asap *a, struct conn *c)
 			if (len < RSP_MSG_HDR) {
 				/* No way to find the next message. */
 				say(a, 1, "bad framing on a TCP connection, closing it");
+				a->dropped++;
 				conn_close(a, c);
 				return;
 			}
@@ -683,7 +794,7 @@ int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events)
 
 	(void)events;
 	if (fd == a->sctp) {
-		sctp_readable(a);
+		rsp_sctp_drain(&a->rx);
 		return 0;
 	}
 	if (fd == a->tcp) {
@@ -915,6 +1026,11 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 		if (a->sctp == -2 || (a->sctp < 0 && !c->tcp))
 			goto fail;
 	}
+	a->rx = (struct rsp_sctp_rx){
+		.fd = a->sctp, .ppid = RSP_PPID_ASAP, .buf = a->rxbuf,
+		.size = sizeof(a->rxbuf), .msg = sctp_message,
+		.note = sctp_note, .arg = a,
+	};
 	if (c->tcp) {
 		a->tcp = listen_tcp(a);
 		if (a->tcp < 0)
@@ -940,6 +1056,7 @@ void rsp_asap_close(struct rsp_asap *a)
 	if (a->tcp >= 0)
 		close(a->tcp);
 	free(a->homes);
+	free(a->buckets);
 	rsp_buf_free(&a->ebuf);
 	free(a);
 }

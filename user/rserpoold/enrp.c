@@ -84,6 +84,8 @@ struct rsp_enrp {
 	unsigned int npeers;
 	struct epeer peers[RSP_ENRP_PEERS_MAX];
 	uint64_t next_presence;
+	uint64_t dropped;		/* malformed, unknown */
+	struct rsp_sctp_rx rx;
 	struct rsp_p_server self;
 	struct rsp_msg in, out;
 	struct rsp_p_pe pes[TABLE_CHUNK];
@@ -592,6 +594,7 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 	if (err) {
 		say(e, 1, "dropped a malformed message (%zu bytes, error %d)",
 		    n, err);
+		e->dropped++;
 		rsp_msg_free(&e->in);
 		return;
 	}
@@ -656,6 +659,7 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 	default:
 		say(e, 2, "ignored message type %u from %08x", e->in.type,
 		    p->id);
+		e->dropped++;
 		break;
 	}
 	rsp_msg_free(&e->in);
@@ -676,27 +680,22 @@ static void notification(struct rsp_enrp *e)
 			e->peers[i].assoc = 0;
 }
 
+static void sctp_message(void *arg, int32_t assoc, size_t n)
+{
+	handle(arg, assoc, n);
+}
+
+static void sctp_note(void *arg)
+{
+	notification(arg);
+}
+
 int rsp_enrp_event(struct rsp_enrp *e, int fd)
 {
-	struct sctp_sndrcvinfo si;
-	int flags, n;
-
 	if (fd != e->fd)
 		return -1;
-	for (;;) {
-		memset(&si, 0, sizeof(si));
-		flags = 0;
-		n = sctp_recvmsg(e->fd, e->buf, sizeof(e->buf), NULL, NULL,
-				 &si, &flags);
-		if (n < 0)
-			return 0;
-		if (flags & MSG_NOTIFICATION)
-			notification(e);
-		else if (!(flags & MSG_EOR))
-			say(e, 1, "dropped an oversized message");
-		else if (ntohl(si.sinfo_ppid) == RSP_PPID_ENRP)
-			handle(e, si.sinfo_assoc_id, n);
-	}
+	rsp_sctp_drain(&e->rx);
+	return 0;
 }
 
 int rsp_enrp_tick(struct rsp_enrp *e)
@@ -877,6 +876,11 @@ struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
 		rsp_enrp_close(e);
 		return NULL;
 	}
+	e->rx = (struct rsp_sctp_rx){
+		.fd = e->fd, .ppid = RSP_PPID_ENRP, .buf = e->buf,
+		.size = sizeof(e->buf), .msg = sctp_message,
+		.note = sctp_note, .arg = e,
+	};
 	pev.data.fd = e->fd;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, e->fd, &pev)) {
 		rsp_enrp_close(e);
@@ -917,6 +921,11 @@ static int count_home(const struct rsp_pe_rec *r, void *arg)
 		if (c->e->peers[i].id == r->home)
 			c->pes[i]++;
 	return 0;
+}
+
+uint64_t rsp_enrp_dropped(const struct rsp_enrp *e)
+{
+	return e->dropped + e->rx.dropped;
 }
 
 void rsp_enrp_show(struct rsp_enrp *e, FILE *f)

@@ -49,6 +49,8 @@ void rsp_enrp_changed(struct rsp_enrp *e, uint32_t home);
 /* A local socket reported @r unreachable: tell its home registrar. */
 void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r);
 
+/* Messages dropped: malformed, oversized, of unknown type. */
+uint64_t rsp_enrp_dropped(const struct rsp_enrp *e);
 /*
  * One line per peer for the control socket: "peer id=ID addr=ADDR
  * state=up|taking-over|taken-over|unknown link=up|down [heard=MS] pes=N".

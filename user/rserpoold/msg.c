@@ -113,6 +113,15 @@ static derr decode_server(struct rsp_p_server *s, const struct rsp_tlv *v)
 	return decode_transport(&s->transport, &t);
 }
 
+/* An unknown parameter to report: the first is kept for the error. */
+static void unknown(struct rsp_msg *m, const struct rsp_tlv *t)
+{
+	if (!m->unknown_reported++) {
+		m->unknown = t->val - RSP_TLV_HDR;
+		m->unknown_len = t->len + RSP_TLV_HDR;
+	}
+}
+
 static derr decode_param(struct rsp_msg *m, struct rsp_param *prm,
 			 const struct rsp_tlv *t)
 {
@@ -155,12 +164,12 @@ static derr decode_param(struct rsp_msg *m, struct rsp_param *prm,
 	default:
 		switch (rsp_tlv_unknown(t->type)) {
 		case RSP_UNKNOWN_STOP_REPORT:
-			m->unknown_reported++;
+			unknown(m, t);
 			/* fall through */
 		case RSP_UNKNOWN_STOP:
 			return RSP_DECODE_UNKNOWN_PARAM;
 		case RSP_UNKNOWN_SKIP_REPORT:
-			m->unknown_reported++;
+			unknown(m, t);
 			break;
 		case RSP_UNKNOWN_SKIP:
 			break;
@@ -197,6 +206,8 @@ enum rsp_decode_err rsp_msg_decode(struct rsp_msg *m, uint8_t ppid,
 
 	memset(m, 0, offsetof(struct rsp_msg, params));
 	m->unknown_reported = 0;
+	m->unknown = NULL;
+	m->unknown_len = 0;
 	m->ppid = ppid;
 	if (rsp_msg_header(p, n, &m->type, &m->flags, &len))
 		return RSP_DECODE_MALFORMED;
@@ -368,6 +379,8 @@ void rsp_msg_init(struct rsp_msg *m, uint8_t ppid, uint8_t type,
 	m->action = 0;
 	m->nparams = 0;
 	m->unknown_reported = 0;
+	m->unknown = NULL;
+	m->unknown_len = 0;
 }
 
 struct rsp_param *rsp_msg_add(struct rsp_msg *m, uint16_t type)

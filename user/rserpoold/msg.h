@@ -127,8 +127,10 @@ struct rsp_msg {
 	uint32_t target;		/* ENRP takeover messages */
 	unsigned int nparams;
 	struct rsp_param params[RSP_MAX_PARAMS];
-	/* Unknown parameters met with a "report" action bit. */
+	/* Unknown parameters met with a "report" action bit; the first one. */
 	unsigned int unknown_reported;
+	const uint8_t *unknown;		/* its TLV, header and value */
+	uint16_t unknown_len;
 };
 
 /* Why a message could not be decoded. */

@@ -94,9 +94,11 @@ static void ctl_serve(struct daemon *d)
 			continue;
 		}
 		if (!strcmp(req, "peers")) {
-			fprintf(f, "registrar id=%u asap=%u enrp=%u pes=%zu\n",
+			fprintf(f, "registrar id=%u asap=%u enrp=%u pes=%zu dropped=%llu\n",
 				d->id, d->asap_port, d->e ? d->enrp_port : 0,
-				rsp_asap_nhomes(d->a));
+				rsp_asap_nhomes(d->a),
+				(unsigned long long)(rsp_asap_dropped(d->a) +
+				(d->e ? rsp_enrp_dropped(d->e) : 0)));
 			if (d->e)
 				rsp_enrp_show(d->e, f);
 		} else {

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/sctp.h>
 #include "util.h"
 
 uint64_t rsp_now_ms(void)
@@ -105,4 +106,30 @@ socklen_t rsp_sa_make(struct sockaddr_storage *ss, const struct rsp_p_addr *x,
 	s6->sin6_port = htons(port);
 	memcpy(&s6->sin6_addr, x->a, 16);
 	return sizeof(*s6);
+}
+
+void rsp_sctp_drain(struct rsp_sctp_rx *rx)
+{
+	struct sctp_sndrcvinfo si;
+	int flags, n;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		flags = 0;
+		n = sctp_recvmsg(rx->fd, rx->buf, rx->size, NULL, NULL, &si,
+				 &flags);
+		if (n < 0)
+			return;	/* EAGAIN, or an error epoll will repeat */
+		if (flags & MSG_NOTIFICATION) {
+			rx->note(rx->arg);
+		} else if (rx->skipping || !(flags & MSG_EOR)) {
+			if (!rx->skipping)
+				rx->dropped++;
+			rx->skipping = !(flags & MSG_EOR);
+		} else if (ntohl(si.sinfo_ppid) != rx->ppid) {
+			rx->dropped++;
+		} else {
+			rx->msg(rx->arg, si.sinfo_assoc_id, n);
+		}
+	}
 }

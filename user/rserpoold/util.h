@@ -32,4 +32,24 @@ int rsp_sa_same(const struct rsp_p_addr *x, const struct sockaddr *sa);
 socklen_t rsp_sa_make(struct sockaddr_storage *ss, const struct rsp_p_addr *x,
 		      uint16_t port);
 
+/*
+ * The receive side of a one-to-many SCTP socket: every whole message of
+ * @ppid goes to @msg(arg, association, length) from @buf, each
+ * notification to @note(arg) (also in @buf), until the socket is empty.
+ * A message longer than @buf is dropped whole, its pieces too.
+ */
+struct rsp_sctp_rx {
+	int fd;
+	uint32_t ppid;
+	uint8_t *buf;
+	size_t size;
+	int skipping;			/* the rest of an oversized one */
+	uint64_t dropped;		/* oversized, or of another PPID */
+	void (*msg)(void *arg, int32_t assoc, size_t len);
+	void (*note)(void *arg);
+	void *arg;
+};
+
+void rsp_sctp_drain(struct rsp_sctp_rx *rx);
+
 #endif /* RSP_UTIL_H */
