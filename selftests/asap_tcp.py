@@ -135,6 +135,21 @@ def resolve(link, handle, items=None):
     return " ".join(str(i) for i in ids) if ids else "error " + cause(p)
 
 
+def stay(link):
+    """Answers keep-alives until SIGTERM."""
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    link.s.settimeout(0.2)
+    while not stop:
+        try:
+            t, _, p = link.recv()
+            if t == KA:
+                link.ack(p)
+        except socket.timeout:
+            pass
+    link.s.settimeout(5)
+
+
 def main():
     host, port, cmd, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
         sys.argv[4:]
@@ -147,17 +162,7 @@ def main():
             sys.exit(1)
         if cmd == "reg":
             return
-        stop = []
-        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-        link.s.settimeout(0.2)
-        while not stop:
-            try:
-                t, _, p = link.recv()
-                if t == KA:
-                    link.ack(p)
-            except socket.timeout:
-                pass
-        link.s.settimeout(5)
+        stay(link)
         link.send(msg(DEREG, tlv(P_HANDLE, handle) +
                       tlv(P_PE_ID, struct.pack("!I", pid))))
         f, p = link.wait(DEREG_RESP)
@@ -175,16 +180,7 @@ def main():
                           tlv(P_PE_ID, struct.pack("!I", pid))))
         gone = sum(1 for _ in odd if not link.wait(DEREG_RESP)[0] & 1)
         print("registered %d deregistered %d" % (ok, gone), flush=True)
-        stop = []
-        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-        link.s.settimeout(0.2)
-        while not stop:
-            try:
-                t, _, p = link.recv()
-                if t == KA:
-                    link.ack(p)
-            except socket.timeout:
-                pass
+        stay(link)
     elif cmd == "resolve":
         print(resolve(link, args[0].encode(),
                       int(args[1]) if len(args) > 1 else None))
