@@ -70,8 +70,8 @@ struct epeer {
 	size_t nconf, capconf;
 	int checked;			/* csum_seen matched our view */
 	uint16_t csum_seen;
-	int read_for_valid;		/* a read was for this checksum: */
-	uint16_t read_for;		/* once per value, if sums differ */
+	int32_t read_for;		/* a read was for this checksum, -1
+					 * none: once per value if sums differ */
 	unsigned int nwait;		/* INIT_TAKEOVER_ACKs awaited from */
 	uint32_t wait[RSP_ENRP_PEERS_MAX];
 };
@@ -320,10 +320,9 @@ static void check_sum(struct rsp_enrp *e, struct epeer *p, uint16_t cs)
 	if (rsp_csum_final(w.sum) == cs)
 		return;
 	/* Read already for this value: a peer that sums otherwise. */
-	if (p->read_for_valid && p->read_for == cs)
+	if (p->read_for == cs)
 		return;
 	p->read_for = cs;
-	p->read_for_valid = 1;
 	say(e, 1, "peer %08x: its PE checksum is %04x, ours of it %04x: reading its table again",
 	    p->id, cs, rsp_csum_final(w.sum));
 	read_table(e, p);
@@ -386,6 +385,7 @@ static struct epeer *peer_of(struct rsp_enrp *e, sctp_assoc_t assoc,
 		return NULL;
 	p = &e->peers[e->npeers++];
 	memset(p, 0, sizeof(*p));
+	p->read_for = -1;
 	p->assoc = assoc;
 	return p;
 }
@@ -500,18 +500,24 @@ static int takeover_start(struct rsp_enrp *e, struct epeer *t)
 	return t->nwait ? 0 : takeover_finish(e, t);
 }
 
+/* The takeover of @t no longer waits for @q's ACK. */
+static void wait_drop(struct epeer *t, uint32_t q)
+{
+	unsigned int j;
+
+	for (j = 0; j < t->nwait; j++)
+		if (t->wait[j] == q)
+			t->wait[j--] = t->wait[--t->nwait];
+}
+
 /* @q does not answer any more: the takeovers stop waiting for it. */
 static void unwait(struct rsp_enrp *e, uint32_t q)
 {
-	unsigned int i, j;
+	unsigned int i;
 
-	for (i = 0; i < e->npeers; i++) {
-		struct epeer *t = &e->peers[i];
-
-		for (j = 0; t->state == P_TAKING && j < t->nwait; j++)
-			if (t->wait[j] == q)
-				t->wait[j--] = t->wait[--t->nwait];
-	}
+	for (i = 0; i < e->npeers; i++)
+		if (e->peers[i].state == P_TAKING)
+			wait_drop(&e->peers[i], q);
 }
 
 static void on_init_takeover(struct rsp_enrp *e, struct epeer *q)
@@ -548,13 +554,10 @@ static void on_init_takeover(struct rsp_enrp *e, struct epeer *q)
 static void on_takeover_ack(struct rsp_enrp *e, struct epeer *q)
 {
 	struct epeer *t = peer_by_id(e, e->in.target);
-	unsigned int j;
 
 	if (!t || t->state != P_TAKING)
 		return;
-	for (j = 0; j < t->nwait; j++)
-		if (t->wait[j] == q->id)
-			t->wait[j--] = t->wait[--t->nwait];
+	wait_drop(t, q->id);
 	if (!t->nwait)
 		takeover_finish(e, t);
 }
@@ -760,6 +763,7 @@ void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id)
 		return;
 	p = &e->peers[e->npeers++];
 	memset(p, 0, sizeof(*p));
+	p->read_for = -1;
 	p->id = id;
 	p->last_heard = p->asked_at = rsp_now_ms();
 	say(e, 1, "the kernel has PEs of peer %08x: waiting for it", id);
@@ -888,6 +892,8 @@ struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
 	}
 	for (i = 0; i < c->npeers; i++)
 		e->peers[i].addr = c->peers[i];
+	for (i = 0; i < RSP_ENRP_PEERS_MAX; i++)
+		e->peers[i].read_for = -1;
 	e->npeers = c->npeers;
 	self_info(e);
 	rsp_asap_set_notify(a, rsp_enrp_update, e);
