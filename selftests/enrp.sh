@@ -7,12 +7,17 @@
 # on one bridge.  A registrar that starts late learns its peer's PEs;
 # registrations and deregistrations at one reach the other; a PU served
 # by one reaches a PE registered at the other; a dead peer's PEs go.
-# TAP output.
+# ENRP runs over SCTP, or over TCP with "enrp.sh tcp".  TAP output.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
 PRD=$top/user/rserpoold/rserpoold
 TIMERS="--heartbeat 500 --max-last-heard 1500 --max-no-response 1500"
+via=${1:-sctp}
+case $via in
+sctp|tcp) ;;
+*) echo "usage: enrp.sh [sctp|tcp]" >&2; exit 2 ;;
+esac
 # homes NS HANDLE: "id@home" of every PE of HANDLE in NS's handlespace.
 homes() {
 	ip netns exec "$1" $R -j pe show "$2" 2>/dev/null |
@@ -29,7 +34,7 @@ pe() {
 }
 # pr N ID PEER: rserpoold in host prN.
 pr() {
-	ip netns exec pr$1 "$PRD" -i $2 -P $3 $TIMERS -k 1000 -K 1000 -vv \
+	ip netns exec pr$1 "$PRD" -i $2 -P $via:$3 $TIMERS -k 1000 -K 1000 -vv \
 		> "$T/pr$1.log" 2>&1 &
 	echo $! > "$T/pr$1.pid"
 }
@@ -71,7 +76,25 @@ eq "rspctl -j peers at pr2: pr1 is up and owns 1 PE" \
 	"8738 4369 up 1"
 eq "rspctl peers: one line per peer" \
 	"$(ip netns exec pr2 $R peers | sed -n 's/ heard [0-9]*ms ago//; 2p')" \
-	"peer 0x1111 addr 10.12.0.1 state up link up pes 1"
+	"peer 0x1111 addr 10.12.0.1 transport $via state up link up pes 1"
+# Over TCP: connections to port 9901 and no SCTP association; over SCTP
+# the other way round.
+links() {
+	echo "tcp=$(ip netns exec pr2 ss -Htn state established \
+		'( sport = :9901 or dport = :9901 )' | wc -l)" \
+	     "sctp=$(ip netns exec pr2 awk \
+		'NR > 1 && ($12 == 9901 || $13 == 9901)' \
+		/proc/net/sctp/assocs | wc -l)"
+}
+case $via in
+tcp) want="tcp=[12] sctp=0" ;;
+sctp) want="tcp=0 sctp=1" ;;
+esac
+got=$(links)
+case $got in
+$want) ok "ENRP runs over $via ($got)" ;;
+*) nok "ENRP runs over $via: $got, want $want" ;;
+esac
 fails "rspctl peers where no rserpoold runs: says so" \
 	"no rserpoold in this network namespace" ip netns exec pu $R peers
 (echo "hello peer"; sleep 3) | ip netns exec pu timeout 20 rspterminal \
@@ -102,6 +125,11 @@ reports() { ip netns exec "$1" $R -j pe show EchoPool id "$2" 2>/dev/null |
 ip netns exec pr2 $R report EchoPool id "$a" > /dev/null
 eq "a report at pr2 reaches pr1, the PE's home" \
 	"$(until_eq 10 1 reports pr1 "$a")" 1
+if [ "$via" = tcp ]; then
+	eq "... over TCP, as pr1 speaks ENRP (ASAP connection to 3863)" \
+		"$(ip netns exec pr1 ss -Htn state established \
+		   '( sport = :3863 )' dst 10.12.0.2 | wc -l)" 1
+fi
 
 # pr1 restarts with its ID: its PE is still in pr1's kernel and pr1 is its
 # home again (keep-alives to its ASAP transport).

@@ -3,8 +3,10 @@
 # goes to stdout between "# selftest NAME" markers for tools/check.sh.
 top=$(cd "$(dirname "$0")/.." && pwd)
 rc=0
-for t in rserpool.sh sockopt.sh pool.sh registrar.sh enrp.sh interop.sh; do
+for t in rserpool.sh sockopt.sh pool.sh registrar.sh "enrp.sh sctp" \
+	 "enrp.sh tcp" interop.sh; do
 	echo "# selftest $t"
-	sh "$top/selftests/$t" || rc=1
+	# shellcheck disable=SC2086
+	sh "$top"/selftests/$t || rc=1
 done
 exit $rc

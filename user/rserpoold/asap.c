@@ -22,22 +22,22 @@
 #include "kern.h"
 #include "msg.h"
 #include "pe.h"
+#include "stream.h"
 #include "util.h"
-
-#define TCP_BUF		(RSP_MSG_MAX + RSP_MSG_HDR)
 
 /* Where a message came from and its answer goes: an association or a TCP
  * connection. */
 struct peer {
 	int fd;				/* the SCTP socket or the connection */
 	sctp_assoc_t assoc;		/* SCTP only */
+	struct rsp_stream *s;		/* TCP only */
 };
 
 struct conn {				/* a TCP connection */
-	int fd;
-	size_t have;
-	uint8_t buf[TCP_BUF];
-	struct sockaddr_storage addr;
+	struct rsp_stream s;
+	struct rsp_asap *a;
+	int ours;			/* we dialled it, to a registrar */
+	struct sockaddr_storage to;
 	struct conn *next;
 };
 
@@ -107,11 +107,9 @@ static void send_to(struct rsp_asap *a, const struct peer *to,
 		if (sctp_send(a->sctp, b.p, b.len, &si, MSG_DONTWAIT) < 0)
 			say(a, 1, "send on association %d: %s",
 			    (int)to->assoc, strerror(errno));
-	} else if (send(to->fd, b.p, b.len, MSG_DONTWAIT | MSG_NOSIGNAL) !=
-		   (ssize_t)b.len) {
+	} else if (rsp_stream_send(to->s, b.p, b.len)) {
 		/* A PU that does not read its answers loses its link. */
 		say(a, 1, "send on connection %d failed, closing it", to->fd);
-		shutdown(to->fd, SHUT_RDWR);
 	}
 	rsp_buf_free(&b);
 }
@@ -677,12 +675,13 @@ static void sctp_notification(struct rsp_asap *a, const uint8_t *buf)
 	if (n->sn_header.sn_type == SCTP_ASSOC_CHANGE &&
 	    (n->sn_assoc_change.sac_state == SCTP_COMM_LOST ||
 	     n->sn_assoc_change.sac_state == SCTP_SHUTDOWN_COMP)) {
-		struct peer via = { a->sctp, n->sn_assoc_change.sac_assoc_id };
+		struct peer via = { a->sctp, n->sn_assoc_change.sac_assoc_id,
+				    NULL };
 
 		link_gone(a, &via);
 	} else if (n->sn_header.sn_type == SCTP_SHUTDOWN_EVENT) {
 		struct peer via = { a->sctp,
-				    n->sn_shutdown_event.sse_assoc_id };
+				    n->sn_shutdown_event.sse_assoc_id, NULL };
 
 		link_gone(a, &via);
 	}
@@ -691,7 +690,7 @@ static void sctp_notification(struct rsp_asap *a, const uint8_t *buf)
 static void sctp_message(void *arg, int32_t assoc, size_t n)
 {
 	struct rsp_asap *a = arg;
-	struct peer from = { a->sctp, assoc };
+	struct peer from = { a->sctp, assoc, NULL };
 
 	handle(a, &from, a->rx.buf, n);
 }
@@ -706,85 +705,46 @@ static void sctp_note(void *arg)
 static void conn_close(struct rsp_asap *a, struct conn *c)
 {
 	struct conn **pp = &a->conns;
-	struct peer via = { c->fd, 0 };
+	struct peer via = { c->s.fd, 0, &c->s };
 
 	link_gone(a, &via);
 	while (*pp != c)
 		pp = &(*pp)->next;
 	*pp = c->next;
-	epoll_ctl(a->ep, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
+	a->dropped += c->s.dropped;
+	rsp_stream_close(&c->s);
 	free(c);
+}
+
+static void tcp_message(void *arg, struct rsp_stream *s, const uint8_t *p,
+			size_t len)
+{
+	struct conn *c = arg;
+	struct peer from = { s->fd, 0, s };
+
+	handle(c->a, &from, p, len);
 }
 
 static void tcp_accept(struct rsp_asap *a)
 {
 	for (;;) {
 		struct conn *c;
-		struct epoll_event ev = { .events = EPOLLIN };
-		socklen_t len = sizeof(struct sockaddr_storage);
 		int fd = accept4(a->tcp, NULL, NULL,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return;
 		c = calloc(1, sizeof(*c));
-		if (!c) {
-			close(fd);
-			continue;
-		}
-		c->fd = fd;
-		getpeername(fd, (struct sockaddr *)&c->addr, &len);
-		ev.data.fd = fd;
-		if (epoll_ctl(a->ep, EPOLL_CTL_ADD, fd, &ev)) {
+		if (!c || rsp_stream_open(&c->s, a->ep, fd, 0)) {
 			close(fd);
 			free(c);
 			continue;
 		}
+		c->s.msg = tcp_message;
+		c->s.arg = c;
+		c->a = a;
 		c->next = a->conns;
 		a->conns = c;
-	}
-}
-
-/*
- * Reads what the connection has and handles each whole message.  Over TCP
- * a message is its length field's bytes plus the padding to 4 that every
- * ASAP message carries, so the next one starts on a boundary.
- */
-static void tcp_readable(struct rsp_asap *a, struct conn *c)
-{
-	struct peer from = { c->fd, 0 };
-
-	for (;;) {
-		ssize_t n = recv(c->fd, c->buf + c->have,
-				 sizeof(c->buf) - c->have, 0);
-		size_t off = 0;
-
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			conn_close(a, c);
-			return;
-		}
-		if (n < 0)
-			return;
-		c->have += n;
-		while (c->have - off >= RSP_MSG_HDR) {
-			size_t len = rsp_get16(c->buf + off + 2);
-			size_t padded = (len + 3) & ~(size_t)3;
-
-			if (len < RSP_MSG_HDR) {
-				/* No way to find the next message. */
-				say(a, 1, "bad framing on a TCP connection, closing it");
-				a->dropped++;
-				conn_close(a, c);
-				return;
-			}
-			if (c->have - off < padded)
-				break;
-			handle(a, &from, c->buf + off, len);
-			off += padded;
-		}
-		memmove(c->buf, c->buf + off, c->have - off);
-		c->have -= off;
 	}
 }
 
@@ -792,7 +752,6 @@ int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events)
 {
 	struct conn *c;
 
-	(void)events;
 	if (fd == a->sctp) {
 		rsp_sctp_drain(&a->rx);
 		return 0;
@@ -802,8 +761,9 @@ int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events)
 		return 0;
 	}
 	for (c = a->conns; c; c = c->next)
-		if (c->fd == fd) {
-			tcp_readable(a, c);
+		if (c->s.fd == fd) {
+			if (rsp_stream_event(&c->s, events))
+				conn_close(a, c);
 			return 0;
 		}
 	return -1;
@@ -858,7 +818,7 @@ static int keep_alive(struct rsp_asap *a, struct home *h)
 int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
 		   int takeover)
 {
-	struct peer none = { a->sctp, 0 };
+	struct peer none = { a->sctp, 0, NULL };
 	struct rsp_pe_rec *c = &a->recs[0];
 	struct home *h;
 	int err;
@@ -903,17 +863,62 @@ void rsp_asap_pe_gone(struct rsp_asap *a, const uint8_t *handle, size_t len,
 	}
 }
 
+/*
+ * Our TCP connection to the registrar at @ss (made now if there is none):
+ * it stays, for the next report.
+ */
+static struct conn *conn_to(struct rsp_asap *a,
+			    const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct conn *c;
+
+	for (c = a->conns; c; c = c->next)
+		if (c->ours && !memcmp(&c->to, ss, len))
+			return c;
+	c = calloc(1, sizeof(*c));
+	if (!c || rsp_stream_connect(&c->s, a->ep, (const void *)ss, len,
+				     a->c.mptcp)) {
+		free(c);
+		return NULL;
+	}
+	c->s.msg = tcp_message;
+	c->s.arg = c;
+	c->a = a;
+	c->ours = 1;
+	c->to = *ss;
+	c->next = a->conns;
+	a->conns = c;
+	return c;
+}
+
 void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 			const uint8_t *handle, size_t len, uint32_t id)
 {
 	struct rsp_p_transport t = *pr;
+	struct sockaddr_storage ss;
+	struct rsp_buf b;
+	struct conn *c;
+	int err = -1;
 
 	msg_init(&a->out, ASAP_ENDPOINT_UNREACHABLE, 0);
 	rsp_msg_add_handle(&a->out, handle, len);
 	rsp_msg_add_u32(&a->out, RSP_P_PE_ID, id);
-	t.type = RSP_P_SCTP;
 	t.port = a->c.port;	/* a registrar's ASAP port: ours, as 3863 */
-	if (!send_sctp_to(a, &t, &a->out))
+	/* Over the transport it speaks ENRP on, or what we have. */
+	if (t.type != RSP_P_TCP && a->sctp >= 0) {
+		t.type = RSP_P_SCTP;
+		err = send_sctp_to(a, &t, &a->out);
+	} else if (t.naddrs) {
+		c = conn_to(a, &ss, rsp_sa_make(&ss, &t.addrs[0], t.port));
+		rsp_buf_init(&b);
+		rsp_msg_encode(&b, &a->out);
+		err = !c || b.failed || rsp_stream_send(&c->s, b.p, b.len);
+		rsp_buf_free(&b);
+	}
+	if (err)
+		say(a, 1, "PE %08x of %s: unreachable, but its home cannot be told",
+		    id, handle_str(handle, len));
+	else
 		say(a, 2, "PE %08x of %s: unreachable, told its home", id,
 		    handle_str(handle, len));
 }
@@ -982,27 +987,6 @@ static int listen_sctp(struct rsp_asap *a)
 	return fd;
 }
 
-static int listen_tcp(struct rsp_asap *a)
-{
-	struct sockaddr_in6 sin6 = {
-		.sin6_family = AF_INET6, .sin6_port = htons(a->c.port),
-	};
-	int one = 1, fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK |
-				 SOCK_CLOEXEC, 0);
-
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
-	    listen(fd, 128)) {
-		fprintf(stderr, "rserpoold: ASAP on TCP port %u: %s\n",
-			a->c.port, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static int watch(struct rsp_asap *a, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -1032,7 +1016,7 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 		.note = sctp_note, .arg = a,
 	};
 	if (c->tcp) {
-		a->tcp = listen_tcp(a);
+		a->tcp = rsp_stream_listen(c->port, c->mptcp, "ASAP");
 		if (a->tcp < 0)
 			goto fail;
 	}

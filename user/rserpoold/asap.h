@@ -14,6 +14,7 @@ struct rsp_asap_conf {
 	uint32_t id;			/* this registrar's server ID */
 	uint16_t port;
 	int sctp, tcp;			/* serve on these */
+	int mptcp;			/* TCP as MPTCP */
 	unsigned int ka_interval_ms;	/* keep-alive transmit interval */
 	unsigned int ka_timeout_ms;	/* and how long to wait for the ACK */
 	unsigned int max_items;		/* PEs in a resolution, at most */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ENRP between registrars: see enrp.h.  Every peer is an association of
- * one SCTP one-to-many socket.  A peer is heard of by its presence; the
+ * ENRP between registrars: see enrp.h.  A peer is an association of one
+ * SCTP one-to-many socket or a TCP connection (ours to a static peer, or
+ * one it made to us; the first message on it says whose).  A peer is heard of by its presence; the
  * first one asks it for the PEs it owns (HANDLE_TABLE_REQUEST with W,
  * repeated while the answer says M), and from then on its handle updates
  * keep our kernel table in step; a presence whose PE checksum differs
@@ -26,6 +27,7 @@
 #include "kern.h"
 #include "msg.h"
 #include "pe.h"
+#include "stream.h"
 #include "util.h"
 
 #define TABLE_CHUNK	128	/* PEs per handle table response */
@@ -47,9 +49,19 @@ struct pe_key {
 	uint8_t handle[RSP_HANDLE_MAX];
 };
 
+/* An ENRP TCP connection; peers point to theirs. */
+struct econn {
+	struct rsp_stream s;
+	struct rsp_enrp *e;
+	struct sockaddr_storage addr;	/* the other end */
+	struct econn *next;
+};
+
 struct epeer {
 	struct sockaddr_storage addr;	/* a static peer's, or family 0 */
-	sctp_assoc_t assoc;		/* 0: none now */
+	int tcp;			/* over TCP, not SCTP */
+	sctp_assoc_t assoc;		/* SCTP: 0, none now */
+	struct econn *conn;		/* TCP: NULL, none now */
 	uint32_t id;			/* 0: not heard of yet */
 	uint64_t last_heard, asked_at;
 	int synced;			/* its table was asked for */
@@ -80,7 +92,8 @@ struct rsp_enrp {
 	struct rsp_enrp_conf c;
 	struct rsp_nl *nl;
 	struct rsp_asap *a;
-	int ep, fd;
+	int ep, fd, tcp;		/* the SCTP socket, the TCP listener */
+	struct econn *conns;
 	unsigned int npeers;
 	struct epeer peers[RSP_ENRP_PEERS_MAX];
 	uint64_t next_presence;
@@ -101,6 +114,39 @@ static socklen_t sa_len(const struct sockaddr_storage *ss)
 					  sizeof(struct sockaddr_in6);
 }
 
+static void conn_close(struct rsp_enrp *e, struct econn *c);
+static void conn_message(void *arg, struct rsp_stream *s, const uint8_t *p,
+			 size_t len);
+
+/* A TCP connection to static peer @p; NULL if it cannot even start. */
+static struct econn *conn_to(struct rsp_enrp *e, struct epeer *p)
+{
+	struct econn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (rsp_stream_connect(&c->s, e->ep, (struct sockaddr *)&p->addr,
+			       sa_len(&p->addr), e->c.mptcp)) {
+		free(c);
+		return NULL;
+	}
+	c->s.msg = conn_message;
+	c->s.arg = c;
+	c->e = e;
+	c->addr = p->addr;
+	c->next = e->conns;
+	e->conns = c;
+	return c;
+}
+
+/* The link to @p is no more (it is gone, or the link failed). */
+static void unlink_peer(struct rsp_enrp *e, struct epeer *p)
+{
+	p->assoc = 0;
+	if (p->conn)
+		conn_close(e, p->conn);
+}
+
 static void send_peer(struct rsp_enrp *e, struct epeer *p, struct rsp_msg *m)
 {
 	struct rsp_buf b;
@@ -108,22 +154,32 @@ static void send_peer(struct rsp_enrp *e, struct epeer *p, struct rsp_msg *m)
 
 	m->sender = e->c.id;
 	m->receiver = p->id;
+	/* Our server information names the transport this peer uses. */
+	e->self.transport.type = p->conn || p->tcp ? RSP_P_TCP : RSP_P_SCTP;
 	rsp_buf_init(&b);
 	rsp_msg_encode(&b, m);
-	if (b.failed)
+	if (b.failed) {
 		say(e, 0, "cannot encode message type %u", m->type);
-	else if (p->assoc) {
+	} else if (p->tcp || p->conn) {
+		if (!p->conn && p->addr.ss_family)
+			p->conn = conn_to(e, p);
+		/* Queued while the connection is being set up. */
+		n = p->conn ? rsp_stream_send(&p->conn->s, b.p, b.len) : -1;
+		errno = p->conn ? ENOBUFS : ENOTCONN;
+	} else if (p->assoc) {
 		struct sctp_sndrcvinfo si = {
 			.sinfo_ppid = htonl(RSP_PPID_ENRP),
 			.sinfo_assoc_id = p->assoc,
 		};
 
 		n = sctp_send(e->fd, b.p, b.len, &si, MSG_DONTWAIT);
-	} else if (p->addr.ss_family) {
+	} else if (p->addr.ss_family && e->fd >= 0) {
 		/* On a one-to-many socket this sets the association up. */
 		n = sctp_sendmsg(e->fd, b.p, b.len,
 				 (struct sockaddr *)&p->addr, sa_len(&p->addr),
 				 htonl(RSP_PPID_ENRP), 0, 0, 0, 0);
+	} else {
+		errno = ENOTCONN;
 	}
 	if (!b.failed && n < 0)
 		say(e, 2, "send to peer %08x: %s", p->id, strerror(errno));
@@ -348,45 +404,68 @@ static void on_update(struct rsp_enrp *e, struct epeer *p)
 	}
 }
 
-/* The peer of an association: known, a static one by address, or new. */
+static struct epeer *peer_by_id(struct rsp_enrp *e, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; id && i < e->npeers; i++)
+		if (e->peers[i].id == id)
+			return &e->peers[i];
+	return NULL;
+}
+
+/*
+ * The peer of a message, by its link (association @assoc, or connection
+ * @c): known by the link or its sender ID, a static one by address, or
+ * new.
+ */
 static struct epeer *peer_of(struct rsp_enrp *e, sctp_assoc_t assoc,
-			     uint32_t sender)
+			     struct econn *c, uint32_t sender)
 {
 	struct sockaddr *sas = NULL, *sa;
 	struct epeer *p;
 	unsigned int i;
 	int n, j;
 
-	for (i = 0; i < e->npeers; i++)
-		if (e->peers[i].assoc == assoc ||
-		    (sender && e->peers[i].id == sender)) {
-			e->peers[i].assoc = assoc;
-			return &e->peers[i];
-		}
-	n = sctp_getpaddrs(e->fd, assoc, &sas);
-	for (i = 0; n > 0 && i < e->npeers; i++) {
-		struct rsp_p_addr x;
-
+	for (i = 0; i < e->npeers; i++) {
 		p = &e->peers[i];
-		if (!p->addr.ss_family)
-			continue;
-		rsp_sa_addr(&x, (struct sockaddr *)&p->addr);
-		for (j = 0, sa = sas; j < n; j++, sa = rsp_sa_next(sa)) {
-			if (rsp_sa_same(&x, sa)) {
-				p->assoc = assoc;
-				sctp_freepaddrs(sas);
-				return p;
-			}
-		}
+		if (c ? p->conn == c : p->assoc == assoc)
+			return p;
 	}
-	if (n > 0)
-		sctp_freepaddrs(sas);
-	if (e->npeers == RSP_ENRP_PEERS_MAX)
-		return NULL;
-	p = &e->peers[e->npeers++];
-	memset(p, 0, sizeof(*p));
-	p->read_for = -1;
-	p->assoc = assoc;
+	p = peer_by_id(e, sender);
+	if (!p) {
+		if (c) {
+			sas = (struct sockaddr *)&c->addr;
+			n = 1;
+		} else {
+			n = sctp_getpaddrs(e->fd, assoc, &sas);
+		}
+		for (i = 0; n > 0 && !p && i < e->npeers; i++) {
+			struct rsp_p_addr x;
+
+			if (!e->peers[i].addr.ss_family)
+				continue;
+			rsp_sa_addr(&x, (struct sockaddr *)&e->peers[i].addr);
+			for (j = 0, sa = sas; j < n; j++, sa = rsp_sa_next(sa))
+				if (rsp_sa_same(&x, sa))
+					p = &e->peers[i];
+		}
+		if (!c && n > 0)
+			sctp_freepaddrs(sas);
+	}
+	if (!p) {
+		if (e->npeers == RSP_ENRP_PEERS_MAX)
+			return NULL;
+		p = &e->peers[e->npeers++];
+		memset(p, 0, sizeof(*p));
+		p->read_for = -1;
+		p->tcp = !!c;
+	}
+	/* A second connection (both dialled) serves as well as the first. */
+	if (c && !p->conn)
+		p->conn = c;
+	else if (!c)
+		p->assoc = assoc;
 	return p;
 }
 
@@ -409,16 +488,6 @@ static void list_response(struct rsp_enrp *e, struct epeer *to)
 	send_peer(e, to, &e->out);
 }
 
-static struct epeer *peer_by_id(struct rsp_enrp *e, uint32_t id)
-{
-	unsigned int i;
-
-	for (i = 0; id && i < e->npeers; i++)
-		if (e->peers[i].id == id)
-			return &e->peers[i];
-	return NULL;
-}
-
 static void takeover_msg(struct rsp_enrp *e, struct epeer *to, uint8_t type,
 			 uint32_t target)
 {
@@ -436,7 +505,7 @@ static int peer_reset(struct rsp_enrp *e, struct epeer *p)
 	p->id = 0;
 	p->synced = 0;
 	p->asked_at = 0;
-	p->assoc = 0;
+	unlink_peer(e, p);
 	p->state = P_UP;
 	p->nwait = 0;
 	p->taker = 0;
@@ -483,14 +552,15 @@ static int takeover_start(struct rsp_enrp *e, struct epeer *t)
 	unsigned int i;
 
 	t->state = P_TAKING;
-	t->assoc = 0;
+	unlink_peer(e, t);
 	t->asked_at = 0;
 	t->tk_until = rsp_now_ms() + e->c.takeover_ms;
 	t->nwait = 0;
 	for (i = 0; i < e->npeers; i++) {
 		struct epeer *q = &e->peers[i];
 
-		if (q == t || !q->id || q->state != P_UP || !q->assoc)
+		if (q == t || !q->id || q->state != P_UP ||
+		    !(q->assoc || q->conn))
 			continue;
 		t->wait[t->nwait++] = q->id;
 		takeover_msg(e, q, ENRP_INIT_TAKEOVER, t->id);
@@ -587,13 +657,14 @@ static void on_takeover_server(struct rsp_enrp *e, struct epeer *q)
 		peer_reset(e, t);
 }
 
-static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
+static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
+		   const uint8_t *buf, size_t n)
 {
 	const struct rsp_param *info;
 	enum rsp_decode_err err;
 	struct epeer *p;
 
-	err = rsp_msg_decode(&e->in, RSP_PPID_ENRP, e->buf, n);
+	err = rsp_msg_decode(&e->in, RSP_PPID_ENRP, buf, n);
 	if (err) {
 		say(e, 1, "dropped a malformed message (%zu bytes, error %d)",
 		    n, err);
@@ -601,7 +672,7 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, size_t n)
 		rsp_msg_free(&e->in);
 		return;
 	}
-	p = peer_of(e, assoc, e->in.sender);
+	p = peer_of(e, assoc, c, e->in.sender);
 	if (!p || !e->in.sender || e->in.sender == e->c.id) {
 		rsp_msg_free(&e->in);
 		return;
@@ -685,7 +756,60 @@ static void notification(struct rsp_enrp *e)
 
 static void sctp_message(void *arg, int32_t assoc, size_t n)
 {
-	handle(arg, assoc, n);
+	struct rsp_enrp *e = arg;
+
+	handle(e, assoc, NULL, e->buf, n);
+}
+
+static void conn_message(void *arg, struct rsp_stream *s, const uint8_t *p,
+			 size_t len)
+{
+	struct econn *c = arg;
+
+	(void)s;
+	handle(c->e, 0, c, p, len);
+}
+
+/* Its peer keeps its PEs until it times out: it may just reconnect. */
+static void conn_close(struct rsp_enrp *e, struct econn *c)
+{
+	struct econn **pp = &e->conns;
+	unsigned int i;
+
+	for (i = 0; i < e->npeers; i++)
+		if (e->peers[i].conn == c)
+			e->peers[i].conn = NULL;
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+	e->dropped += c->s.dropped;
+	rsp_stream_close(&c->s);
+	free(c);
+}
+
+static void conn_accept(struct rsp_enrp *e)
+{
+	for (;;) {
+		socklen_t len = sizeof(struct sockaddr_storage);
+		struct econn *c;
+		int fd = accept4(e->tcp, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		c = calloc(1, sizeof(*c));
+		if (!c || rsp_stream_open(&c->s, e->ep, fd, 0)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		getpeername(fd, (struct sockaddr *)&c->addr, &len);
+		c->s.msg = conn_message;
+		c->s.arg = c;
+		c->e = e;
+		c->next = e->conns;
+		e->conns = c;
+	}
 }
 
 static void sctp_note(void *arg)
@@ -693,12 +817,25 @@ static void sctp_note(void *arg)
 	notification(arg);
 }
 
-int rsp_enrp_event(struct rsp_enrp *e, int fd)
+int rsp_enrp_event(struct rsp_enrp *e, int fd, uint32_t events)
 {
-	if (fd != e->fd)
-		return -1;
-	rsp_sctp_drain(&e->rx);
-	return 0;
+	struct econn *c;
+
+	if (fd == e->fd && fd >= 0) {
+		rsp_sctp_drain(&e->rx);
+		return 0;
+	}
+	if (fd == e->tcp && fd >= 0) {
+		conn_accept(e);
+		return 0;
+	}
+	for (c = e->conns; c; c = c->next)
+		if (c->s.fd == fd) {
+			if (rsp_stream_event(&c->s, events))
+				conn_close(e, c);
+			return 0;
+		}
+	return -1;
 }
 
 int rsp_enrp_tick(struct rsp_enrp *e)
@@ -850,16 +987,41 @@ static void self_info(struct rsp_enrp *e)
 	}
 }
 
-struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
-			       struct rsp_nl *nl, struct rsp_asap *a, int ep)
+/* The SCTP endpoint: -1 if there is no SCTP here, -2 on another error. */
+static int listen_sctp(struct rsp_enrp *e)
 {
 	struct sockaddr_in6 sin6 = {
-		.sin6_family = AF_INET6, .sin6_port = htons(c->port),
+		.sin6_family = AF_INET6, .sin6_port = htons(e->c.port),
 	};
 	struct sctp_event_subscribe ev = {
 		.sctp_data_io_event = 1, .sctp_association_event = 1,
 	};
-	struct epoll_event pev = { .events = EPOLLIN };
+	int fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK |
+			SOCK_CLOEXEC, IPPROTO_SCTP);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)) ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
+	    listen(fd, 32)) {
+		fprintf(stderr, "rserpoold: ENRP on SCTP port %u: %s\n",
+			e->c.port, strerror(errno));
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+static int watch(struct rsp_enrp *e, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return fd >= 0 && epoll_ctl(e->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
+			       struct rsp_nl *nl, struct rsp_asap *a, int ep)
+{
 	struct rsp_enrp *e = calloc(1, sizeof(*e));
 	unsigned int i;
 
@@ -869,35 +1031,41 @@ struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
 	e->nl = nl;
 	e->a = a;
 	e->ep = ep;
-	e->fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		       IPPROTO_SCTP);
-	if (e->fd < 0 ||
-	    setsockopt(e->fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)) ||
-	    bind(e->fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
-	    listen(e->fd, 32)) {
-		fprintf(stderr, "rserpoold: ENRP on SCTP port %u: %s\n",
-			c->port, strerror(errno));
-		rsp_enrp_close(e);
-		return NULL;
+	e->fd = e->tcp = -1;
+	if (c->sctp) {
+		e->fd = listen_sctp(e);
+		if (e->fd == -2 || (e->fd < 0 && !c->tcp)) {
+			if (e->fd == -1)
+				fprintf(stderr, "rserpoold: no SCTP here (%s): no ENRP\n",
+					strerror(errno));
+			goto fail;
+		}
+	}
+	if (c->tcp) {
+		e->tcp = rsp_stream_listen(c->port, c->mptcp, "ENRP");
+		if (e->tcp < 0)
+			goto fail;
 	}
 	e->rx = (struct rsp_sctp_rx){
 		.fd = e->fd, .ppid = RSP_PPID_ENRP, .buf = e->buf,
 		.size = sizeof(e->buf), .msg = sctp_message,
 		.note = sctp_note, .arg = e,
 	};
-	pev.data.fd = e->fd;
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, e->fd, &pev)) {
-		rsp_enrp_close(e);
-		return NULL;
-	}
-	for (i = 0; i < c->npeers; i++)
+	if (watch(e, e->fd) || watch(e, e->tcp))
+		goto fail;
+	for (i = 0; i < c->npeers; i++) {
 		e->peers[i].addr = c->peers[i];
+		e->peers[i].tcp = c->peer_tcp[i];
+	}
 	for (i = 0; i < RSP_ENRP_PEERS_MAX; i++)
 		e->peers[i].read_for = -1;
 	e->npeers = c->npeers;
 	self_info(e);
 	rsp_asap_set_notify(a, rsp_enrp_update, e);
 	return e;
+fail:
+	rsp_enrp_close(e);
+	return NULL;
 }
 
 void rsp_enrp_close(struct rsp_enrp *e)
@@ -908,8 +1076,12 @@ void rsp_enrp_close(struct rsp_enrp *e)
 		return;
 	for (i = 0; i < e->npeers; i++)
 		free(e->peers[i].conf);
+	while (e->conns)
+		conn_close(e, e->conns);
 	if (e->fd >= 0)
 		close(e->fd);
+	if (e->tcp >= 0)
+		close(e->tcp);
 	free(e);
 }
 
@@ -963,9 +1135,10 @@ void rsp_enrp_show(struct rsp_enrp *e, FILE *f)
 			inet_ntop(AF_INET6,
 				  &((struct sockaddr_in6 *)&ss)->sin6_addr,
 				  addr, sizeof(addr));
-		fprintf(f, "peer id=%u addr=%s state=%s link=%s", p->id, addr,
+		fprintf(f, "peer id=%u addr=%s transport=%s state=%s link=%s",
+			p->id, addr, p->tcp || p->conn ? "tcp" : "sctp",
 			p->id ? states[p->state] : "unknown",
-			p->assoc ? "up" : "down");
+			p->assoc || p->conn ? "up" : "down");
 		if (p->id && p->last_heard)
 			fprintf(f, " heard=%llu",
 				(unsigned long long)(now - p->last_heard));

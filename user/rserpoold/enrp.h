@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ENRP (RFC 5353) between registrars, over SCTP (PPID 12) on port 9901:
+ * ENRP (RFC 5353) between registrars, over SCTP (PPID 12) and TCP (framed
+ * by the messages' length) on port 9901:
  * presence, handle updates, handle table transfer and takeover, with
  * static peers and those that present themselves.
  */
@@ -18,8 +19,11 @@
 struct rsp_enrp_conf {
 	uint32_t id;
 	uint16_t port;
+	int sctp, tcp;			/* serve on these */
+	int mptcp;			/* TCP as MPTCP */
 	unsigned int npeers;
 	struct sockaddr_storage peers[RSP_ENRP_PEERS_MAX];
+	uint8_t peer_tcp[RSP_ENRP_PEERS_MAX];	/* reached over TCP */
 	unsigned int heartbeat_ms;	/* presence to each peer */
 	unsigned int last_heard_ms;	/* silent this long: ask it */
 	unsigned int no_response_ms;	/* then this long: it is gone */
@@ -33,7 +37,7 @@ struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
 			       struct rsp_nl *nl, struct rsp_asap *a, int ep);
 void rsp_enrp_close(struct rsp_enrp *e);
 /* Handles readiness of @fd; 0, or -1 if it is not ENRP's. */
-int rsp_enrp_event(struct rsp_enrp *e, int fd);
+int rsp_enrp_event(struct rsp_enrp *e, int fd, uint32_t events);
 /* Runs the timers; returns ms until the next one is due. */
 int rsp_enrp_tick(struct rsp_enrp *e);
 /* ASAP's notification: a PE of ours came or went; peers hear of it. */
@@ -53,7 +57,8 @@ void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r);
 uint64_t rsp_enrp_dropped(const struct rsp_enrp *e);
 /*
  * One line per peer for the control socket: "peer id=ID addr=ADDR
- * state=up|taking-over|taken-over|unknown link=up|down [heard=MS] pes=N".
+ * transport=sctp|tcp state=up|taking-over|taken-over|unknown
+ * link=up|down [heard=MS] pes=N".
  */
 void rsp_enrp_show(struct rsp_enrp *e, FILE *f);
 

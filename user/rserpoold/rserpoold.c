@@ -153,20 +153,23 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: rserpoold [OPTION]...\n"
 "The RSerPool registrar (RFC 5351): PEs register with it and PUs resolve\n"
-"through it with ASAP, over SCTP and TCP; it shares the handlespace with\n"
-"its peer registrars over ENRP (SCTP); the handlespace it serves is the\n"
-"kernel's (rserpool.ko) of its network namespace.\n"
+"through it with ASAP, and it shares the handlespace with its peer\n"
+"registrars over ENRP, both over SCTP and TCP; the handlespace it serves\n"
+"is the kernel's (rserpool.ko) of its network namespace.\n"
 "\n"
 "  -i, --id ID                  registrar ID, 32 bits, not 0 (default:\n"
 "                               random)\n"
 "  -p, --port PORT              ASAP port (default 3863)\n"
-"      --no-sctp, --no-tcp      do not serve ASAP over that transport\n"
+"      --no-sctp, --no-tcp      serve neither ASAP nor ENRP over that\n"
+"                               transport\n"
+"      --mptcp                  TCP as MPTCP (listeners and connections)\n"
 "  -k, --keepalive-interval MS  keep-alive to home PEs (default 5000)\n"
 "  -K, --keepalive-timeout MS   wait this long for the ACK (default 5000)\n"
 "      --max-items N            PEs in a resolution at most (default 128)\n"
 "      --default-items N        PEs without the PU's option (default 3)\n"
 "  -e, --enrp-port PORT         ENRP port (default 9901)\n"
-"  -P, --peer ADDR[:PORT]       a peer registrar (repeatable; IPv6 as\n"
+"  -P, --peer [tcp:]ADDR[:PORT] a peer registrar, over SCTP, or TCP\n"
+"                               with tcp: (repeatable; IPv6 as\n"
 "                               [ADDR]:PORT)\n"
 "      --heartbeat MS           ENRP presence to each peer (default 2440)\n"
 "      --max-last-heard MS      a peer silent this long is asked (5000)\n"
@@ -188,17 +191,27 @@ static void usage(FILE *f)
 "life ends.  See rserpoold(8).\n");
 }
 
-/* ADDR, ADDR:PORT or [ADDR]:PORT into @ss; 0, or -1 if it is none. */
-static int parse_peer(const char *arg, struct sockaddr_storage *ss)
+/*
+ * ADDR, ADDR:PORT or [ADDR]:PORT, after "tcp:" or "sctp:" if given, into
+ * @ss and @tcp; 0, or -1 if it is none.
+ */
+static int parse_peer(const char *arg, struct sockaddr_storage *ss,
+		      uint8_t *tcp)
 {
 	char host[INET6_ADDRSTRLEN + 2];
-	const char *port = NULL, *colon = strrchr(arg, ':');
+	const char *port = NULL, *colon;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 	unsigned long pv = 9901;
 	char *end;
 
 	memset(ss, 0, sizeof(*ss));
+	*tcp = !strncmp(arg, "tcp:", 4);
+	if (*tcp)
+		arg += 4;
+	else if (!strncmp(arg, "sctp:", 5))
+		arg += 5;
+	colon = strrchr(arg, ':');
 	if (arg[0] == '[') {
 		const char *close = strchr(arg, ']');
 
@@ -280,6 +293,7 @@ static const struct option opts[] = {
 	{ "port", required_argument, NULL, 'p' },
 	{ "no-sctp", no_argument, NULL, 'S' },
 	{ "no-tcp", no_argument, NULL, 'T' },
+	{ "mptcp", no_argument, NULL, 'M' },
 	{ "keepalive-interval", required_argument, NULL, 'k' },
 	{ "keepalive-timeout", required_argument, NULL, 'K' },
 	{ "max-items", required_argument, NULL, 'm' },
@@ -321,6 +335,9 @@ static void apply(struct conf *o, int opt, const char *arg)
 	case 'T':
 		c->tcp = 0;
 		break;
+	case 'M':
+		c->mptcp = 1;
+		break;
 	case 'k':
 		c->ka_interval_ms = num(arg, "keep-alive interval", 100,
 					3600000);
@@ -341,9 +358,11 @@ static void apply(struct conf *o, int opt, const char *arg)
 	case 'P':
 		if (ec->npeers == RSP_ENRP_PEERS_MAX)
 			bad("at most %d peers", RSP_ENRP_PEERS_MAX);
-		if (parse_peer(arg, &ec->peers[ec->npeers++]))
-			bad("invalid peer \"%s\" (ADDR, ADDR:PORT or [ADDR]:PORT)",
+		if (parse_peer(arg, &ec->peers[ec->npeers],
+			       &ec->peer_tcp[ec->npeers]))
+			bad("invalid peer \"%s\" ([tcp:]ADDR, ADDR:PORT or [ADDR]:PORT)",
 			    arg);
+		ec->npeers++;
 		break;
 	case 'H':
 		ec->heartbeat_ms = num(arg, "heartbeat", 100, 3600000);
@@ -463,6 +482,7 @@ int main(int argc, char **argv)
 	struct rsp_nl nl, ev_nl;
 	sigset_t sigs;
 	int opt, ep, sfd, evfd, err;
+	unsigned int i;
 
 	/* The file first, wherever -f is on the command line. */
 	opterr = 0;
@@ -484,6 +504,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rserpoold: --no-sctp and --no-tcp leave nothing to serve\n");
 		return 2;
 	}
+	for (i = 0; i < ec.npeers; i++)
+		if (ec.peer_tcp[i] ? !c.tcp : !c.sctp) {
+			fprintf(stderr, "rserpoold: peer %u is over %s, which --no-%s turns off\n",
+				i + 1, ec.peer_tcp[i] ? "TCP" : "SCTP",
+				ec.peer_tcp[i] ? "tcp" : "sctp");
+			return 2;
+		}
 	if (c.default_items > c.max_items)
 		c.default_items = c.max_items;
 	while (!c.id && getrandom(&c.id, sizeof(c.id), 0) != sizeof(c.id))
@@ -519,7 +546,10 @@ int main(int argc, char **argv)
 		return 1;
 	ec.id = c.id;
 	ec.verbose = c.verbose;
-	/* Without SCTP a lone registrar still serves ASAP over TCP. */
+	ec.sctp = c.sctp;
+	ec.tcp = c.tcp;
+	ec.mptcp = c.mptcp;
+	/* With neither transport a lone registrar still serves ASAP. */
 	e = rsp_enrp_open(&ec, &nl, a, ep);
 	if (!e && ec.npeers)
 		return 1;
@@ -576,7 +606,7 @@ int main(int argc, char **argv)
 					"kernel events were lost (socket buffer full)");
 			continue;
 		}
-		if (!e || rsp_enrp_event(e, ev.data.fd))
+		if (!e || rsp_enrp_event(e, ev.data.fd, ev.events))
 			rsp_asap_event(a, ev.data.fd, ev.events);
 	}
 	rsp_enrp_close(e);

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Message streams over TCP: see stream.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+#include "stream.h"
+
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+
+int rsp_stream_listen(uint16_t port, int mptcp, const char *what)
+{
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6, .sin6_port = htons(port),
+	};
+	int one = 1, fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK |
+				 SOCK_CLOEXEC, mptcp ? IPPROTO_MPTCP : 0);
+
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
+	    listen(fd, 128)) {
+		fprintf(stderr, "rserpoold: %s on %s port %u: %s\n", what,
+			mptcp ? "MPTCP" : "TCP", port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int watch(struct rsp_stream *s, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = s->fd };
+
+	if (events == s->events)
+		return 0;
+	if (epoll_ctl(s->ep, s->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+		      s->fd, &ev))
+		return -1;
+	s->events = events;
+	return 0;
+}
+
+int rsp_stream_open(struct rsp_stream *s, int ep, int fd, int connecting)
+{
+	s->fd = fd;
+	s->ep = ep;
+	s->connecting = connecting;
+	s->events = 0;
+	s->have = 0;
+	s->olen = 0;
+	return watch(s, EPOLLIN | (connecting ? EPOLLOUT : 0));
+}
+
+int rsp_stream_connect(struct rsp_stream *s, int ep,
+		       const struct sockaddr *sa, socklen_t len, int mptcp)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+			SOCK_CLOEXEC, mptcp ? IPPROTO_MPTCP : 0);
+
+	if (fd < 0)
+		return -1;
+	if ((connect(fd, sa, len) && errno != EINPROGRESS) ||
+	    rsp_stream_open(s, ep, fd, 1)) {
+		close(fd);
+		s->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void rsp_stream_close(struct rsp_stream *s)
+{
+	if (s->fd < 0)
+		return;
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, s->fd, NULL);
+	close(s->fd);
+	s->fd = -1;
+	free(s->out);
+	s->out = NULL;
+	s->olen = s->ocap = 0;
+}
+
+/* Gives up on the connection: the next event reads its end. */
+static int broken(struct rsp_stream *s)
+{
+	shutdown(s->fd, SHUT_RDWR);
+	s->olen = 0;
+	return -1;
+}
+
+static int flush(struct rsp_stream *s)
+{
+	size_t off = 0;
+
+	while (off < s->olen) {
+		ssize_t n = send(s->fd, s->out + off, s->olen - off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0)
+			return broken(s);
+		off += n;
+	}
+	memmove(s->out, s->out + off, s->olen - off);
+	s->olen -= off;
+	return watch(s, EPOLLIN | (s->olen ? EPOLLOUT : 0)) ? broken(s) : 0;
+}
+
+int rsp_stream_send(struct rsp_stream *s, const void *p, size_t len)
+{
+	if (s->fd < 0)
+		return -1;
+	if (s->olen + len > RSP_STREAM_QUEUE_MAX)
+		return broken(s);
+	if (s->olen + len > s->ocap) {
+		size_t cap = s->ocap ? s->ocap : 16384;
+		uint8_t *o;
+
+		while (cap < s->olen + len)
+			cap *= 2;
+		o = realloc(s->out, cap);
+		if (!o)
+			return broken(s);
+		s->out = o;
+		s->ocap = cap;
+	}
+	memcpy(s->out + s->olen, p, len);
+	s->olen += len;
+	/* In order: behind what waits, or the connect to finish. */
+	return s->connecting || s->olen > len ? 0 : flush(s);
+}
+
+/*
+ * Every whole message read goes to the callback.  A message is its length
+ * field's bytes plus the padding to 4 that ASAP and ENRP messages carry,
+ * so the next one starts on a boundary.
+ */
+static int readable(struct rsp_stream *s)
+{
+	for (;;) {
+		ssize_t n = recv(s->fd, s->in + s->have,
+				 sizeof(s->in) - s->have, 0);
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 && errno == EAGAIN ? 0 : -1;
+		s->have += n;
+		while (s->have - off >= RSP_MSG_HDR) {
+			size_t len = rsp_get16(s->in + off + 2);
+			size_t padded = (len + 3) & ~(size_t)3;
+
+			if (len < RSP_MSG_HDR) {
+				/* No way to find the next message. */
+				s->dropped++;
+				return -1;
+			}
+			if (s->have - off < padded)
+				break;
+			s->msg(s->arg, s, s->in + off, len);
+			off += padded;
+		}
+		memmove(s->in, s->in + off, s->have - off);
+		s->have -= off;
+	}
+}
+
+int rsp_stream_event(struct rsp_stream *s, uint32_t events)
+{
+	if (s->connecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+		int err = 0;
+		socklen_t l = sizeof(err);
+
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &l) || err)
+			return -1;
+		s->connecting = 0;
+	}
+	if ((events & EPOLLOUT) && flush(s))
+		return -1;
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		return readable(s);
+	return 0;
+}
