@@ -16,6 +16,10 @@ usage: asap_tcp.py HOST PORT COMMAND ARG...
         register PEs 1000..1000+N-1 over one connection, deregister the
         odd ones, print "registered N deregistered M", then stay as pe
         does until SIGTERM (closing the connection)
+  bulk HANDLE N ADDR [POOLS]
+        register N PEs (IDs 1000...) with a life of an hour, spread over
+        POOLS pools HANDLE-0, HANDLE-1... (one pool HANDLE if not given),
+        print "registered N", then stay as pe does
   garbage
         malformed and unknown messages, then a resolution of "none":
         prints what the registrar answered to that last one
@@ -61,12 +65,12 @@ def params(b):
     return out
 
 
-def pe_param(pid, addr, policy, words):
+def pe_param(pid, addr, policy, words, life=60000):
     transport = tlv(P_TCP, struct.pack("!HH", 7, 0) +
                     tlv(P_IPV4, socket.inet_aton(addr)))
     pol = tlv(P_POLICY, struct.pack("!I", POLICIES[policy]) +
               b"".join(struct.pack("!I", w) for w in words))
-    return tlv(P_PE, struct.pack("!IIi", pid, 0, 60000) + transport + pol)
+    return tlv(P_PE, struct.pack("!IIi", pid, 0, life) + transport + pol)
 
 
 class Link:
@@ -180,6 +184,20 @@ def main():
                           tlv(P_PE_ID, struct.pack("!I", pid))))
         gone = sum(1 for _ in odd if not link.wait(DEREG_RESP)[0] & 1)
         print("registered %d deregistered %d" % (ok, gone), flush=True)
+        stay(link)
+    elif cmd == "bulk":
+        count, addr = int(args[1]), args[2]
+        pools = int(args[3]) if len(args) > 3 else 0
+        ok, window = 0, 256         # answers read while the next are sent
+        for i in range(count):
+            handle = args[0] + ("-%d" % (i % pools) if pools else "")
+            link.send(msg(REG, tlv(P_HANDLE, handle.encode()) +
+                          pe_param(1000 + i, addr, "rr", [], 3600000)))
+            if i >= window:
+                ok += not link.wait(REG_RESP)[0] & 1
+        for _ in range(min(count, window)):
+            ok += not link.wait(REG_RESP)[0] & 1
+        print("registered %d" % ok, flush=True)
         stay(link)
     elif cmd == "resolve":
         print(resolve(link, args[0].encode(),

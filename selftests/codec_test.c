@@ -263,6 +263,44 @@ TEST(pe_checksum_matches_rsplib)
 }
 
 /*
+ * A PE that registered over ASAP/TCP: its ASAP transport is a TCP one,
+ * and a handle update carrying it decodes to the same PE (a registrar
+ * that dropped it would never learn such PEs from a peer).
+ */
+TEST(pe_with_tcp_asap_transport)
+{
+	static struct rsp_msg m, d;
+	static struct rsp_p_pe pe = {
+		.id = 1234, .home = 0x1111, .life = 3600000,
+		.user = { .type = RSP_P_TCP, .port = 7, .naddrs = 1,
+			  .addrs = { { RSP_P_IPV4, { 10, 0, 0, 4 } } } },
+		.policy = { .type = 1 },
+		.has_asap = 1,
+		.asap = { .type = RSP_P_TCP, .port = 40000, .naddrs = 1,
+			  .addrs = { { RSP_P_IPV4, { 10, 0, 0, 4 } } } },
+	};
+	const struct rsp_param *prm;
+	struct rsp_buf b;
+
+	rsp_msg_init(&m, RSP_PPID_ENRP, ENRP_HANDLE_UPDATE, 0);
+	rsp_msg_add_handle(&m, (const uint8_t *)"Pool", 4);
+	rsp_msg_add(&m, RSP_P_PE)->pe = &pe;
+	rsp_buf_init(&b);
+	rsp_msg_encode(&b, &m);
+	ASSERT_FALSE(b.failed);
+	ASSERT_EQ(RSP_DECODE_OK, rsp_msg_decode(&d, RSP_PPID_ENRP, b.p, b.len));
+	prm = rsp_msg_find(&d, RSP_P_PE);
+	ASSERT_NE(NULL, prm);
+	EXPECT_EQ(1234, prm->pe->id);
+	EXPECT_EQ(1, prm->pe->has_asap);
+	EXPECT_EQ(RSP_P_TCP, prm->pe->asap.type);
+	EXPECT_EQ(40000, prm->pe->asap.port);
+	EXPECT_EQ(0, memcmp(prm->pe->asap.addrs[0].a, "\x0a\0\0\x04", 4));
+	rsp_msg_free(&d);
+	rsp_buf_free(&b);
+}
+
+/*
  * Every PE rsplib sent, through the registrar's own record and back: the
  * message re-encodes to the captured bytes, so nothing (policy words,
  * transport, addresses, life in ms) is lost on the way into the kernel.

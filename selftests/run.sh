@@ -4,7 +4,7 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 rc=0
 for t in rserpool.sh sockopt.sh pool.sh registrar.sh "enrp.sh sctp" \
-	 "enrp.sh tcp" interop.sh; do
+	 "enrp.sh tcp" "enrp3.sh sctp" "enrp3.sh tcp" interop.sh; do
 	echo "# selftest $t"
 	# shellcheck disable=SC2086
 	sh "$top"/selftests/$t || rc=1

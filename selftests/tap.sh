@@ -40,7 +40,7 @@ fails() {
 until_eq() {
 	end=$(($(date +%s) + $1)) want=$2; shift 2
 	while [ "$("$@")" != "$want" ] && [ "$(date +%s)" -lt $end ]; do
-		sleep 0.1
+		sleep "${POLL:-0.1}"
 	done
 	"$@"
 }

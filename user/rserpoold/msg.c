@@ -84,8 +84,9 @@ static derr decode_pe(struct rsp_p_pe *pe, const struct rsp_tlv *v)
 			   !have_policy) {
 			e = decode_policy(&pe->policy, &t);
 			have_policy = 1;
-		} else if (t.type == RSP_P_SCTP && have_policy &&
+		} else if (is_transport(t.type) && have_policy &&
 			   !pe->has_asap) {
+			/* SCTP in RFC 5354; TCP for our PEs of ASAP/TCP. */
 			e = decode_transport(&pe->asap, &t);
 			pe->has_asap = 1;
 		} else {

@@ -85,7 +85,7 @@ struct rsp_p_pe {
 	struct rsp_p_transport user;
 	struct rsp_p_policy policy;
 	int has_asap;
-	struct rsp_p_transport asap;	/* ASAP transport (SCTP) */
+	struct rsp_p_transport asap;	/* ASAP transport (SCTP, TCP) */
 };
 
 struct rsp_p_server {

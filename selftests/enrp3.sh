@@ -1,0 +1,120 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Three rserpoold registrars in a full mesh, over SCTP or (with "tcp")
+# over TCP.  10 000 PEs registered at pr1 reach pr2 as handle updates; pr3,
+# started after them, learns them from pr1's handle table; a PE of pr2
+# reaches the others; when pr1 dies, pr2 or pr3 takes its PEs over with
+# the other agreeing, and both hold all of them homed there.  TAP output.
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/selftests/tap.sh"
+PRD=$top/user/rserpoold/rserpoold
+N=10000
+POLL=1		# each poll dumps the kernel table at a daemon
+via=${1:-sctp}
+case $via in
+sctp|tcp) ;;
+*) echo "usage: enrp3.sh [sctp|tcp]" >&2; exit 2 ;;
+esac
+TCPC="python3 $top/selftests/asap_tcp.py"
+
+# pr N ID: rserpoold in host prN, peer of the two others.  Keep-alives
+# are rare: the PEs of the test live an hour and need none.
+pr() {
+	peers=
+	for k in 1 2 3; do
+		[ $k = "$1" ] || peers="$peers -P $via:10.13.0.$k"
+	done
+	# shellcheck disable=SC2086
+	ip netns exec pr$1 "$PRD" -i $2 $peers --heartbeat 1000 \
+		--max-last-heard 3000 --max-no-response 3000 \
+		--takeover-timeout 3000 -k 600000 -K 5000 -v \
+		> "$T/pr$1.log" 2>&1 &
+	echo $! > "$T/pr$1.pid"
+}
+# pes NS HOME: how many PEs NS's kernel holds with home HOME (a peer).
+pes() {
+	ip netns exec "$1" $R -j peers 2>/dev/null |
+		jq --argjson h "$2" '[.peers[] | select(.id == $h) | .pes] | add // 0'
+}
+# others: the PEs of pr2 at pr1 and at pr3.
+others() { echo "$(pes pr1 8738) $(pes pr3 8738)"; }
+# own NS: how many PEs NS's registrar is home for.
+own() { ip netns exec "$1" $R -j peers 2>/dev/null | jq '.pes'; }
+
+echo "TAP version 13"
+modprobe -q sctp
+insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
+hosts 10.13.0 pr1 pr2 pr3 pe
+
+pr 1 0x1111
+pr 2 0x2222
+sleep 1
+ip netns exec pe $TCPC 10.13.0.1 3863 bulk Pool $N 10.13.0.4 10 \
+	> "$T/bulk.log" 2>&1 &
+bulk=$!
+eq "$N PEs in 10 pools register at pr1" \
+	"$(until_eq 120 "registered $N" cat "$T/bulk.log")" "registered $N"
+eq "... pr1 is home for all of them" "$(own pr1)" $N
+eq "... pr2 holds them all, home pr1 (handle updates over $via)" \
+	"$(until_eq 60 $N pes pr2 4369)" $N
+
+start=$(date +%s)
+pr 3 0x3333
+eq "pr3, started after them, holds all $N, home pr1 (handle table)" \
+	"$(until_eq 90 $N pes pr3 4369)" $N
+echo "# pr3 had the $N PEs $(($(date +%s) - start)) s after its start"
+eq "... in the 10 pools: pool Pool-7 has $((N / 10))" \
+	"$(ip netns exec pr3 $R -j pe show Pool-7 | jq length)" $((N / 10))
+eq "... with their user transport (TCP port 7 at pe)" \
+	"$(ip netns exec pr3 $R -j pe show Pool-7 |
+	   jq -r '[.[] | "\(.proto) \(.port) \(.addrs[0])"] | unique |
+		  join(",")')" "tcp 7 10.13.0.4"
+
+ip netns exec pe $TCPC 10.13.0.2 3863 pe Other 7 10.13.0.4 \
+	> "$T/pe.log" 2>&1 &
+pe=$!
+eq "a PE registered at pr2 reaches pr1 and pr3, home pr2" \
+	"$(until_eq 30 "1 1" others)" "1 1"
+eq "every registrar sees the two others up over $via" \
+	"$(for k in 1 2 3; do ip netns exec pr$k $R -j peers |
+	   jq -r --arg v "$via" '[.peers[] |
+		select(.state == "up" and .transport == $v)] | length'
+	   done | tr '\n' ' ')" "2 2 2 "
+
+# Whoever of pr2 and pr3 finds pr1 gone first takes it over; the other
+# agrees (both at once: the lower ID goes on).  Either way the two end up
+# with every PE homed at one of them.
+kill -9 "$(cat "$T/pr1.pid")"
+# homed NS: the PEs NS holds homed at pr2 or pr3, and those of pr1.
+homed() {
+	j=$(ip netns exec "$1" $R -j peers 2>/dev/null) || return
+	echo "$j" | jq -r '"\(.pes + ([.peers[] | select(.id == 8738 or
+		.id == 13107) | .pes] | add // 0)) \([.peers[] |
+		select(.id == 4369) | .pes] | add // 0)"'
+}
+eq "pr1 dies: pr2 has all $((N + 1)) PEs homed at pr2 or pr3, none at pr1" \
+	"$(until_eq 120 "$((N + 1)) 0" homed pr2)" "$((N + 1)) 0"
+eq "... and so has pr3" "$(until_eq 60 "$((N + 1)) 0" homed pr3)" \
+	"$((N + 1)) 0"
+takers=$(grep -l "took over peer 00001111: $N of its $N PEs" \
+	"$T/pr2.log" "$T/pr3.log" | sed 's|.*/||; s|\.log||')
+eq "... one of them took pr1's $N PEs over" "$(echo $takers | wc -w)" 1
+other=pr2
+[ "$takers" = pr2 ] && other=pr3
+echo "# $takers took pr1 over"
+grep -q "takes 00001111 over: agreed" "$T/$other.log"
+eq "... the other ($other) agreed" "$?" 0
+kill "$pe" "$bulk" 2>/dev/null
+wait "$pe" "$bulk" 2>/dev/null
+[ $failed -eq 0 ] || for k in 1 2 3; do
+	tail -n 40 "$T/pr$k.log" | sed "s/^/# pr$k: /"
+done
+kill "$(cat "$T/pr2.pid")" "$(cat "$T/pr3.pid")"
+wait
+echo "1..$n"
+hosts_down pr1 pr2 pr3 pe
+rmmod rserpool
+rm -rf "$T"
+[ $failed -eq 0 ]
