@@ -49,7 +49,7 @@ user/%.o: user/%.c user/*.h include/uapi/linux/rserpool.h
 
 RSERPOOLD_OBJS := $(CODEC:.c=.o) user/rserpoold/kern.o \
 		  user/rserpoold/asap.o user/rserpoold/enrp.o user/rserpoold/util.o \
-		  user/rserpoold/stream.o \
+		  user/rserpoold/stream.o user/rserpoold/mcast.o \
 		  user/rserpoold/rserpoold.o user/nl.o
 
 user/rserpoold/%.o: user/rserpoold/%.c user/rserpoold/*.h user/nl.h \

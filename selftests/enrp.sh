@@ -32,9 +32,11 @@ pe() {
 		> "$T/pe$1.log" 2>&1 &
 	echo $! > "$T/pe$1.pid"
 }
-# pr N ID PEER: rserpoold in host prN.
+# pr N ID PEER: rserpoold in host prN; no ASAP announces, or the PEs
+# would go to whichever registrar announces itself when theirs is gone.
 pr() {
 	ip netns exec pr$1 "$PRD" -i $2 -P $via:$3 $TIMERS -k 1000 -K 1000 -vv \
+		--asap-announce off \
 		> "$T/pr$1.log" 2>&1 &
 	echo $! > "$T/pr$1.pid"
 }

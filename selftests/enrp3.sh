@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Three rserpoold registrars in a full mesh, over SCTP or (with "tcp")
-# over TCP.  10 000 PEs registered at pr1 reach pr2 as handle updates; pr3,
-# started after them, learns them from pr1's handle table; a PE of pr2
+# Three rserpoold registrars, over SCTP or (with "tcp") over TCP alone;
+# pr1 and pr2 are each other's peer, pr3 finds them and they find pr3 by
+# the ENRP presences multicast on 239.0.0.51:9901.  10 000 PEs registered
+# at pr1 reach pr2 as handle updates; pr3, started after them, learns them
+# from pr1's handle table; a PE of pr2
 # reaches the others; when pr1 dies, pr2 or pr3 takes its PEs over with
 # the other agreeing, and both hold all of them homed there.  TAP output.
 
@@ -19,13 +21,13 @@ sctp|tcp) ;;
 esac
 TCPC="python3 $top/selftests/asap_tcp.py"
 
-# pr N ID: rserpoold in host prN, peer of the two others.  Keep-alives
-# are rare: the PEs of the test live an hour and need none.
+# pr N ID [PEER]: rserpoold in host prN.  Over TCP there is no SCTP at
+# all.  Keep-alives are rare: the PEs of the test live an hour and need
+# none.
 pr() {
 	peers=
-	for k in 1 2 3; do
-		[ $k = "$1" ] || peers="$peers -P $via:10.13.0.$k"
-	done
+	[ -z "$3" ] || peers="-P $via:$3"
+	[ $via = sctp ] || peers="$peers --no-sctp"
 	# shellcheck disable=SC2086
 	ip netns exec pr$1 "$PRD" -i $2 $peers --heartbeat 1000 \
 		--max-last-heard 3000 --max-no-response 3000 \
@@ -48,8 +50,8 @@ modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
 hosts 10.13.0 pr1 pr2 pr3 pe
 
-pr 1 0x1111
-pr 2 0x2222
+pr 1 0x1111 10.13.0.2
+pr 2 0x2222 10.13.0.1
 sleep 1
 ip netns exec pe $TCPC 10.13.0.1 3863 bulk Pool $N 10.13.0.4 10 \
 	> "$T/bulk.log" 2>&1 &
@@ -77,7 +79,7 @@ ip netns exec pe $TCPC 10.13.0.2 3863 pe Other 7 10.13.0.4 \
 pe=$!
 eq "a PE registered at pr2 reaches pr1 and pr3, home pr2" \
 	"$(until_eq 30 "1 1" others)" "1 1"
-eq "every registrar sees the two others up over $via" \
+eq "every registrar sees the two others up over $via (pr3 by multicast)" \
 	"$(for k in 1 2 3; do ip netns exec pr$k $R -j peers |
 	   jq -r --arg v "$via" '[.peers[] |
 		select(.state == "up" and .transport == $v)] | length'

@@ -64,9 +64,14 @@ for c in "--port 0|2|rserpoold: invalid port \"0\" (1..65535)" \
 	 "--id 0|2|rserpoold: invalid registrar ID \"0\" (1..4294967295)" \
 	 "--no-sctp --no-tcp|2|rserpoold: --no-sctp and --no-tcp leave nothing to serve" \
 	 "extra|2|rserpoold: unexpected argument \"extra\"" \
-	 "--peer 10.0.0.1:0|2|rserpoold: invalid peer \"10.0.0.1:0\" (ADDR, ADDR:PORT or [ADDR]:PORT)" \
-	 "--peer [fd00::1|2|rserpoold: invalid peer \"[fd00::1\" (ADDR, ADDR:PORT or [ADDR]:PORT)" \
-	 "--peer host.example|2|rserpoold: invalid peer \"host.example\" (ADDR, ADDR:PORT or [ADDR]:PORT)" \
+	 "--peer 10.0.0.1:0|2|rserpoold: invalid peer \"10.0.0.1:0\" ([tcp:]ADDR, ADDR:PORT or [ADDR]:PORT)" \
+	 "--peer [fd00::1|2|rserpoold: invalid peer \"[fd00::1\" ([tcp:]ADDR, ADDR:PORT or [ADDR]:PORT)" \
+	 "--peer host.example|2|rserpoold: invalid peer \"host.example\" ([tcp:]ADDR, ADDR:PORT or [ADDR]:PORT)" \
+	 "--peer tcp:10.0.0.1:0|2|rserpoold: invalid peer \"tcp:10.0.0.1:0\" ([tcp:]ADDR, ADDR:PORT or [ADDR]:PORT)" \
+	 "--no-sctp --peer 10.0.0.1|2|rserpoold: peer 1 is over SCTP, which --no-sctp turns off" \
+	 "--no-tcp --peer 10.0.0.1 --peer tcp:10.0.0.2|2|rserpoold: peer 2 is over TCP, which --no-tcp turns off" \
+	 "--asap-announce 10.0.0.1:3863|2|rserpoold: invalid ASAP announce \"10.0.0.1:3863\" (an IPv4 multicast GROUP:PORT, or off)" \
+	 "--enrp-announce 239.0.0.51|2|rserpoold: invalid ENRP announce \"239.0.0.51\" (an IPv4 multicast GROUP:PORT, or off)" \
 	 "--heartbeat 5|2|rserpoold: invalid heartbeat \"5\" (100..3600000)"; do
 	args=${c%%|*} rest=${c#*|}
 	want_rc=${rest%%|*} want=${rest#*|}

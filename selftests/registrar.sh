@@ -20,6 +20,16 @@ ids() {
 		jq -r '[.[] | "\(.id)@\(.home)"] | sort | join(" ")'
 }
 count() { in_pr $R -j pe show "$1" 2>/dev/null | jq length; }
+announced_pe() {
+	echo $(in_pr $R -j pe show AnnouncePool 2>/dev/null |
+		jq 'length, .[0].home')
+}
+# udp_out: UDP datagrams sent from pr so far (its announces).
+udp_out() {
+	in_pr awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++)
+		if ($i == "OutDatagrams") c = i; h = 1 } else print $c }' \
+		/proc/net/snmp
+}
 pe() {
 	ip netns exec pe$1 rspserver -echo -registrar=10.11.0.1:3863 \
 		-poolhandle=EchoPool -quiet > "$T/pe$1.log" 2>&1 &
@@ -58,6 +68,15 @@ eq "... from a PE in the handlespace (\$$served)" \
 		'[.[] | select(.id == $d)] | length')" 1
 eq "... which counted as a selection" \
 	"$(in_pr $R -j pe show EchoPool | jq '[.[].selected] | add')" 1
+
+# No registrar given: rsplib's PE listens on 239.0.0.50:3863 for the
+# SERVER_ANNOUNCE that rserpoold multicasts every second.
+ip netns exec pe1 rspserver -echo -poolhandle=AnnouncePool -quiet \
+	> "$T/announced.log" 2>&1 &
+announced=$!
+eq "an rsplib PE given no registrar finds rserpoold by its announces" \
+	"$(until_eq 20 "1 24301" announced_pe)" "1 24301"
+kill -INT $announced
 
 kill -INT "$(cat "$T/pe1.pid")"
 eq "a PE that deregisters leaves the handlespace" \
@@ -131,12 +150,17 @@ kill -TERM $many
 eq "... and gone with their connection" \
 	"$(until_eq 10 0 count many-pool)" 0
 
+before=$(udp_out)
+sleep 3
+eq "announces go out: 3 s, at least 3 datagrams (1 s cycle)" \
+	"$([ $(($(udp_out) - before)) -ge 3 ] && echo yes)" yes
 kill -TERM $prd
 wait $prd
 eq "rserpoold stops on SIGTERM with status 0" "$?" 0
 
 # --- daemon mode, with a configuration file ------------------------------
 printf '# test\nid 0x7777\ncontrol rsp-test\nno-tcp\n' > "$T/rserpoold.conf"
+printf 'asap-announce off\nenrp-announce off\n' >> "$T/rserpoold.conf"
 ip netns exec pr "$PRD" -f "$T/rserpoold.conf" -D --pidfile "$T/prd.pid"
 eq "rserpoold -D returns at once, with status 0, once serving" "$?" 0
 pid=$(cat "$T/prd.pid" 2>/dev/null)
@@ -147,6 +171,10 @@ eq "... with the ID and control socket of its configuration file" \
 fails "a second daemon with the same control socket does not start" \
 	"another rserpoold in this network namespace?" \
 	ip netns exec pr "$PRD" -c rsp-test --no-tcp -p 3864 -e 9902
+before=$(udp_out)
+sleep 3
+eq "... and no announce: asap-announce off, enrp-announce off" \
+	"$(($(udp_out) - before))" 0
 kill -TERM "$pid"
 until_eq 5 gone sh -c "[ -e '$T/prd.pid' ] && echo there || echo gone" \
 	> /dev/null

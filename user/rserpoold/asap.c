@@ -20,13 +20,16 @@
 #include "asap.h"
 #include "checksum.h"
 #include "kern.h"
+#include "mcast.h"
 #include "msg.h"
 #include "pe.h"
 #include "stream.h"
 #include "util.h"
 
-/* Where a message came from and its answer goes: an association or a TCP
- * connection. */
+/*
+ * Where a message came from and its answer goes: an association or a TCP
+ * connection.
+ */
 struct peer {
 	int fd;				/* the SCTP socket or the connection */
 	sctp_assoc_t assoc;		/* SCTP only */
@@ -57,6 +60,9 @@ struct rsp_asap {
 	struct rsp_nl *nl;
 	int ep;
 	int sctp, tcp;
+	int mfd;			/* announces go out on it */
+	uint64_t next_announce;
+	struct rsp_p_transport self;	/* announced: where PEs reach us */
 	struct conn *conns;
 	struct home *homes;
 	size_t nhomes, cap;
@@ -923,10 +929,40 @@ void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 		    handle_str(handle, len));
 }
 
+/*
+ * SERVER_ANNOUNCE on the multicast group: PEs and PUs with no registrar
+ * configured (rsplib's listen there) find us by it.  One transport:
+ * SCTP, or TCP where there is no SCTP.
+ */
+static void announce(struct rsp_asap *a)
+{
+	struct rsp_buf b;
+
+	msg_init(&a->out, ASAP_SERVER_ANNOUNCE, 0);
+	a->out.server_id = a->c.id;
+	rsp_local_addrs(&a->self);
+	a->self.type = a->sctp >= 0 ? RSP_P_SCTP : RSP_P_TCP;
+	a->self.port = a->c.port;
+	rsp_msg_add(&a->out, a->self.type)->transport = &a->self;
+	rsp_buf_init(&b);
+	rsp_msg_encode(&b, &a->out);
+	if (!b.failed &&
+	    !rsp_mcast_send(a->mfd, &a->c.announce, b.p, b.len))
+		say(a, 3, "SERVER_ANNOUNCE: no interface took it");
+	rsp_buf_free(&b);
+}
+
 int rsp_asap_tick(struct rsp_asap *a)
 {
 	uint64_t now = rsp_now_ms(), next = now + 1000;
 	size_t i = 0;
+
+	if (a->mfd >= 0 && now >= a->next_announce) {
+		announce(a);
+		a->next_announce = now + a->c.announce_ms;
+	}
+	if (a->mfd >= 0 && a->next_announce < next)
+		next = a->next_announce;
 
 	while (i < a->nhomes) {
 		struct home *h = &a->homes[i];
@@ -1004,7 +1040,7 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 	a->c = *c;
 	a->nl = nl;
 	a->ep = ep;
-	a->sctp = a->tcp = -1;
+	a->sctp = a->tcp = a->mfd = -1;
 	if (c->sctp) {
 		a->sctp = listen_sctp(a);
 		if (a->sctp == -2 || (a->sctp < 0 && !c->tcp))
@@ -1020,6 +1056,11 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 		if (a->tcp < 0)
 			goto fail;
 	}
+	if (c->announce.sin_family) {
+		a->mfd = rsp_mcast_sender();
+		if (a->mfd < 0)
+			goto fail;
+	}
 	if ((a->sctp >= 0 && watch(a, a->sctp)) ||
 	    (a->tcp >= 0 && watch(a, a->tcp)))
 		goto fail;
@@ -1033,6 +1074,8 @@ void rsp_asap_close(struct rsp_asap *a)
 {
 	if (!a)
 		return;
+	if (a->mfd >= 0)
+		close(a->mfd);
 	while (a->conns)
 		conn_close(a, a->conns);
 	if (a->sctp >= 0)

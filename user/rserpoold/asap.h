@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include "../nl.h"
 
 struct rsp_asap_conf {
@@ -15,6 +16,8 @@ struct rsp_asap_conf {
 	uint16_t port;
 	int sctp, tcp;			/* serve on these */
 	int mptcp;			/* TCP as MPTCP */
+	struct sockaddr_in announce;	/* family 0: no SERVER_ANNOUNCE */
+	unsigned int announce_ms;	/* every so often */
 	unsigned int ka_interval_ms;	/* keep-alive transmit interval */
 	unsigned int ka_timeout_ms;	/* and how long to wait for the ACK */
 	unsigned int max_items;		/* PEs in a resolution, at most */

@@ -25,6 +25,7 @@
 #include "checksum.h"
 #include "enrp.h"
 #include "kern.h"
+#include "mcast.h"
 #include "msg.h"
 #include "pe.h"
 #include "stream.h"
@@ -82,8 +83,8 @@ struct epeer {
 	size_t nconf, capconf;
 	int checked;			/* csum_seen matched our view */
 	uint16_t csum_seen;
-	int32_t read_for;		/* a read was for this checksum, -1
-					 * none: once per value if sums differ */
+	/* A read was for this checksum (-1: none): once per value. */
+	int32_t read_for;
 	unsigned int nwait;		/* INIT_TAKEOVER_ACKs awaited from */
 	uint32_t wait[RSP_ENRP_PEERS_MAX];
 };
@@ -93,6 +94,7 @@ struct rsp_enrp {
 	struct rsp_nl *nl;
 	struct rsp_asap *a;
 	int ep, fd, tcp;		/* the SCTP socket, the TCP listener */
+	int mout, min;			/* multicast presence out, in */
 	struct econn *conns;
 	unsigned int npeers;
 	struct epeer peers[RSP_ENRP_PEERS_MAX];
@@ -817,10 +819,86 @@ static void sctp_note(void *arg)
 	notification(arg);
 }
 
+/* Our presence to the group: registrars that do not know us find us. */
+static void mcast_presence(struct rsp_enrp *e)
+{
+	struct rsp_param *prm;
+	struct rsp_buf b;
+
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_PRESENCE, 0);
+	e->out.sender = e->c.id;
+	e->out.receiver = 0;
+	prm = rsp_msg_add(&e->out, RSP_P_CHECKSUM);
+	prm->checksum = rsp_asap_checksum(e->a);
+	prm = rsp_msg_add(&e->out, RSP_P_SERVER_INFO);
+	prm->server = &e->self;
+	e->self.transport.type = e->fd >= 0 ? RSP_P_SCTP : RSP_P_TCP;
+	rsp_buf_init(&b);
+	rsp_msg_encode(&b, &e->out);
+	if (!b.failed && !rsp_mcast_send(e->mout, &e->c.announce, b.p, b.len))
+		say(e, 3, "multicast presence: no interface took it");
+	rsp_buf_free(&b);
+}
+
+/* A configured peer at one of @t's addresses: it will speak for itself. */
+static int configured(struct rsp_enrp *e, const struct rsp_p_transport *t)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < e->npeers; i++)
+		for (k = 0; e->peers[i].addr.ss_family && k < t->naddrs; k++)
+			if (rsp_sa_same(&t->addrs[k],
+					(struct sockaddr *)&e->peers[i].addr))
+				return 1;
+	return 0;
+}
+
+/*
+ * A presence on the group from a registrar we do not know: a peer at the
+ * transport of its server information, over SCTP or TCP as it says (if
+ * we speak that too).  It hears our presence at once.
+ */
+static void mcast_heard(struct rsp_enrp *e)
+{
+	const struct rsp_p_transport *t;
+	const struct rsp_param *info;
+	struct epeer *p;
+	ssize_t n;
+
+	while ((n = recv(e->min, e->buf, sizeof(e->buf), 0)) >= 0) {
+		if (rsp_msg_decode(&e->in, RSP_PPID_ENRP, e->buf, n)) {
+			e->dropped++;
+			rsp_msg_free(&e->in);
+			continue;
+		}
+		info = rsp_msg_find(&e->in, RSP_P_SERVER_INFO);
+		t = info ? &info->server->transport : NULL;
+		if (e->in.type == ENRP_PRESENCE && t && t->naddrs &&
+		    e->in.sender && e->in.sender != e->c.id &&
+		    !peer_by_id(e, e->in.sender) && !configured(e, t) &&
+		    (t->type == RSP_P_TCP ? e->tcp >= 0 : e->fd >= 0) &&
+		    e->npeers < RSP_ENRP_PEERS_MAX) {
+			p = &e->peers[e->npeers++];
+			memset(p, 0, sizeof(*p));
+			p->read_for = -1;
+			p->tcp = t->type == RSP_P_TCP;
+			rsp_sa_make(&p->addr, &t->addrs[0], t->port);
+			say(e, 1, "peer %08x found by its multicast presence",
+			    e->in.sender);
+			presence(e, p, F_REPLY);
+		}
+		rsp_msg_free(&e->in);
+	}
+}
+
 int rsp_enrp_event(struct rsp_enrp *e, int fd, uint32_t events)
 {
 	struct econn *c;
 
+	if (fd == e->min && fd >= 0) {
+		mcast_heard(e);
+		return 0;
+	}
 	if (fd == e->fd && fd >= 0) {
 		rsp_sctp_drain(&e->rx);
 		return 0;
@@ -846,6 +924,8 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 	if (now >= e->next_presence) {
 		for (i = 0; i < e->npeers; i++)
 			presence(e, &e->peers[i], 0);
+		if (e->mout >= 0)
+			mcast_presence(e);
 		e->next_presence = now + e->c.heartbeat_ms;
 	}
 	next = e->next_presence;
@@ -946,45 +1026,10 @@ void rsp_enrp_update(void *arg, int del, const struct rsp_pe_rec *r)
 /* Our own server information: the addresses other hosts can reach. */
 static void self_info(struct rsp_enrp *e)
 {
-	struct rsp_p_transport *t = &e->self.transport;
-	struct ifaddrs *ifs, *i;
-
 	e->self.id = e->c.id;
-	t->type = RSP_P_SCTP;
-	t->port = e->c.port;
-	if (!getifaddrs(&ifs)) {
-		for (i = ifs; i && t->naddrs < 8; i = i->ifa_next) {
-			struct rsp_p_addr *a = &t->addrs[t->naddrs];
-			const struct sockaddr *sa = i->ifa_addr;
-
-			if (!sa || (sa->sa_family != AF_INET &&
-				    sa->sa_family != AF_INET6))
-				continue;
-			if (sa->sa_family == AF_INET) {
-				const struct sockaddr_in *s4 = (const void *)sa;
-
-				if ((ntohl(s4->sin_addr.s_addr) >> 24) == 127)
-					continue;
-				a->type = RSP_P_IPV4;
-				memcpy(a->a, &s4->sin_addr, 4);
-			} else {
-				const struct sockaddr_in6 *s6 = (const void *)sa;
-
-				if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
-				    IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
-					continue;
-				a->type = RSP_P_IPV6;
-				memcpy(a->a, &s6->sin6_addr, 16);
-			}
-			t->naddrs++;
-		}
-		freeifaddrs(ifs);
-	}
-	if (!t->naddrs) {
-		t->addrs[0].type = RSP_P_IPV4;
-		memcpy(t->addrs[0].a, "\x7f\0\0\x01", 4);
-		t->naddrs = 1;
-	}
+	e->self.transport.type = RSP_P_SCTP;
+	e->self.transport.port = e->c.port;
+	rsp_local_addrs(&e->self.transport);
 }
 
 /* The SCTP endpoint: -1 if there is no SCTP here, -2 on another error. */
@@ -1031,7 +1076,7 @@ struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
 	e->nl = nl;
 	e->a = a;
 	e->ep = ep;
-	e->fd = e->tcp = -1;
+	e->fd = e->tcp = e->mout = e->min = -1;
 	if (c->sctp) {
 		e->fd = listen_sctp(e);
 		if (e->fd == -2 || (e->fd < 0 && !c->tcp)) {
@@ -1051,7 +1096,13 @@ struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
 		.size = sizeof(e->buf), .msg = sctp_message,
 		.note = sctp_note, .arg = e,
 	};
-	if (watch(e, e->fd) || watch(e, e->tcp))
+	if (c->announce.sin_family) {
+		e->mout = rsp_mcast_sender();
+		e->min = rsp_mcast_listener(&c->announce);
+		if (e->mout < 0 || e->min < 0)
+			goto fail;
+	}
+	if (watch(e, e->fd) || watch(e, e->tcp) || watch(e, e->min))
 		goto fail;
 	for (i = 0; i < c->npeers; i++) {
 		e->peers[i].addr = c->peers[i];
@@ -1082,6 +1133,10 @@ void rsp_enrp_close(struct rsp_enrp *e)
 		close(e->fd);
 	if (e->tcp >= 0)
 		close(e->tcp);
+	if (e->mout >= 0)
+		close(e->mout);
+	if (e->min >= 0)
+		close(e->min);
 	free(e);
 }
 

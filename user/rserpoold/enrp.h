@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include "../nl.h"
 #include "asap.h"
 
@@ -21,6 +22,7 @@ struct rsp_enrp_conf {
 	uint16_t port;
 	int sctp, tcp;			/* serve on these */
 	int mptcp;			/* TCP as MPTCP */
+	struct sockaddr_in announce;	/* presence group; family 0: none */
 	unsigned int npeers;
 	struct sockaddr_storage peers[RSP_ENRP_PEERS_MAX];
 	uint8_t peer_tcp[RSP_ENRP_PEERS_MAX];	/* reached over TCP */

@@ -23,6 +23,7 @@
 #include "asap.h"
 #include "enrp.h"
 #include "kern.h"
+#include "mcast.h"
 #include "util.h"
 
 struct daemon {
@@ -163,6 +164,10 @@ static void usage(FILE *f)
 "      --no-sctp, --no-tcp      serve neither ASAP nor ENRP over that\n"
 "                               transport\n"
 "      --mptcp                  TCP as MPTCP (listeners and connections)\n"
+"      --asap-announce GROUP:PORT|off\n"
+"                               multicast SERVER_ANNOUNCE for PEs and PUs\n"
+"                               (default 239.0.0.50:3863)\n"
+"      --announce-interval MS   how often (default 1000)\n"
 "  -k, --keepalive-interval MS  keep-alive to home PEs (default 5000)\n"
 "  -K, --keepalive-timeout MS   wait this long for the ACK (default 5000)\n"
 "      --max-items N            PEs in a resolution at most (default 128)\n"
@@ -174,6 +179,10 @@ static void usage(FILE *f)
 "      --heartbeat MS           ENRP presence to each peer (default 2440)\n"
 "      --max-last-heard MS      a peer silent this long is asked (5000)\n"
 "      --max-no-response MS     and then gone after this long (5000)\n"
+"      --enrp-announce GROUP:PORT|off\n"
+"                               multicast PRESENCE every heartbeat, and\n"
+"                               peers found by theirs (default\n"
+"                               239.0.0.51:9901)\n"
 "      --takeover-timeout MS    a takeover of a gone peer's PEs waits so\n"
 "                               long for the other peers to agree (5000)\n"
 "  -f, --config FILE            read options from FILE first: a long option\n"
@@ -294,6 +303,9 @@ static const struct option opts[] = {
 	{ "no-sctp", no_argument, NULL, 'S' },
 	{ "no-tcp", no_argument, NULL, 'T' },
 	{ "mptcp", no_argument, NULL, 'M' },
+	{ "asap-announce", required_argument, NULL, 'A' },
+	{ "enrp-announce", required_argument, NULL, 'E' },
+	{ "announce-interval", required_argument, NULL, 'I' },
 	{ "keepalive-interval", required_argument, NULL, 'k' },
 	{ "keepalive-timeout", required_argument, NULL, 'K' },
 	{ "max-items", required_argument, NULL, 'm' },
@@ -337,6 +349,19 @@ static void apply(struct conf *o, int opt, const char *arg)
 		break;
 	case 'M':
 		c->mptcp = 1;
+		break;
+	case 'A':
+	case 'E':
+		if (!strcmp(arg, "off"))
+			memset(opt == 'A' ? &c->announce : &ec->announce, 0,
+			       sizeof(c->announce));
+		else if (rsp_mcast_parse(arg, opt == 'A' ? &c->announce :
+					 &ec->announce))
+			bad("invalid %s announce \"%s\" (an IPv4 multicast GROUP:PORT, or off)",
+			    opt == 'A' ? "ASAP" : "ENRP", arg);
+		break;
+	case 'I':
+		c->announce_ms = num(arg, "announce interval", 100, 3600000);
 		break;
 	case 'k':
 		c->ka_interval_ms = num(arg, "keep-alive interval", 100,
@@ -466,11 +491,18 @@ int main(int argc, char **argv)
 			.port = 3863, .sctp = 1, .tcp = 1,
 			.ka_interval_ms = 5000, .ka_timeout_ms = 5000,
 			.max_items = 128, .default_items = 3,
+			.announce = { .sin_family = AF_INET,
+				      .sin_port = htons(3863),
+				      .sin_addr.s_addr = htonl(0xef000032) },
+			.announce_ms = 1000,
 		},
 		.ec = {
 			.port = 9901, .heartbeat_ms = 2440,
 			.last_heard_ms = 5000, .no_response_ms = 5000,
 			.takeover_ms = 5000,
+			.announce = { .sin_family = AF_INET,
+				      .sin_port = htons(9901),
+				      .sin_addr.s_addr = htonl(0xef000033) },
 		},
 	};
 	struct rsp_asap_conf c;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The clock, the log and socket addresses: see util.h. */
+#include <ifaddrs.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,5 +132,45 @@ void rsp_sctp_drain(struct rsp_sctp_rx *rx)
 		} else {
 			rx->msg(rx->arg, si.sinfo_assoc_id, n);
 		}
+	}
+}
+
+void rsp_local_addrs(struct rsp_p_transport *t)
+{
+	struct ifaddrs *ifs, *i;
+
+	t->naddrs = 0;
+	if (!getifaddrs(&ifs)) {
+		for (i = ifs; i && t->naddrs < 8; i = i->ifa_next) {
+			struct rsp_p_addr *a = &t->addrs[t->naddrs];
+			const struct sockaddr *sa = i->ifa_addr;
+
+			if (!sa || (sa->sa_family != AF_INET &&
+				    sa->sa_family != AF_INET6))
+				continue;
+			if (sa->sa_family == AF_INET) {
+				const struct sockaddr_in *s4 = (const void *)sa;
+
+				if ((ntohl(s4->sin_addr.s_addr) >> 24) == 127)
+					continue;
+				a->type = RSP_P_IPV4;
+				memcpy(a->a, &s4->sin_addr, 4);
+			} else {
+				const struct sockaddr_in6 *s6 = (const void *)sa;
+
+				if (IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+				    IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr))
+					continue;
+				a->type = RSP_P_IPV6;
+				memcpy(a->a, &s6->sin6_addr, 16);
+			}
+			t->naddrs++;
+		}
+		freeifaddrs(ifs);
+	}
+	if (!t->naddrs) {
+		t->addrs[0].type = RSP_P_IPV4;
+		memcpy(t->addrs[0].a, "\x7f\0\0\x01", 4);
+		t->naddrs = 1;
 	}
 }

@@ -52,4 +52,10 @@ struct rsp_sctp_rx {
 
 void rsp_sctp_drain(struct rsp_sctp_rx *rx);
 
+/*
+ * The addresses of this host that others can reach (not loopback, not
+ * link-local; 127.0.0.1 if there is none) into @t, at most 8.
+ */
+void rsp_local_addrs(struct rsp_p_transport *t);
+
 #endif /* RSP_UTIL_H */
