@@ -2,7 +2,9 @@
 # make            the module (against Debian's 6.1 headers) and the tools
 # make check      every test: KUnit on UML, selftests in QEMU, host tests
 # make demo       boots the VM and shows a pool being resolved
-# make bench      selection cost beside a socket option's floor, in the VM
+# make bench      selection cost beside a socket option's floor, and the
+#                 registrars (rserpoold, rspregistrar, a null responder)
+#                 under ASAP load, in the VM
 # make install    the module, rspctl, rserpoold (with its systemd unit and
 #                 a commented /etc/rserpool/rserpoold.conf), librserpool,
 #                 examples, man pages
@@ -121,8 +123,13 @@ selftests/%: selftests/%.c include/uapi/linux/rserpool.h \
 tools/bench/selbench: tools/bench/selbench.c include/uapi/linux/rserpool.h
 	$(CC) $(CFLAGS) -o $@ $<
 
-bench: all tools/bench/selbench
-	sh tools/vm/run.sh sh tools/bench/run.sh
+tools/bench/asapbench: tools/bench/asapbench.c $(CODEC) user/rserpoold/*.h
+	$(CC) $(CFLAGS) -o $@ $< $(CODEC) -lsctp
+
+bench: all tools/bench/selbench tools/bench/asapbench
+	sh tools/vm/run.sh -t 3600 sh -c \
+		'sh tools/bench/run.sh && sh tools/bench/regbench.sh'
+
 
 # The codec's test reads bytes that a peer chose: AddressSanitizer and
 # UBSan watch every read.
@@ -158,5 +165,6 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f user/rspctl user/*.o user/lib/*.o user/lib/rserpool.pc $(LIB) \
 		user/rserpoold/*.o user/rserpoold/rserpoold \
-		$(EXAMPLES) $(SELFTEST_BINS) tools/bench/selbench
+		$(EXAMPLES) $(SELFTEST_BINS) tools/bench/selbench \
+		tools/bench/asapbench
 	rm -rf build/vm

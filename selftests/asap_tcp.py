@@ -20,6 +20,9 @@ usage: asap_tcp.py HOST PORT COMMAND ARG...
         register N PEs (IDs 1000...) with a life of an hour, spread over
         POOLS pools HANDLE-0, HANDLE-1... (one pool HANDLE if not given),
         print "registered N", then stay as pe does
+  flood HANDLE N
+        N handle resolutions at once; prints how many were answered
+        (until none comes for 1.5 s)
   garbage
         malformed and unknown messages, then a resolution of "none":
         prints what the registrar answered to that last one
@@ -199,6 +202,18 @@ def main():
             ok += not link.wait(REG_RESP)[0] & 1
         print("registered %d" % ok, flush=True)
         stay(link)
+    elif cmd == "flood":
+        req = msg(RESOLVE, tlv(P_HANDLE, args[0].encode()))
+        link.send(req * int(args[1]))
+        link.s.settimeout(1.5)
+        answered = 0
+        try:
+            while True:
+                if link.recv()[0] == RESOLVE_RESP:
+                    answered += 1
+        except socket.timeout:
+            pass
+        print(answered)
     elif cmd == "resolve":
         print(resolve(link, args[0].encode(),
                       int(args[1]) if len(args) > 1 else None))

@@ -5,13 +5,15 @@
 # rsplib's rspregistrar; pe1 and pe2 rspserver -echo, pu rspterminal and
 # hsdump (which reads rspregistrar's handlespace over ENRP).  PEs
 # registered at either registrar appear at the other, deregistrations
-# follow, and a PU of rsplib's registrar reaches a PE of ours.  Each takes
-# the other's PEs over when it dies (rsplib's needs a third registrar,
-# pr3, another rserpoold, to agree).  TAP.
+# follow, a PU of rsplib's registrar reaches a PE of ours, and our connect
+# helper reaches one of rsplib's.  Each takes the other's PEs over when
+# it dies (rsplib's needs a third registrar, pr3, another rserpoold, to
+# agree).  TAP.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
 PRD=$top/user/rserpoold/rserpoold
+ECHO=$top/user/examples/rsp-echo
 # kernel [HOST]: "id@home" of the PEs of EchoPool in HOST's (pr1's)
 # handlespace, in hex as rsplib prints.
 kernel() {
@@ -75,6 +77,17 @@ both=$(printf '%s\n' "$a@00001111" "$b@00002222" | sort | tr '\n' ' ' |
 eq "a PE of rspregistrar reaches rserpoold's kernel, home 0x2222" \
 	"$(kernel)" "$both"
 eq "both registrars have both PEs" "$(until_eq 10 "$both" rsplib)" "$both"
+# Our connect helper, rsp_connect() over SCTP in pr1's namespace: the
+# kernel selects round robin, so four connections reach both PEs, the
+# one registered at rspregistrar too.
+ip netns exec pr1 "$ECHO" -p sctp -n 4 EchoPool "hello helper" \
+	> "$T/helper.log" 2>&1
+reached=$(sed -n 's/^pe \([0-9]*\) answered: hello helper$/\1/p' \
+	"$T/helper.log" | sort -un | while read -r id; do
+		printf '%08x\n' "$id"; done | tr '\n' ' ')
+[ -n "$reached" ] || sed 's/^/# /' "$T/helper.log"
+eq "our connect helper gets the echo of rspregistrar's rsplib PE" \
+	"$(case " $reached" in *" $b "*) echo reached ;; esac)" reached
 
 kill -INT "$(cat "$T/pe2.pid")"
 eq "a deregistration at rspregistrar reaches rserpoold" \

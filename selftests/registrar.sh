@@ -159,8 +159,9 @@ wait $prd
 eq "rserpoold stops on SIGTERM with status 0" "$?" 0
 
 # --- daemon mode, with a configuration file ------------------------------
-printf '# test\nid 0x7777\ncontrol rsp-test\nno-tcp\n' > "$T/rserpoold.conf"
-printf 'asap-announce off\nenrp-announce off\n' >> "$T/rserpoold.conf"
+printf '# test\nid 0x7777\ncontrol rsp-test\nno-sctp\n' > "$T/rserpoold.conf"
+printf 'asap-announce off\nenrp-announce off\nmax-hr-rate 5\n' \
+	>> "$T/rserpoold.conf"
 ip netns exec pr "$PRD" -f "$T/rserpoold.conf" -D --pidfile "$T/prd.pid"
 eq "rserpoold -D returns at once, with status 0, once serving" "$?" 0
 pid=$(cat "$T/prd.pid" 2>/dev/null)
@@ -175,6 +176,18 @@ before=$(udp_out)
 sleep 3
 eq "... and no announce: asap-announce off, enrp-announce off" \
 	"$(($(udp_out) - before))" 0
+# max-hr-rate 5: a PU that sends 50 resolutions at once gets about 5
+# answered (5 at once, then 5 a second), the rest dropped and counted;
+# a PU at another address is not held back.
+flood=$(ip netns exec pu $TCPC flood many-pool 50)
+eq "max-hr-rate 5: 50 resolutions at once, 5 to 10 answered" \
+	"$([ "${flood:-0}" -ge 5 ] && [ "${flood:-0}" -le 10 ] && echo yes)" yes
+echo "# answered: $flood"
+eq "... the others counted as limited" \
+	"$(in_pr $R -j peers control rsp-test | jq .limited)" "$((50 - ${flood:-0}))"
+eq "... a PU at another address still gets its answers" \
+	"$(ip netns exec pe1 python3 "$top/selftests/asap_tcp.py" 10.11.0.1 \
+	   3863 flood many-pool 3)" 3
 kill -TERM "$pid"
 until_eq 5 gone sh -c "[ -e '$T/prd.pid' ] && echo there || echo gone" \
 	> /dev/null

@@ -7,6 +7,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 mkdir -p build
 pass=0 fail=0 skip=0
+t0=$(date +%s)
+# phase NAME: a heading with the seconds since the start (CI's budget).
+phase() { echo "== $1 (at $(($(date +%s) - t0)) s)"; }
 
 # count LOG: adds the TAP results of LOG to the totals.
 count() {
@@ -28,7 +31,7 @@ if ! make -s all selftest-bins >build/make.log 2>&1; then
 	exit 1
 fi
 
-echo "== host tests"
+phase "host tests"
 sh selftests/host.sh > build/host.log 2>&1 || true
 cat build/host.log
 count build/host.log
@@ -41,7 +44,7 @@ done
 
 # The codec meets bytes a peer chose: fuzz it for a bounded time, from
 # the corpus of earlier runs (build/fuzz-corpus) if there is one.
-echo "== fuzzing the ASAP/ENRP codec (${FUZZ_SECONDS:-60} s)"
+phase "fuzzing the ASAP/ENRP codec, ${FUZZ_SECONDS:-60} s"
 if ./selftests/codec_fuzz -max_total_time="${FUZZ_SECONDS:-60}" \
 	-max_len=2048 -print_final_stats=1 build/fuzz-corpus \
 	> build/fuzz.log 2>&1; then
@@ -52,7 +55,7 @@ else
 	broke "codec_fuzz found a crash (build/fuzz.log)"
 fi
 
-echo "== KUnit (UML)"
+phase "KUnit (UML)"
 sh tools/kunit.sh > build/kunit.log 2>&1
 krc=$?
 grep -E '\] (\[(PASSED|FAILED|SKIPPED|CRASHED)\]|Testing complete|=+ )' \
@@ -71,7 +74,7 @@ if grep -qE '^(BUG: KASAN|WARNING: (suspicious RCU|possible|inconsistent lock))'
 	broke "lockdep or KASAN reports in build/kunit/test.log"
 fi
 
-echo "== selftests (QEMU guest)"
+phase "selftests (QEMU guest)"
 sh tools/vm/run.sh sh selftests/run.sh > build/selftests.log 2>&1
 src=$?
 grep -vE '^\[ *[0-9]+\.[0-9]+\] ' build/selftests.log
@@ -79,5 +82,6 @@ count build/selftests.log
 [ $src -eq 0 ] || grep -qE '^not ok' build/selftests.log ||
 	broke "selftests ended with status $src (build/selftests.log)"
 
+phase "done"
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

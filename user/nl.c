@@ -157,7 +157,18 @@ struct talk {
 	rsp_nl_cb cb;
 	void *arg;
 	int ret;
+	uint32_t seq;			/* of the request */
 };
+
+/*
+ * Only the answers to the request: by its own sequence number, as a batch
+ * (rsp_nl_batch) moves the socket's numbers on without libnl's count.
+ */
+static int seq_check(struct nl_msg *msg, void *arg)
+{
+	return nlmsg_hdr(msg)->nlmsg_seq == ((struct talk *)arg)->seq ?
+	       NL_OK : NL_SKIP;
+}
 
 static int on_valid(struct nl_msg *msg, void *arg)
 {
@@ -260,7 +271,7 @@ static int on_ack(struct nl_msg *msg, void *arg)
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		void *arg)
 {
-	struct talk t = { nl, cb, arg, 0 };
+	struct talk t = { nl, cb, arg, 0, 0 };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
 	int err;
 
@@ -275,7 +286,9 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, on_ack, nl);
 	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, nl);
 	nl_cb_err(c, NL_CB_CUSTOM, on_error, nl);
+	nl_cb_set(c, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_check, &t);
 	err = nl_send_auto(nl->sk, msg);
+	t.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (err < 0) {
 		nl_cb_put(c);
@@ -307,6 +320,61 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		return nl->err;
 	}
 	return t.ret;
+}
+
+int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
+		 int *errs)
+{
+	int fd = nl_socket_get_fd(nl->sk);
+	static uint8_t out[1 << 18], in[1 << 16];
+	uint32_t first = 0;
+	unsigned int i, got = 0;
+	size_t len = 0;
+	ssize_t r;
+
+	/*
+	 * As few sends as the buffer allows: the kernel runs every request
+	 * of one in turn, the answers queue up.
+	 */
+	for (i = 0; i <= n; i++) {
+		struct nlmsghdr *h = i < n ? nlmsg_hdr(msgs[i]) : NULL;
+
+		if (len && (!h || len + NLMSG_ALIGN(h->nlmsg_len) >
+				  sizeof(out))) {
+			if (send(fd, out, len, 0) != (ssize_t)len)
+				return -errno;
+			len = 0;
+		}
+		if (!h)
+			break;
+		nl_complete_msg(nl->sk, msgs[i]);
+		if (!i)
+			first = h->nlmsg_seq;
+		if (NLMSG_ALIGN(h->nlmsg_len) > sizeof(out))
+			return -EMSGSIZE;
+		memcpy(out + len, h, h->nlmsg_len);
+		len += NLMSG_ALIGN(h->nlmsg_len);
+		errs[i] = -EIO;		/* until its answer says otherwise */
+	}
+	while (got < n) {
+		struct nlmsghdr *h = (struct nlmsghdr *)in;
+
+		r = recv(fd, in, sizeof(in), 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		for (; NLMSG_OK(h, r); h = NLMSG_NEXT(h, r)) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+			uint32_t k = h->nlmsg_seq - first;
+
+			if (h->nlmsg_type != NLMSG_ERROR || k >= n)
+				continue;	/* not an answer to the batch */
+			errs[k] = e->error;
+			got++;
+		}
+	}
+	return 0;
 }
 
 void rsp_nl_perror(const struct rsp_nl *nl, const char *what)
@@ -347,7 +415,7 @@ static int no_seq_check(struct nl_msg *msg, void *arg)
 int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
 		  const sigset_t *sigs, volatile sig_atomic_t *stop)
 {
-	struct talk t = { nl, cb, arg, 0 };
+	struct talk t = { nl, cb, arg, 0, 0 };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
 	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
 	sigset_t old;
@@ -383,7 +451,7 @@ int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
 
 int rsp_nl_drain(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
 {
-	struct talk t = { nl, cb, arg, 0 };
+	struct talk t = { nl, cb, arg, 0, 0 };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
 	int err, lost = 0;
 

@@ -30,6 +30,13 @@ struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags);
 /* Sends @msg (and frees it), calls @cb for each answer; 0 or -errno. */
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		void *arg);
+/*
+ * Sends the requests @msgs (each asking for an ACK) in one go and waits
+ * for all their answers: @errs[i] is 0 or -errno for each.  The messages
+ * stay the caller's.  0, or -errno if the batch itself failed.
+ */
+int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
+		 int *errs);
 /* Prints "PROGRAM: WHAT: strerror: kernel message (attribute)". */
 void rsp_nl_perror(const struct rsp_nl *nl, const char *what);
 int rsp_nl_subscribe(struct rsp_nl *nl);

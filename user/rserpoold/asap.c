@@ -34,13 +34,14 @@ struct peer {
 	int fd;				/* the SCTP socket or the connection */
 	sctp_assoc_t assoc;		/* SCTP only */
 	struct rsp_stream *s;		/* TCP only */
+	const struct sockaddr *sa;	/* the sender, for rate limits */
 };
 
 struct conn {				/* a TCP connection */
 	struct rsp_stream s;
 	struct rsp_asap *a;
 	int ours;			/* we dialled it, to a registrar */
-	struct sockaddr_storage to;
+	struct sockaddr_storage addr;	/* the other end */
 	struct conn *next;
 };
 
@@ -72,6 +73,8 @@ struct rsp_asap {
 	struct rsp_p_pe pes[RSP_RESOLVE_MAX];
 	uint64_t csum;			/* of the homes */
 	uint64_t dropped;		/* messages malformed, unknown... */
+	uint64_t limited;		/* over a PU's rate (also dropped) */
+	struct rsp_rate hr, eu;		/* resolutions, reports per PU */
 	struct rsp_sctp_rx rx;
 	uint8_t rxbuf[RSP_MSG_MAX + RSP_MSG_HDR];
 	struct rsp_buf ebuf;		/* an Operation Error's cause */
@@ -343,6 +346,24 @@ int rsp_asap_is_home(struct rsp_asap *a, const uint8_t *handle, size_t len,
 uint64_t rsp_asap_dropped(const struct rsp_asap *a)
 {
 	return a->dropped + a->rx.dropped;
+}
+
+uint64_t rsp_asap_limited(const struct rsp_asap *a)
+{
+	return a->limited;
+}
+
+/* Over the sender's rate: dropped, as rsplib's registrar does. */
+static int limited(struct rsp_asap *a, struct rsp_rate *r,
+		   const struct peer *from)
+{
+	if (rsp_rate_allow(r, from->sa))
+		return 0;
+	say(a, 3, "ASAP message type %u over its sender's rate: dropped",
+	    a->in.type);
+	a->limited++;
+	a->dropped++;
+	return 1;
 }
 
 size_t rsp_asap_nhomes(const struct rsp_asap *a)
@@ -637,10 +658,12 @@ static void handle(struct rsp_asap *a, const struct peer *from,
 		on_deregistration(a, from);
 		break;
 	case ASAP_HANDLE_RESOLUTION:
-		on_resolution(a, from);
+		if (!limited(a, &a->hr, from))
+			on_resolution(a, from);
 		break;
 	case ASAP_ENDPOINT_UNREACHABLE:
-		on_unreachable(a);
+		if (!limited(a, &a->eu, from))
+			on_unreachable(a);
 		break;
 	case ASAP_ENDPOINT_KEEP_ALIVE_ACK:
 		on_ka_ack(a, from);
@@ -681,13 +704,15 @@ static void sctp_notification(struct rsp_asap *a, const uint8_t *buf)
 	if (n->sn_header.sn_type == SCTP_ASSOC_CHANGE &&
 	    (n->sn_assoc_change.sac_state == SCTP_COMM_LOST ||
 	     n->sn_assoc_change.sac_state == SCTP_SHUTDOWN_COMP)) {
-		struct peer via = { a->sctp, n->sn_assoc_change.sac_assoc_id,
-				    NULL };
+		struct peer via = {
+			.fd = a->sctp, .assoc = n->sn_assoc_change.sac_assoc_id,
+		};
 
 		link_gone(a, &via);
 	} else if (n->sn_header.sn_type == SCTP_SHUTDOWN_EVENT) {
-		struct peer via = { a->sctp,
-				    n->sn_shutdown_event.sse_assoc_id, NULL };
+		struct peer via = {
+			.fd = a->sctp, .assoc = n->sn_shutdown_event.sse_assoc_id,
+		};
 
 		link_gone(a, &via);
 	}
@@ -696,7 +721,8 @@ static void sctp_notification(struct rsp_asap *a, const uint8_t *buf)
 static void sctp_message(void *arg, int32_t assoc, size_t n)
 {
 	struct rsp_asap *a = arg;
-	struct peer from = { a->sctp, assoc, NULL };
+	struct peer from = { a->sctp, assoc, NULL,
+			     (struct sockaddr *)&a->rx.from };
 
 	handle(a, &from, a->rx.buf, n);
 }
@@ -711,7 +737,7 @@ static void sctp_note(void *arg)
 static void conn_close(struct rsp_asap *a, struct conn *c)
 {
 	struct conn **pp = &a->conns;
-	struct peer via = { c->s.fd, 0, &c->s };
+	struct peer via = { .fd = c->s.fd, .s = &c->s };
 
 	link_gone(a, &via);
 	while (*pp != c)
@@ -726,7 +752,7 @@ static void tcp_message(void *arg, struct rsp_stream *s, const uint8_t *p,
 			size_t len)
 {
 	struct conn *c = arg;
-	struct peer from = { s->fd, 0, s };
+	struct peer from = { s->fd, 0, s, (struct sockaddr *)&c->addr };
 
 	handle(c->a, &from, p, len);
 }
@@ -734,6 +760,7 @@ static void tcp_message(void *arg, struct rsp_stream *s, const uint8_t *p,
 static void tcp_accept(struct rsp_asap *a)
 {
 	for (;;) {
+		socklen_t len = sizeof(struct sockaddr_storage);
 		struct conn *c;
 		int fd = accept4(a->tcp, NULL, NULL,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -746,6 +773,7 @@ static void tcp_accept(struct rsp_asap *a)
 			free(c);
 			continue;
 		}
+		getpeername(fd, (struct sockaddr *)&c->addr, &len);
 		c->s.msg = tcp_message;
 		c->s.arg = c;
 		c->a = a;
@@ -824,26 +852,24 @@ static int keep_alive(struct rsp_asap *a, struct home *h)
 int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
 		   int takeover)
 {
-	struct peer none = { a->sctp, 0, NULL };
-	struct rsp_pe_rec *c = &a->recs[0];
+	struct peer none = { .fd = a->sctp };
+	struct rsp_pe_rec c = *r;	/* about 1.5 KB: fine on the stack */
 	struct home *h;
 	int err;
 
-	*c = *r;
-	c->home = a->c.id;
+	c.home = a->c.id;
 	if (takeover) {
-		err = rsp_kern_put(a->nl, c);
+		err = rsp_kern_put(a->nl, &c);
 		if (err)
 			return err;
 	}
-	home_set(a, c, &none);
-	h = home_find(a, c->handle, c->handle_len, c->id);
+	home_set(a, &c, &none);
+	h = home_find(a, c.handle, c.handle_len, c.id);
 	if (h) {
 		h->next_ka = rsp_now_ms();	/* now: is it there? */
 		h->tell_home = takeover;
 	}
-	say(a, 2, "PE %08x of %s %s", c->id,
-	    handle_str(c->handle, c->handle_len),
+	say(a, 2, "PE %08x of %s %s", c.id, handle_str(c.handle, c.handle_len),
 	    takeover ? "taken over" : "is ours from before");
 	return 0;
 }
@@ -879,7 +905,7 @@ static struct conn *conn_to(struct rsp_asap *a,
 	struct conn *c;
 
 	for (c = a->conns; c; c = c->next)
-		if (c->ours && !memcmp(&c->to, ss, len))
+		if (c->ours && !memcmp(&c->addr, ss, len))
 			return c;
 	c = calloc(1, sizeof(*c));
 	if (!c || rsp_stream_connect(&c->s, a->ep, (const void *)ss, len,
@@ -891,7 +917,7 @@ static struct conn *conn_to(struct rsp_asap *a,
 	c->s.arg = c;
 	c->a = a;
 	c->ours = 1;
-	c->to = *ss;
+	c->addr = *ss;
 	c->next = a->conns;
 	a->conns = c;
 	return c;
@@ -1040,6 +1066,8 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 	a->c = *c;
 	a->nl = nl;
 	a->ep = ep;
+	a->hr.rate = c->max_hr_rate;
+	a->eu.rate = c->max_eu_rate;
 	a->sctp = a->tcp = a->mfd = -1;
 	if (c->sctp) {
 		a->sctp = listen_sctp(a);

@@ -18,6 +18,8 @@ struct rsp_asap_conf {
 	int mptcp;			/* TCP as MPTCP */
 	struct sockaddr_in announce;	/* family 0: no SERVER_ANNOUNCE */
 	unsigned int announce_ms;	/* every so often */
+	unsigned int max_hr_rate;	/* resolutions a second per PU, 0: any */
+	unsigned int max_eu_rate;	/* unreachable reports, likewise */
 	unsigned int ka_interval_ms;	/* keep-alive transmit interval */
 	unsigned int ka_timeout_ms;	/* and how long to wait for the ACK */
 	unsigned int max_items;		/* PEs in a resolution, at most */
@@ -47,6 +49,8 @@ const struct rsp_pe_rec *rsp_asap_home(const struct rsp_asap *a, size_t i);
 size_t rsp_asap_nhomes(const struct rsp_asap *a);
 /* Messages dropped: malformed, oversized, badly framed, unknown. */
 uint64_t rsp_asap_dropped(const struct rsp_asap *a);
+/* Of those, resolutions and reports over a PU's rate. */
+uint64_t rsp_asap_limited(const struct rsp_asap *a);
 int rsp_asap_is_home(struct rsp_asap *a, const uint8_t *handle, size_t len,
 		     uint32_t id);
 /* Their PE checksum, as ENRP presence carries it. */

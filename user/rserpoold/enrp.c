@@ -70,9 +70,12 @@ struct epeer {
 	struct rsp_p_server info;	/* from its presence */
 	size_t cursor;			/* our table, as it reads it */
 	int state;
-	uint64_t tk_until;		/* the takeover's deadline */
 	uint32_t taker;			/* another takes it over, if gone */
-	uint64_t taker_until;
+	/*
+	 * TAKING, WAITING: the takeover's deadline; UP with a taker: until
+	 * when the taker's INIT_TAKEOVER holds.
+	 */
+	uint64_t until;
 	/*
 	 * Its table is being read (at first, and when its checksum differs
 	 * from our view of its PEs): the PEs confirmed so far; those of it
@@ -105,6 +108,9 @@ struct rsp_enrp {
 	struct rsp_msg in, out;
 	struct rsp_p_pe pes[TABLE_CHUNK];
 	uint8_t buf[RSP_MSG_MAX + RSP_MSG_HDR];
+	unsigned int nlearn;		/* PEs of peers to put in the kernel */
+	struct rsp_pe_rec learn[RSP_KERN_BATCH];
+	int lerr[RSP_KERN_BATCH];
 };
 
 #define say(e, level, ...) \
@@ -229,27 +235,47 @@ static void table_response(struct rsp_enrp *e, struct epeer *p)
 	send_peer(e, p, &e->out);
 }
 
-/* A PE a peer owns: into the kernel with that peer as its home. */
+/* The PEs learned so far go into the kernel, in one netlink send. */
+static void learned(struct rsp_enrp *e, uint32_t owner)
+{
+	unsigned int i;
+
+	if (!e->nlearn)
+		return;
+	rsp_kern_put_many(e->nl, e->learn, e->nlearn, e->lerr);
+	for (i = 0; i < e->nlearn; i++) {
+		const struct rsp_pe_rec *r = &e->learn[i];
+
+		if (e->lerr[i])
+			say(e, 1, "PE %08x from %08x refused: %s", r->id,
+			    owner, strerror(-e->lerr[i]));
+		else
+			say(e, 2, "PE %08x of peer %08x learned", r->id,
+			    r->home);
+	}
+	e->nlearn = 0;
+}
+
+/*
+ * A PE a peer owns: into the kernel with that peer as its home, with the
+ * others of its message (learned() puts them).
+ */
 static void learn(struct rsp_enrp *e, const struct rsp_param *h,
 		  const struct rsp_p_pe *pe, uint32_t owner)
 {
-	struct rsp_pe_rec r;
-	int cause, err;
+	struct rsp_pe_rec *r = &e->learn[e->nlearn];
+	int cause;
 
-	cause = rsp_pe_from_wire(&r, h->handle.data, h->handle.len, pe);
+	cause = rsp_pe_from_wire(r, h->handle.data, h->handle.len, pe);
 	if (cause) {
 		say(e, 1, "PE %08x from %08x: unusable (cause 0x%x)", pe->id,
 		    owner, cause);
 		return;
 	}
-	if (!r.home)
-		r.home = owner;
-	err = rsp_kern_put(e->nl, &r);
-	if (err)
-		say(e, 1, "PE %08x from %08x refused: %s%s%s", r.id, owner,
-		    strerror(-err), e->nl->msg[0] ? ": " : "", e->nl->msg);
-	else
-		say(e, 2, "PE %08x of peer %08x learned", r.id, r.home);
+	if (!r->home)
+		r->home = owner;
+	if (++e->nlearn == RSP_KERN_BATCH)
+		learned(e, owner);
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -291,26 +317,53 @@ static void read_table(struct rsp_enrp *e, struct epeer *p)
 }
 
 /* The whole table is in: what the kernel has of @p beyond it goes. */
+/* The PEs of a peer that the kernel holds and its table lacks. */
+struct stale {
+	const struct epeer *p;
+	struct pe_key *v;
+	size_t n, cap;
+};
+
+static int find_stale(const struct rsp_pe_rec *r, void *arg)
+{
+	struct stale *st = arg;
+	struct pe_key k = { .id = r->id, .len = r->handle_len };
+
+	if (r->home != st->p->id)
+		return 0;
+	memcpy(k.handle, r->handle, k.len);
+	if (bsearch(&k, st->p->conf, st->p->nconf, sizeof(k), key_cmp))
+		return 0;
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 64;
+		struct pe_key *v = realloc(st->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		st->v = v;
+		st->cap = cap;
+	}
+	st->v[st->n++] = k;
+	return 0;
+}
+
+/*
+ * The table is read: what the kernel holds of the peer and the table did
+ * not confirm goes.  Only those keys are kept from the kernel's dump.
+ */
 static void table_read(struct rsp_enrp *e, struct epeer *p)
 {
-	struct rsp_pe_rec *v;
-	size_t n, i, gone = 0;
+	struct stale st = { .p = p };
+	size_t i, gone = 0;
 
 	p->reading = 0;
 	p->checked = 0;
 	qsort(p->conf, p->nconf, sizeof(*p->conf), key_cmp);
-	if (!rsp_kern_of_home(e->nl, p->id, &v, &n)) {
-		for (i = 0; i < n; i++) {
-			struct pe_key k = { .id = v[i].id, .len = v[i].handle_len };
-
-			memcpy(k.handle, v[i].handle, k.len);
-			if (bsearch(&k, p->conf, p->nconf, sizeof(k), key_cmp))
-				continue;
-			if (!rsp_kern_del(e->nl, k.handle, k.len, k.id))
-				gone++;
-		}
-		free(v);
-	}
+	if (!rsp_kern_dump(e->nl, find_stale, &st))
+		for (i = 0; i < st.n; i++)
+			gone += !rsp_kern_del(e->nl, st.v[i].handle,
+					      st.v[i].len, st.v[i].id);
+	free(st.v);
 	if (gone)
 		say(e, 0, "peer %08x: %zu PEs it no longer has removed", p->id,
 		    gone);
@@ -328,6 +381,9 @@ static void on_table(struct rsp_enrp *e, struct epeer *p)
 		p->reading = 0;
 		return;
 	}
+	/* The next part is asked for first: the peer makes it meanwhile. */
+	if (e->in.flags & F_MORE)
+		table_request(e, p);
 	for (i = 0; i < e->in.nparams; i++) {
 		const struct rsp_param *prm = &e->in.params[i];
 
@@ -339,9 +395,8 @@ static void on_table(struct rsp_enrp *e, struct epeer *p)
 				confirm(p, h, prm->pe->id);
 		}
 	}
-	if (e->in.flags & F_MORE)
-		table_request(e, p);
-	else if (p->reading)
+	learned(e, p->id);
+	if (!(e->in.flags & F_MORE) && p->reading)
 		table_read(e, p);
 }
 
@@ -395,6 +450,7 @@ static void on_update(struct rsp_enrp *e, struct epeer *p)
 		return;
 	if (e->in.action == 0) {
 		learn(e, h, pe->pe, p->id);
+		learned(e, p->id);
 	} else if (rsp_asap_is_home(e->a, h->handle.data, h->handle.len,
 				    pe->pe->id)) {
 		/* Only a PE's home removes it: a stale owner after a takeover. */
@@ -556,7 +612,7 @@ static int takeover_start(struct rsp_enrp *e, struct epeer *t)
 	t->state = P_TAKING;
 	unlink_peer(e, t);
 	t->asked_at = 0;
-	t->tk_until = rsp_now_ms() + e->c.takeover_ms;
+	t->until = rsp_now_ms() + e->c.takeover_ms;
 	t->nwait = 0;
 	for (i = 0; i < e->npeers; i++) {
 		struct epeer *q = &e->peers[i];
@@ -613,11 +669,11 @@ static void on_init_takeover(struct rsp_enrp *e, struct epeer *q)
 	if (t && t->state != P_UP) {
 		t->state = P_WAITING;
 		t->taker = q->id;
-		t->tk_until = rsp_now_ms() + 2 * e->c.takeover_ms;
+		t->until = rsp_now_ms() + 2 * e->c.takeover_ms;
 	} else if (t) {
 		/* Not gone for us yet: when it is, @q has it in hand. */
 		t->taker = q->id;
-		t->taker_until = rsp_now_ms() + 2 * e->c.takeover_ms +
+		t->until = rsp_now_ms() + 2 * e->c.takeover_ms +
 				 e->c.last_heard_ms + e->c.no_response_ms;
 	}
 	say(e, 1, "peer %08x takes %08x over: agreed", q->id, target);
@@ -922,8 +978,10 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 	unsigned int i;
 
 	if (now >= e->next_presence) {
+		/* One not heard of yet answers at once: its table sooner. */
 		for (i = 0; i < e->npeers; i++)
-			presence(e, &e->peers[i], 0);
+			presence(e, &e->peers[i],
+				 e->peers[i].id ? 0 : F_REPLY);
 		if (e->mout >= 0)
 			mcast_presence(e);
 		e->next_presence = now + e->c.heartbeat_ms;
@@ -934,12 +992,12 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 		struct epeer *p = &e->peers[i];
 		int moved = 0;
 
-		if (p->state == P_TAKING && (!p->nwait || now >= p->tk_until)) {
+		if (p->state == P_TAKING && (!p->nwait || now >= p->until)) {
 			if (p->nwait)
 				say(e, 0, "takeover of %08x: %u peers did not answer, going on",
 				    p->id, p->nwait);
 			moved = takeover_finish(e, p);
-		} else if (p->state == P_WAITING && now >= p->tk_until) {
+		} else if (p->state == P_WAITING && now >= p->until) {
 			/* The other taker did not finish: the PEs live on. */
 			say(e, 0, "no takeover of %08x came from %08x", p->id,
 			    p->taker);
@@ -947,11 +1005,10 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 		} else if (p->state == P_UP && p->id && p->asked_at &&
 			   now >= p->asked_at + e->c.no_response_ms) {
 			unwait(e, p->id);
-			if (p->taker && now < p->taker_until) {
+			if (p->taker && now < p->until) {
 				say(e, 0, "peer %08x is gone: %08x takes it over",
 				    p->id, p->taker);
 				p->state = P_WAITING;
-				p->tk_until = p->taker_until;
 			} else {
 				moved = takeover_start(e, p);
 			}
@@ -964,8 +1021,8 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 			continue;	/* a dynamic one's slot has another */
 		if (p->asked_at && p->asked_at + e->c.no_response_ms < next)
 			next = p->asked_at + e->c.no_response_ms;
-		if (p->state != P_UP && p->tk_until < next)
-			next = p->tk_until;
+		if (p->state != P_UP && p->until < next)
+			next = p->until;
 		i++;
 	}
 	return next > now ? (int)(next - now) : 0;

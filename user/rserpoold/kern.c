@@ -10,19 +10,23 @@ static void put_pool(struct nl_msg *m, const uint8_t *handle, size_t len)
 	nla_put(m, RSP_A_POOL_HANDLE, len, handle);
 }
 
-int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
+/* The PE_NEW (replace) of @r; NULL with *@err set if there is none. */
+static struct nl_msg *put_msg(struct rsp_nl *nl, const struct rsp_pe_rec *r,
+			      int *err)
 {
 	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_PE_NEW, 0);
 	const uint8_t *words;
 	struct nlattr *nest;
 	unsigned int i, n;
 
+	*err = -ENOMEM;
 	if (!m)
-		return -ENOMEM;
+		return NULL;
 	words = rsp_pe_policy_words(r->policy, &n);
 	if (!words) {
 		nlmsg_free(m);
-		return -EOPNOTSUPP;
+		*err = -EOPNOTSUPP;
+		return NULL;
 	}
 	put_pool(m, r->handle, r->handle_len);
 	nla_put_u32(m, RSP_A_PE_ID, r->id);
@@ -58,7 +62,38 @@ int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
 		nla_put_u32(m, words[i], r->param[words[i]]);
 	nla_nest_end(m, nest);
 	nla_put_flag(m, RSP_A_REPLACE);
-	return rsp_nl_talk(nl, m, NULL, NULL);
+	return m;
+}
+
+int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
+{
+	int err;
+	struct nl_msg *m = put_msg(nl, r, &err);
+
+	return m ? rsp_nl_talk(nl, m, NULL, NULL) : err;
+}
+
+int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
+		      unsigned int n, int *errs)
+{
+	struct nl_msg *m[RSP_KERN_BATCH];
+	unsigned int i, k = 0, at[RSP_KERN_BATCH];
+	int e[RSP_KERN_BATCH], err = 0;
+
+	if (n > RSP_KERN_BATCH)
+		return -E2BIG;
+	for (i = 0; i < n; i++) {
+		m[k] = put_msg(nl, &r[i], &errs[i]);
+		if (m[k])
+			at[k++] = i;
+	}
+	if (k)
+		err = rsp_nl_batch(nl, m, k, e);
+	for (i = 0; i < k; i++) {
+		errs[at[i]] = err ? err : e[i];
+		nlmsg_free(m[i]);
+	}
+	return err;
 }
 
 /* A request about one PE: @cmd with its pool handle and ID. */

@@ -95,11 +95,12 @@ static void ctl_serve(struct daemon *d)
 			continue;
 		}
 		if (!strcmp(req, "peers")) {
-			fprintf(f, "registrar id=%u asap=%u enrp=%u pes=%zu dropped=%llu\n",
+			fprintf(f, "registrar id=%u asap=%u enrp=%u pes=%zu dropped=%llu limited=%llu\n",
 				d->id, d->asap_port, d->e ? d->enrp_port : 0,
 				rsp_asap_nhomes(d->a),
 				(unsigned long long)(rsp_asap_dropped(d->a) +
-				(d->e ? rsp_enrp_dropped(d->e) : 0)));
+				(d->e ? rsp_enrp_dropped(d->e) : 0)),
+				(unsigned long long)rsp_asap_limited(d->a));
 			if (d->e)
 				rsp_enrp_show(d->e, f);
 		} else {
@@ -172,6 +173,10 @@ static void usage(FILE *f)
 "  -K, --keepalive-timeout MS   wait this long for the ACK (default 5000)\n"
 "      --max-items N            PEs in a resolution at most (default 128)\n"
 "      --default-items N        PEs without the PU's option (default 3)\n"
+"      --max-hr-rate N          handle resolutions a second from one\n"
+"                               address, the rest dropped (default 0: any)\n"
+"      --max-eu-rate N          unreachable reports a second from one\n"
+"                               address (default 10; 0: any)\n"
 "  -e, --enrp-port PORT         ENRP port (default 9901)\n"
 "  -P, --peer [tcp:]ADDR[:PORT] a peer registrar, over SCTP, or TCP\n"
 "                               with tcp: (repeatable; IPv6 as\n"
@@ -306,6 +311,8 @@ static const struct option opts[] = {
 	{ "asap-announce", required_argument, NULL, 'A' },
 	{ "enrp-announce", required_argument, NULL, 'E' },
 	{ "announce-interval", required_argument, NULL, 'I' },
+	{ "max-hr-rate", required_argument, NULL, 'R' },
+	{ "max-eu-rate", required_argument, NULL, 'U' },
 	{ "keepalive-interval", required_argument, NULL, 'k' },
 	{ "keepalive-timeout", required_argument, NULL, 'K' },
 	{ "max-items", required_argument, NULL, 'm' },
@@ -362,6 +369,14 @@ static void apply(struct conf *o, int opt, const char *arg)
 		break;
 	case 'I':
 		c->announce_ms = num(arg, "announce interval", 100, 3600000);
+		break;
+	case 'R':
+		c->max_hr_rate = num(arg, "max handle resolution rate", 0,
+				     1000000);
+		break;
+	case 'U':
+		c->max_eu_rate = num(arg, "max endpoint unreachable rate", 0,
+				     1000000);
 		break;
 	case 'k':
 		c->ka_interval_ms = num(arg, "keep-alive interval", 100,
@@ -495,6 +510,7 @@ int main(int argc, char **argv)
 				      .sin_port = htons(3863),
 				      .sin_addr.s_addr = htonl(0xef000032) },
 			.announce_ms = 1000,
+			.max_eu_rate = 10,
 		},
 		.ec = {
 			.port = 9901, .heartbeat_ms = 2440,

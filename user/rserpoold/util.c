@@ -117,7 +117,11 @@ void rsp_sctp_drain(struct rsp_sctp_rx *rx)
 	for (;;) {
 		memset(&si, 0, sizeof(si));
 		flags = 0;
-		n = sctp_recvmsg(rx->fd, rx->buf, rx->size, NULL, NULL, &si,
+		socklen_t flen = sizeof(rx->from);
+
+		rx->from.ss_family = 0;
+		n = sctp_recvmsg(rx->fd, rx->buf, rx->size,
+				 (struct sockaddr *)&rx->from, &flen, &si,
 				 &flags);
 		if (n < 0)
 			return;	/* EAGAIN, or an error epoll will repeat */
@@ -133,6 +137,35 @@ void rsp_sctp_drain(struct rsp_sctp_rx *rx)
 			rx->msg(rx->arg, si.sinfo_assoc_id, n);
 		}
 	}
+}
+
+int rsp_rate_allow(struct rsp_rate *r, const struct sockaddr *sa)
+{
+	uint64_t now = rsp_now_ms(), full = 1000ull * r->rate;
+	struct rsp_p_addr who = { 0 };
+	uint32_t h = 2166136261u;
+	unsigned int i;
+
+	if (!r->rate || !sa || (sa->sa_family != AF_INET &&
+				sa->sa_family != AF_INET6))
+		return 1;
+	rsp_sa_addr(&who, sa);
+	for (i = 0; i < sizeof(who.a); i++)
+		h = (h ^ who.a[i]) * 16777619u;
+	i = h % RSP_RATE_SLOTS;
+	if (memcmp(&r->slot[i].who, &who, sizeof(who))) {
+		r->slot[i].who = who;
+		r->slot[i].milli = full;
+	} else {
+		r->slot[i].milli += (now - r->slot[i].at) * r->rate;
+		if (r->slot[i].milli > full)
+			r->slot[i].milli = full;
+	}
+	r->slot[i].at = now;
+	if (r->slot[i].milli < 1000)
+		return 0;
+	r->slot[i].milli -= 1000;
+	return 1;
 }
 
 void rsp_local_addrs(struct rsp_p_transport *t)

@@ -45,12 +45,32 @@ struct rsp_sctp_rx {
 	size_t size;
 	int skipping;			/* the rest of an oversized one */
 	uint64_t dropped;		/* oversized, or of another PPID */
+	struct sockaddr_storage from;	/* the message's sender */
 	void (*msg)(void *arg, int32_t assoc, size_t len);
 	void (*note)(void *arg);
 	void *arg;
 };
 
 void rsp_sctp_drain(struct rsp_sctp_rx *rx);
+
+/*
+ * A token bucket for each sender address (rate limits per PU): @rate
+ * messages a second, as many at once.  Senders share slots by a hash; a
+ * newcomer in a slot starts full, so colliding cannot starve another.
+ */
+#define RSP_RATE_SLOTS	512
+
+struct rsp_rate {
+	unsigned int rate;		/* per second; 0: no limit */
+	struct {
+		struct rsp_p_addr who;
+		uint64_t at;		/* ms of the last refill */
+		uint64_t milli;		/* tokens, in thousandths */
+	} slot[RSP_RATE_SLOTS];
+};
+
+/* 1 if @sa may send one more now (and counts it), 0 if over the rate. */
+int rsp_rate_allow(struct rsp_rate *r, const struct sockaddr *sa);
 
 /*
  * The addresses of this host that others can reach (not loopback, not
