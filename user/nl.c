@@ -158,6 +158,7 @@ struct talk {
 	void *arg;
 	int ret;
 	uint32_t seq;			/* of the request */
+	int no_ack;			/* its one answer ends it */
 };
 
 /*
@@ -186,6 +187,10 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	t->nl->attrlen = genlmsg_attrlen(gh, 0);
 	if (t->cb)
 		t->ret = t->cb(tb, gh->cmd, t->arg);
+	if (t->no_ack && !(nlh->nlmsg_flags & NLM_F_MULTI)) {
+		t->nl->done = 1;
+		return NL_STOP;
+	}
 	return t->ret ? NL_STOP : NL_OK;
 }
 
@@ -268,10 +273,10 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
-		void *arg)
+static int talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
+		void *arg, int no_ack)
 {
-	struct talk t = { nl, cb, arg, 0, 0 };
+	struct talk t = { nl, cb, arg, 0, 0, no_ack };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
 	int err;
 
@@ -287,7 +292,10 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, nl);
 	nl_cb_err(c, NL_CB_CUSTOM, on_error, nl);
 	nl_cb_set(c, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_check, &t);
-	err = nl_send_auto(nl->sk, msg);
+	nl_complete_msg(nl->sk, msg);
+	if (no_ack)
+		nlmsg_hdr(msg)->nlmsg_flags &= ~NLM_F_ACK;
+	err = nl_send(nl->sk, msg);
 	t.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (err < 0) {
@@ -320,6 +328,18 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		return nl->err;
 	}
 	return t.ret;
+}
+
+int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
+		void *arg)
+{
+	return talk(nl, msg, cb, arg, 0);
+}
+
+int rsp_nl_ask(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
+	       void *arg)
+{
+	return talk(nl, msg, cb, arg, 1);
 }
 
 int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
@@ -415,7 +435,7 @@ static int no_seq_check(struct nl_msg *msg, void *arg)
 int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
 		  const sigset_t *sigs, volatile sig_atomic_t *stop)
 {
-	struct talk t = { nl, cb, arg, 0, 0 };
+	struct talk t = { nl, cb, arg, 0, 0, 0 };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
 	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
 	sigset_t old;
@@ -451,7 +471,7 @@ int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
 
 int rsp_nl_drain(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
 {
-	struct talk t = { nl, cb, arg, 0, 0 };
+	struct talk t = { nl, cb, arg, 0, 0, 0 };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
 	int err, lost = 0;
 

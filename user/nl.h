@@ -31,6 +31,12 @@ struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags);
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		void *arg);
 /*
+ * The same for a request with one answer, which then needs no ACK (a
+ * read less): the answer, or the error, ends it.
+ */
+int rsp_nl_ask(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
+	       void *arg);
+/*
  * Sends the requests @msgs (each asking for an ACK) in one go and waits
  * for all their answers: @errs[i] is 0 or -errno for each.  The messages
  * stay the caller's.  0, or -errno if the batch itself failed.

@@ -1,118 +1,149 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench, the registrar half, inside the guest.  asapbench loads a
-# registrar over ASAP/SCTP from another network namespace: handle
-# resolutions a second (1 and 4 clients; pools of 3 and 10 000 PEs) and
-# registrations a second, at the null responder (the round-trip floor),
-# rserpoold and rsplib's rspregistrar, in one run; then, for rserpoold and
-# rspregistrar, the time from a registrar's start until it holds the
-# 50 000 PEs (100 pools) of its peer.  Prints a table with the ratios.
+# make bench, the registrar half, inside the guest.  Three registrars run
+# side by side, each in its own network namespace: the null responder
+# (asapbench null: one fixed answer to each request, the round-trip floor
+# of this machine), rserpoold and rsplib's rspregistrar.  asapbench loads
+# each in turn from a fourth namespace over ASAP/SCTP: handle resolutions
+# a second (1 and 4 clients; pools of 3 and 10 000 PEs) and registrations
+# a second; every load runs ROUNDS times, the registrars taking turns, and
+# the median counts.  Then, for rserpoold and rspregistrar, the time from
+# a registrar's start until it holds the 50 000 PEs (100 pools) of its
+# peer.  Prints a table with the ratios to the floor.
 #
-# usage: regbench.sh [SECONDS]   (each load runs SECONDS, default 5)
+# usage: regbench.sh [SECONDS [ROUNDS]]   (default 5 s, 3 rounds)
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 PRD=$top/user/rserpoold/rserpoold
 AB=$top/tools/bench/asapbench
 secs=${1:-5}
+rounds=${2:-3}
 SYNC=${SYNC_PES:-50000}
 
 modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || exit 1
-# pr: the registrar measured; cl: the clients; pr2: the peer for sync.
-hosts 10.15.0 pr cl pr2
+# null, rsd (rserpoold), rsp (rspregistrar), cl (the clients), and the
+# two registrars the sync is measured against, rsd2 and rsp2.
+hosts 10.15.0 null rsd rsp cl rsd2 rsp2
+addr() { echo "10.15.0.$1"; }
+NULL=$(addr 1) RSD=$(addr 2) RSP=$(addr 3) RSD2=$(addr 5) RSP2=$(addr 6)
 
-# start KIND HOST ID [PEER]: a registrar of KIND in HOST; its pid in $pid.
-# It may take a moment to listen.
-# Keep-alives every 10 minutes: the bench's PEs answer none.
+# start KIND HOST ADDR ID [PEER]: a registrar; its pid in $pid.  It may
+# take a moment to listen.  Keep-alives every 10 minutes: the bench's PEs
+# answer none.  $STATS: rspregistrar's statistics file options.
 start() {
 	case $1 in
 	null)
 		ip netns exec $2 "$AB" null 3863 & ;;
 	rserpoold)
-		ip netns exec $2 "$PRD" -i $3 -k 600000 \
+		ip netns exec $2 "$PRD" -i $4 -k 600000 \
 			--asap-announce off --enrp-announce off \
-			${4:+-P $4} > "$T/$2.log" 2>&1 & ;;
+			${5:+-P $5} > "$T/$2.log" 2>&1 & ;;
 	rspregistrar)
-		ip netns exec $2 rspregistrar -identifier=$3 \
-			-asap="$(ip -n $2 -4 -o addr show eth0 |
-				 sed 's|.* \([0-9.]*\)/.*|\1|')":3863 \
-			-enrp="$(ip -n $2 -4 -o addr show eth0 |
-				 sed 's|.* \([0-9.]*\)/.*|\1|')":9901 \
-			${4:+-peer=$4:9901} -asapannounce=off \
-			-enrpannounce=off -minaddressscope=sitelocal \
+		ip netns exec $2 rspregistrar -identifier=$4 \
+			-asap=$3:3863 -enrp=$3:9901 ${5:+-peer=$5:9901} \
+			-asapannounce=off -enrpannounce=off \
+			-minaddressscope=sitelocal \
 			-endpointkeepalivetransmissioninterval=600000 \
-			-quiet -logfile=/dev/null & ;;
+			${STATS:-} -quiet -logfile=/dev/null \
+			> "$T/$2.log" 2>&1 & ;;
 	esac
 	pid=$!
 }
 # fill ADDR HANDLE N [POOLS]: PEs registered from cl, kept; pid in $fpid.
 fill() {
-	ip netns exec cl "$AB" fill $1 3863 $2 $3 $4 > "$T/fill.$2" 2>&1 &
+	ip netns exec cl "$AB" fill $1 3863 $2 $3 $4 > "$T/fill.$1.$2" 2>&1 &
 	fpid=$!
-	until_eq $((60 + $3 / 100)) "registered $3" cat "$T/fill.$2" \
+	until_eq $((60 + $3 / 100)) "registered $3" cat "$T/fill.$1.$2" \
 		> /dev/null
-	grep -q "registered $3" "$T/fill.$2" ||
-		echo "# fill $2: $(cat "$T/fill.$2")" >&2
+	grep -q "registered $3" "$T/fill.$1.$2" ||
+		echo "# fill $2 at $1: $(cat "$T/fill.$1.$2")" >&2
 }
 load() { ip netns exec cl "$AB" "$@" 2>>"$T/load.err" || echo 0; }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 }
+	END { print NR ? v[int((NR + 1) / 2)] : 0 }'; }
 
-kinds="null rserpoold rspregistrar"
-for k in $kinds; do
-	start $k pr 0x1111
-	sleep 2
-	fills=
-	if [ $k != null ]; then
-		fill 10.15.0.1 bench-3 3; fills="$fills $fpid"
-		fill 10.15.0.1 bench-10k 10000; fills="$fills $fpid"
-	fi
-	for c in 1 4; do
-		for p in 3 10k; do
-			eval "r_${k}_res_${c}_$p=\$(load resolve 10.15.0.1 3863 bench-$p $c $secs)"
-		done
-		eval "r_${k}_reg_$c=\$(load register 10.15.0.1 3863 $c $secs)"
-	done
-	# shellcheck disable=SC2086
-	kill $fills $pid 2>/dev/null
-	wait 2>/dev/null
-	ip netns exec pr $R flush 2>/dev/null
+start null null $NULL; pids=$pid
+start rserpoold rsd $RSD 0x1111; pids="$pids $pid"
+start rspregistrar rsp $RSP 0x2222; pids="$pids $pid"
+sleep 2
+for a in $RSD $RSP; do
+	fill $a bench-3 3; pids="$pids $fpid"
+	fill $a bench-10k 10000; pids="$pids $fpid"
 done
 
-# The sync: pr2 holds SYNC PEs in 100 pools; pr starts with pr2 as its
-# peer; seconds until pr holds them all.
-held_rserpoold() {
-	ip netns exec pr $R -j peers 2>/dev/null |
-		jq '[.peers[] | select(.id == 8738) | .pes] | add // 0'
-}
+rows="res:1:3 res:4:3 res:1:10k res:4:10k reg:1 reg:4"
+for row in $rows; do
+	for k in null rsd rsp; do eval "v_$k="; done
+	r=0
+	while [ $r -lt $rounds ]; do
+		for k in null rsd rsp; do
+			eval "a=\$$(echo $k | tr a-z A-Z)"
+			set -- $(echo "$row" | tr : ' ')
+			if [ "$1" = res ]; then
+				v=$(load resolve "$a" 3863 "bench-$3" $2 $secs)
+			else
+				v=$(load register "$a" 3863 $2 $secs)
+			fi
+			eval "v_$k=\"\$v_$k $v\""
+		done
+		r=$((r + 1))
+	done
+	key=$(echo "$row" | tr : _)
+	for k in null rsd rsp; do
+		eval "m_${k}_$key=\$(echo \$v_$k | median)"
+		eval "echo \"# $row $k: \$v_$k\""
+	done
+done
+# shellcheck disable=SC2086
+kill $pids 2>/dev/null
+wait 2>/dev/null
+
+# The sync: rsd2 (rsp2) holds SYNC PEs in 100 pools; rsd (rsp) starts
+# again with it as its peer; seconds until it holds them all.
+# rserpoold's kernel says how many PEs it holds (rspctl stats);
+# rspregistrar writes its count to its statistics file every 100 ms,
+# with the time.
+ip netns exec rsd $R flush > /dev/null 2>&1
+held_rserpoold() { ip netns exec rsd $R -j stats 2>/dev/null | jq .pes; }
 held_rspregistrar() {
-	ip netns exec cl timeout 20 hsdump 10.15.0.1:9901 2>/dev/null |
-		grep -c '^ *- \$[0-9a-f]* -> "sync-'
+	awk -v n="$SYNC" '$1 ~ /^[0-9]+$/ && $9 + 0 >= n { print n; exit }' \
+		"$T/stats" 2>/dev/null
 }
 for k in rserpoold rspregistrar; do
-	start $k pr2 0x2222
+	if [ $k = rserpoold ]; then
+		h=rsd a=$RSD p=$RSD2 id=0x1111
+	else
+		h=rsp a=$RSP p=$RSP2 id=0x2222
+	fi
+	start $k ${h}2 $p 0x3333
 	peer=$pid
 	sleep 2
-	fill 10.15.0.3 sync $SYNC 100
+	fill $p sync $SYNC 100
+	rm -f "$T/stats"
+	STATS="-statsfile=$T/stats -statsinterval=100"
 	t0=$(date +%s.%N)
-	start $k pr 0x1111 10.15.0.3
-	sleep_done=$(POLL=0.5 until_eq 120 "$SYNC" held_$k)
+	start $k $h $a $id $p
+	STATS=
+	got=$(POLL=0.05 until_eq 180 "$SYNC" held_$k)
 	t1=$(date +%s.%N)
-	if [ "$sleep_done" = "$SYNC" ]; then
-		eval "s_$k=$(echo "$t1 - $t0" | bc)"
+	[ $k = rspregistrar ] && t1=$(awk -v n="$SYNC" \
+		'$1 ~ /^[0-9]+$/ && $9 + 0 >= n { print $2; exit }' "$T/stats")
+	if [ "$got" = "$SYNC" ]; then
+		eval "s_$k=$(echo "scale=2; ($t1 - $t0) / 1" | bc)"
 	else
 		eval "s_$k=none"
-		echo "# $k held $sleep_done of $SYNC" >&2
+		echo "# $k held ${got:-0} of $SYNC" >&2
 	fi
 	kill $fpid $pid $peer 2>/dev/null
 	wait 2>/dev/null
-	ip netns exec pr $R flush 2>/dev/null
-	ip netns exec pr2 $R flush 2>/dev/null
 done
 
 pct() { [ "${2:-0}" -gt 0 ] && echo "$(($1 * 100 / $2))%" || echo "-"; }
 echo
-echo "ASAP over SCTP, $secs s a load, requests answered a second:"
-printf '%-28s %10s %10s %6s %12s %6s\n' "" null rserpoold "" rspregistrar ""
+echo "ASAP over SCTP: requests answered a second (median of $rounds runs of $secs s)"
+printf '%-32s %8s %10s %5s %13s %5s\n' "" null rserpoold "" rspregistrar ""
 for row in "res_1_3:resolution, 1 client, 3 PEs" \
 	   "res_4_3:resolution, 4 clients, 3 PEs" \
 	   "res_1_10k:resolution, 1 client, 10000 PEs" \
@@ -120,16 +151,16 @@ for row in "res_1_3:resolution, 1 client, 3 PEs" \
 	   "reg_1:registration, 1 client" \
 	   "reg_4:registration, 4 clients"; do
 	key=${row%%:*}
-	eval "n=\$r_null_$key r=\$r_rserpoold_$key s=\$r_rspregistrar_$key"
-	printf '%-28s %10s %10s %6s %12s %6s\n' "${row#*:}" "$n" "$r" \
+	eval "n=\$m_null_$key r=\$m_rsd_$key s=\$m_rsp_$key"
+	printf '%-32s %8s %10s %5s %13s %5s\n' "${row#*:}" "$n" "$r" \
 		"$(pct "$r" "$n")" "$s" "$(pct "$s" "$n")"
 done
 echo
-echo "From start until it holds its peer's $SYNC PEs (100 pools):"
+echo "From its start until it holds its peer's $SYNC PEs (100 pools):"
 echo "  rserpoold     ${s_rserpoold} s"
 echo "  rspregistrar  ${s_rspregistrar} s"
-echo "Goals: rserpoold >= 95% of the floor on resolutions, >= 90% on"
-echo "registrations, and its peer's 50 000 PEs within 1 s."
-hosts_down pr cl pr2
+echo "Goals: rserpoold at >= 95% of the floor on resolutions and >= 90% on"
+echo "registrations; a peer's 50 000 PEs held within 1 s of its start."
+hosts_down null rsd rsp cl rsd2 rsp2
 rmmod rserpool
 rm -rf "$T"

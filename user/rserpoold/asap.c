@@ -63,6 +63,7 @@ struct rsp_asap {
 	int sctp, tcp;
 	int mfd;			/* announces go out on it */
 	uint64_t next_announce;
+	uint64_t homes_due;		/* no home's timer is due before */
 	struct rsp_p_transport self;	/* announced: where PEs reach us */
 	struct conn *conns;
 	struct home *homes;
@@ -301,6 +302,16 @@ static void home_drop(struct rsp_asap *a, struct home *h)
 	a->nhomes--;
 }
 
+/*
+ * A home's keep-alive timer is set to @t: the next scan of the homes
+ * (rsp_asap_tick) comes no later.  Between scans none is walked.
+ */
+static void due(struct rsp_asap *a, uint64_t t)
+{
+	if (t < a->homes_due)
+		a->homes_due = t;
+}
+
 /* @r, registered over @via, is ours (again): keep it, tell ENRP. */
 static void home_set(struct rsp_asap *a, const struct rsp_pe_rec *r,
 		     const struct peer *via)
@@ -319,6 +330,7 @@ static void home_set(struct rsp_asap *a, const struct rsp_pe_rec *r,
 	h->rec = *r;
 	h->via = *via;
 	h->next_ka = rsp_now_ms() + a->c.ka_interval_ms;
+	due(a, h->next_ka);
 	h->ack_by = 0;
 	h->tell_home = 0;
 	h->refresh_at = rsp_now_ms() + r->lifetime_ms / 2;
@@ -600,6 +612,7 @@ static void on_ka_ack(struct rsp_asap *a, const struct peer *from)
 
 		hm->ack_by = 0;
 		hm->next_ka = now + a->c.ka_interval_ms;
+		due(a, hm->next_ka);
 		/*
 		 * Alive, and ours: its registration life starts over, here and
 		 * at the peers.  A PE taken over may have no way to re-register
@@ -867,6 +880,7 @@ int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
 	h = home_find(a, c.handle, c.handle_len, c.id);
 	if (h) {
 		h->next_ka = rsp_now_ms();	/* now: is it there? */
+		due(a, h->next_ka);
 		h->tell_home = takeover;
 	}
 	say(a, 2, "PE %08x of %s %s", c.id, handle_str(c.handle, c.handle_len),
@@ -980,16 +994,15 @@ static void announce(struct rsp_asap *a)
 
 int rsp_asap_tick(struct rsp_asap *a)
 {
-	uint64_t now = rsp_now_ms(), next = now + 1000;
+	uint64_t now = rsp_now_ms(), next = UINT64_MAX;
 	size_t i = 0;
 
 	if (a->mfd >= 0 && now >= a->next_announce) {
 		announce(a);
 		a->next_announce = now + a->c.announce_ms;
 	}
-	if (a->mfd >= 0 && a->next_announce < next)
-		next = a->next_announce;
-
+	if (now < a->homes_due)		/* no home to look at yet */
+		i = a->nhomes;
 	while (i < a->nhomes) {
 		struct home *h = &a->homes[i];
 
@@ -1018,6 +1031,13 @@ int rsp_asap_tick(struct rsp_asap *a)
 			next = h->next_ka;
 		i++;
 	}
+	if (now >= a->homes_due)
+		a->homes_due = next;
+	next = a->homes_due;
+	if (a->mfd >= 0 && a->next_announce < next)
+		next = a->next_announce;
+	if (next > now + 1000)
+		next = now + 1000;
 	return next > now ? (int)(next - now) : 0;
 }
 
@@ -1074,10 +1094,14 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 		if (a->sctp == -2 || (a->sctp < 0 && !c->tcp))
 			goto fail;
 	}
+	/*
+	 * One message a wakeup: a PU waiting for its answer does not also
+	 * wait for the read that finds the socket empty.
+	 */
 	a->rx = (struct rsp_sctp_rx){
 		.fd = a->sctp, .ppid = RSP_PPID_ASAP, .buf = a->rxbuf,
 		.size = sizeof(a->rxbuf), .msg = sctp_message,
-		.note = sctp_note, .arg = a,
+		.note = sctp_note, .arg = a, .budget = 1,
 	};
 	if (c->tcp) {
 		a->tcp = rsp_stream_listen(c->port, c->mptcp, "ASAP");

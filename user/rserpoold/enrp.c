@@ -82,6 +82,7 @@ struct epeer {
 	 * that the kernel holds and the table lacks go at the end.
 	 */
 	int reading;
+	uint64_t read_at;		/* ms: the read began */
 	struct pe_key *conf;
 	size_t nconf, capconf;
 	int checked;			/* csum_seen matched our view */
@@ -312,11 +313,11 @@ static void confirm(struct epeer *p, const struct rsp_param *h, uint32_t id)
 static void read_table(struct rsp_enrp *e, struct epeer *p)
 {
 	p->reading = 1;
+	p->read_at = rsp_now_ms();
 	p->nconf = 0;
 	table_request(e, p);
 }
 
-/* The whole table is in: what the kernel has of @p beyond it goes. */
 /* The PEs of a peer that the kernel holds and its table lacks. */
 struct stale {
 	const struct epeer *p;
@@ -364,6 +365,8 @@ static void table_read(struct rsp_enrp *e, struct epeer *p)
 			gone += !rsp_kern_del(e->nl, st.v[i].handle,
 					      st.v[i].len, st.v[i].id);
 	free(st.v);
+	say(e, 1, "peer %08x: its table read, %zu PEs in %llu ms", p->id,
+	    p->nconf, (unsigned long long)(rsp_now_ms() - p->read_at));
 	if (gone)
 		say(e, 0, "peer %08x: %zu PEs it no longer has removed", p->id,
 		    gone);

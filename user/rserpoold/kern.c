@@ -248,7 +248,7 @@ int rsp_kern_resolve(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 		return -ENOMEM;
 	put_pool(m, handle, len);
 	nla_put_u32(m, RSP_A_COUNT, max);
-	err = rsp_nl_talk(nl, m, got_pes, &r);
+	err = rsp_nl_ask(nl, m, got_pes, &r);
 	*n = r.n;
 	*policy = r.policy;
 	return err;

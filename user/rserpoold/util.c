@@ -112,9 +112,9 @@ socklen_t rsp_sa_make(struct sockaddr_storage *ss, const struct rsp_p_addr *x,
 void rsp_sctp_drain(struct rsp_sctp_rx *rx)
 {
 	struct sctp_sndrcvinfo si;
-	int flags, n;
+	int flags, n, budget = rx->budget;
 
-	for (;;) {
+	while (!rx->budget || budget-- > 0) {
 		memset(&si, 0, sizeof(si));
 		flags = 0;
 		socklen_t flen = sizeof(rx->from);

@@ -35,7 +35,8 @@ socklen_t rsp_sa_make(struct sockaddr_storage *ss, const struct rsp_p_addr *x,
 /*
  * The receive side of a one-to-many SCTP socket: every whole message of
  * @ppid goes to @msg(arg, association, length) from @buf, each
- * notification to @note(arg) (also in @buf), until the socket is empty.
+ * notification to @note(arg) (also in @buf), until the socket is empty,
+ * or after @budget reads if not 0 (epoll, level-triggered, comes back).
  * A message longer than @buf is dropped whole, its pieces too.
  */
 struct rsp_sctp_rx {
@@ -44,6 +45,7 @@ struct rsp_sctp_rx {
 	uint8_t *buf;
 	size_t size;
 	int skipping;			/* the rest of an oversized one */
+	int budget;			/* reads a call, 0: until empty */
 	uint64_t dropped;		/* oversized, or of another PPID */
 	struct sockaddr_storage from;	/* the message's sender */
 	void (*msg)(void *arg, int32_t assoc, size_t len);
