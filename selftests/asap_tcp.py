@@ -19,7 +19,8 @@ usage: asap_tcp.py HOST PORT COMMAND ARG...
   bulk HANDLE N ADDR [POOLS]
         register N PEs (IDs 1000...) with a life of an hour, spread over
         POOLS pools HANDLE-0, HANDLE-1... (one pool HANDLE if not given),
-        print "registered N", then stay as pe does
+        print "registered N" (with " rejected M causes C,..." if some
+        were refused), then stay as pe does
   flood HANDLE N
         N handle resolutions at once; prints how many were answered
         (until none comes for 1.5 s)
@@ -191,16 +192,22 @@ def main():
     elif cmd == "bulk":
         count, addr = int(args[1]), args[2]
         pools = int(args[3]) if len(args) > 3 else 0
-        ok, window = 0, 256         # answers read while the next are sent
+        window = 256                # answers read while the next are sent
+        answers = []
         for i in range(count):
             handle = args[0] + ("-%d" % (i % pools) if pools else "")
             link.send(msg(REG, tlv(P_HANDLE, handle.encode()) +
                           pe_param(1000 + i, addr, "rr", [], 3600000)))
             if i >= window:
-                ok += not link.wait(REG_RESP)[0] & 1
+                answers.append(link.wait(REG_RESP))
         for _ in range(min(count, window)):
-            ok += not link.wait(REG_RESP)[0] & 1
-        print("registered %d" % ok, flush=True)
+            answers.append(link.wait(REG_RESP))
+        refused = [cause(p) for f, p in answers if f & 1]
+        line = "registered %d" % (count - len(refused))
+        if refused:
+            line += " rejected %d causes %s" % (
+                len(refused), ",".join(sorted(set(refused))))
+        print(line, flush=True)
         stay(link)
     elif cmd == "flood":
         req = msg(RESOLVE, tlv(P_HANDLE, args[0].encode()))

@@ -150,6 +150,24 @@ kill -TERM $many
 eq "... and gone with their connection" \
 	"$(until_eq 10 0 count many-pool)" 0
 
+# A flood of registrations beyond the kernel's limit: the first ones in,
+# the rest refused with Operation Error 0x6 (lack of resources), the
+# table and the daemon's count agree, the daemon serves on.
+in_pr $R limits set max-pes $(($(in_pr $R -j stats | jq .pes) + 100))
+ip netns exec pu $TCPC bulk flood 400 10.11.0.4 > "$T/flood.log" 2>&1 &
+fpid=$!
+until_eq 60 "registered 100 rejected 300 causes 0x6" cat "$T/flood.log" \
+	> /dev/null
+eq "a flood of 400 registrations, room for 100: 300 refused, cause 0x6" \
+	"$(cat "$T/flood.log")" "registered 100 rejected 300 causes 0x6"
+eq "... the kernel holds the 100, the daemon is home for the 100" \
+	"$(count flood) $(in_pr $R -j peers | jq .pes)" "100 100"
+kill -TERM $fpid
+in_pr $R limits set max-pes 1048576
+eq "... gone with their connection; rserpoold serves on" \
+	"$(until_eq 10 0 count flood) $(in_pu $TCPC resolve flood)" \
+	"0 error 0x9"
+
 before=$(udp_out)
 sleep 3
 eq "announces go out: 3 s, at least 3 datagrams (1 s cycle)" \

@@ -158,7 +158,6 @@ struct talk {
 	void *arg;
 	int ret;
 	uint32_t seq;			/* of the request */
-	int no_ack;			/* its one answer ends it */
 };
 
 /*
@@ -171,10 +170,9 @@ static int seq_check(struct nl_msg *msg, void *arg)
 	       NL_OK : NL_SKIP;
 }
 
-static int on_valid(struct nl_msg *msg, void *arg)
+/* An answer to @t's request: its attributes to the callback. */
+static int valid(struct talk *t, struct nlmsghdr *nlh)
 {
-	struct talk *t = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct genlmsghdr *gh = nlmsg_data(nlh);
 	struct nlattr *tb[RSP_A_MAX + 1];
 
@@ -187,11 +185,12 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	t->nl->attrlen = genlmsg_attrlen(gh, 0);
 	if (t->cb)
 		t->ret = t->cb(tb, gh->cmd, t->arg);
-	if (t->no_ack && !(nlh->nlmsg_flags & NLM_F_MULTI)) {
-		t->nl->done = 1;
-		return NL_STOP;
-	}
 	return t->ret ? NL_STOP : NL_OK;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	return valid(arg, nlmsg_hdr(msg));
 }
 
 /* A dump that failed ends with NLMSG_DONE holding the errno and TLVs. */
@@ -273,10 +272,10 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
-static int talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
-		void *arg, int no_ack)
+int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
+		void *arg)
 {
-	struct talk t = { nl, cb, arg, 0, 0, no_ack };
+	struct talk t = { nl, cb, arg, 0, 0 };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
 	int err;
 
@@ -292,10 +291,7 @@ static int talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, nl);
 	nl_cb_err(c, NL_CB_CUSTOM, on_error, nl);
 	nl_cb_set(c, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_check, &t);
-	nl_complete_msg(nl->sk, msg);
-	if (no_ack)
-		nlmsg_hdr(msg)->nlmsg_flags &= ~NLM_F_ACK;
-	err = nl_send(nl->sk, msg);
+	err = nl_send_auto(nl->sk, msg);
 	t.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (err < 0) {
@@ -330,16 +326,47 @@ static int talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 	return t.ret;
 }
 
-int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
-		void *arg)
-{
-	return talk(nl, msg, cb, arg, 0);
-}
+/* Room for the largest single answer: RSP_RESOLVE_MAX whole PEs. */
+static uint8_t answer[1 << 19];
 
 int rsp_nl_ask(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 	       void *arg)
 {
-	return talk(nl, msg, cb, arg, 1);
+	struct talk t = { nl, cb, arg, 0, 0 };
+	int fd = nl_socket_get_fd(nl->sk);
+	struct nlmsghdr *h;
+	ssize_t r;
+
+	nl->err = 0;
+	nl->msg[0] = nl->attr[0] = 0;
+	nl->dump_intr = 0;
+	nl_complete_msg(nl->sk, msg);
+	h = nlmsg_hdr(msg);
+	h->nlmsg_flags &= ~NLM_F_ACK;
+	t.seq = h->nlmsg_seq;
+	r = send(fd, h, h->nlmsg_len, 0);
+	nlmsg_free(msg);
+	if (r < 0)
+		return nl->err = -EIO;
+	/* One read, no peek: the buffer holds any answer there can be. */
+	for (;;) {
+		r = recv(fd, answer, sizeof(answer), 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return nl->err = -EIO;
+		for (h = (struct nlmsghdr *)answer; NLMSG_OK(h, r);
+		     h = NLMSG_NEXT(h, r)) {
+			if (h->nlmsg_seq != t.seq)
+				continue;	/* an earlier request's */
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				on_error(NULL, NLMSG_DATA(h), nl);
+				return nl->err;
+			}
+			valid(&t, h);
+			return t.ret;
+		}
+	}
 }
 
 int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
@@ -435,7 +462,7 @@ static int no_seq_check(struct nl_msg *msg, void *arg)
 int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
 		  const sigset_t *sigs, volatile sig_atomic_t *stop)
 {
-	struct talk t = { nl, cb, arg, 0, 0, 0 };
+	struct talk t = { nl, cb, arg, 0, 0 };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
 	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
 	sigset_t old;
@@ -471,7 +498,7 @@ int rsp_nl_listen(struct rsp_nl *nl, rsp_nl_cb cb, void *arg,
 
 int rsp_nl_drain(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
 {
-	struct talk t = { nl, cb, arg, 0, 0, 0 };
+	struct talk t = { nl, cb, arg, 0, 0 };
 	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
 	int err, lost = 0;
 

@@ -13,6 +13,7 @@
 # peer.  Prints a table with the ratios to the floor.
 #
 # usage: regbench.sh [SECONDS [ROUNDS]]   (default 5 s, 3 rounds)
+# ROWS="res:1:3 reg:1 ..." picks the loads, SYNC_PES=0 skips the sync.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 PRD=$top/user/rserpoold/rserpoold
@@ -60,7 +61,11 @@ fill() {
 	grep -q "registered $3" "$T/fill.$1.$2" ||
 		echo "# fill $2 at $1: $(cat "$T/fill.$1.$2")" >&2
 }
-load() { ip netns exec cl "$AB" "$@" 2>>"$T/load.err" || echo 0; }
+# load ARGS...: asapbench's rate; 0 (and a note) if it failed or hung.
+load() {
+	timeout $((secs + 30)) ip netns exec cl "$AB" "$@" 2>>"$T/load.err" ||
+		{ echo "# asapbench $*: failed" >&2; echo 0; }
+}
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 }
 	END { print NR ? v[int((NR + 1) / 2)] : 0 }'; }
 
@@ -73,7 +78,7 @@ for a in $RSD $RSP; do
 	fill $a bench-10k 10000; pids="$pids $fpid"
 done
 
-rows="res:1:3 res:4:3 res:1:10k res:4:10k reg:1 reg:4"
+rows=${ROWS:-"res:1:3 res:4:3 res:1:10k res:4:10k reg:1 reg:4"}
 for row in $rows; do
 	for k in null rsd rsp; do eval "v_$k="; done
 	r=0
@@ -111,7 +116,7 @@ held_rspregistrar() {
 	awk -v n="$SYNC" '$1 ~ /^[0-9]+$/ && $9 + 0 >= n { print n; exit }' \
 		"$T/stats" 2>/dev/null
 }
-for k in rserpoold rspregistrar; do
+for k in $([ "$SYNC" -gt 0 ] && echo rserpoold rspregistrar); do
 	if [ $k = rserpoold ]; then
 		h=rsd a=$RSD p=$RSD2 id=0x1111
 	else

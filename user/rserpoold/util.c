@@ -15,7 +15,12 @@ uint64_t rsp_now_ms(void)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	/*
+	 * The coarse clock (a tick, some ms): the daemon's timers need no
+	 * more, and it is read in the vDSO whatever the clocksource, where
+	 * the fine one may cost a system call (seen in the QEMU guest).
+	 */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
 	return (uint64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
@@ -141,7 +146,7 @@ void rsp_sctp_drain(struct rsp_sctp_rx *rx)
 
 int rsp_rate_allow(struct rsp_rate *r, const struct sockaddr *sa)
 {
-	uint64_t now = rsp_now_ms(), full = 1000ull * r->rate;
+	uint64_t now, full = 1000ull * r->rate;
 	struct rsp_p_addr who = { 0 };
 	uint32_t h = 2166136261u;
 	unsigned int i;
@@ -149,6 +154,7 @@ int rsp_rate_allow(struct rsp_rate *r, const struct sockaddr *sa)
 	if (!r->rate || !sa || (sa->sa_family != AF_INET &&
 				sa->sa_family != AF_INET6))
 		return 1;
+	now = rsp_now_ms();
 	rsp_sa_addr(&who, sa);
 	for (i = 0; i < sizeof(who.a); i++)
 		h = (h ^ who.a[i]) * 16777619u;
