@@ -13,7 +13,8 @@
 # peer.  Prints a table with the ratios to the floor.
 #
 # usage: regbench.sh [SECONDS [ROUNDS]]   (default 5 s, 3 rounds)
-# ROWS="res:1:3 reg:1 ..." picks the loads, SYNC_PES=0 skips the sync.
+# ROWS="res:1:3 reg:1 ..." picks the loads (- none), SYNC_PES=0 skips
+# the sync.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 PRD=$top/user/rserpoold/rserpoold
@@ -79,6 +80,7 @@ for a in $RSD $RSP; do
 done
 
 rows=${ROWS:-"res:1:3 res:4:3 res:1:10k res:4:10k reg:1 reg:4"}
+[ "$rows" != - ] || rows=
 for row in $rows; do
 	for k in null rsd rsp; do eval "v_$k="; done
 	r=0

@@ -772,27 +772,22 @@ static void tcp_message(void *arg, struct rsp_stream *s, const uint8_t *p,
 
 static void tcp_accept(struct rsp_asap *a)
 {
-	for (;;) {
-		socklen_t len = sizeof(struct sockaddr_storage);
-		struct conn *c;
-		int fd = accept4(a->tcp, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct conn *c;
+	int r;
 
-		if (fd < 0)
-			return;
+	do {
 		c = calloc(1, sizeof(*c));
-		if (!c || rsp_stream_open(&c->s, a->ep, fd, 0)) {
-			close(fd);
+		r = c ? rsp_stream_accept(&c->s, a->ep, a->tcp, &c->addr) : 0;
+		if (r <= 0) {
 			free(c);
 			continue;
 		}
-		getpeername(fd, (struct sockaddr *)&c->addr, &len);
 		c->s.msg = tcp_message;
 		c->s.arg = c;
 		c->a = a;
 		c->next = a->conns;
 		a->conns = c;
-	}
+	} while (r);
 }
 
 int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events)

@@ -850,27 +850,22 @@ static void conn_close(struct rsp_enrp *e, struct econn *c)
 
 static void conn_accept(struct rsp_enrp *e)
 {
-	for (;;) {
-		socklen_t len = sizeof(struct sockaddr_storage);
-		struct econn *c;
-		int fd = accept4(e->tcp, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct econn *c;
+	int r;
 
-		if (fd < 0)
-			return;
+	do {
 		c = calloc(1, sizeof(*c));
-		if (!c || rsp_stream_open(&c->s, e->ep, fd, 0)) {
-			close(fd);
+		r = c ? rsp_stream_accept(&c->s, e->ep, e->tcp, &c->addr) : 0;
+		if (r <= 0) {
 			free(c);
 			continue;
 		}
-		getpeername(fd, (struct sockaddr *)&c->addr, &len);
 		c->s.msg = conn_message;
 		c->s.arg = c;
 		c->e = e;
 		c->next = e->conns;
 		e->conns = c;
-	}
+	} while (r);
 }
 
 static void sctp_note(void *arg)

@@ -59,6 +59,22 @@ int rsp_stream_open(struct rsp_stream *s, int ep, int fd, int connecting)
 	return watch(s, EPOLLIN | (connecting ? EPOLLOUT : 0));
 }
 
+int rsp_stream_accept(struct rsp_stream *s, int ep, int lfd,
+		      struct sockaddr_storage *peer)
+{
+	socklen_t len = sizeof(*peer);
+	int fd = accept4(lfd, (struct sockaddr *)peer, &len,
+			 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (rsp_stream_open(s, ep, fd, 0)) {
+		close(fd);
+		return -1;
+	}
+	return 1;
+}
+
 int rsp_stream_connect(struct rsp_stream *s, int ep,
 		       const struct sockaddr *sa, socklen_t len, int mptcp)
 {

@@ -39,6 +39,13 @@ int rsp_stream_listen(uint16_t port, int mptcp, const char *what);
  * progress) and watches it on @ep with @fd as the data.  0 or -1.
  */
 int rsp_stream_open(struct rsp_stream *s, int ep, int fd, int connecting);
+/*
+ * The next connection on listener @lfd, opened as above, its address in
+ * @peer: 1, 0 if there is none (or accept failed), -1 if it could not be
+ * opened (it is closed; try the next).
+ */
+int rsp_stream_accept(struct rsp_stream *s, int ep, int lfd,
+		      struct sockaddr_storage *peer);
 /* A non-blocking connect to @sa, opened as above; -1 on failure. */
 int rsp_stream_connect(struct rsp_stream *s, int ep,
 		       const struct sockaddr *sa, socklen_t len, int mptcp);
