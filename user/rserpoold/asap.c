@@ -99,10 +99,12 @@ static const char *handle_str(const uint8_t *h, size_t len)
 	return s;
 }
 
-static void send_to(struct rsp_asap *a, const struct peer *to,
-		    const struct rsp_msg *m)
+/* 0, or -1 if @m could not be sent (said in the log). */
+static int send_to(struct rsp_asap *a, const struct peer *to,
+		   const struct rsp_msg *m)
 {
 	struct rsp_buf b;
+	int err = -1;
 
 	rsp_buf_init(&b);
 	rsp_msg_encode(&b, m);
@@ -114,14 +116,19 @@ static void send_to(struct rsp_asap *a, const struct peer *to,
 			.sinfo_assoc_id = to->assoc,
 		};
 
-		if (sctp_send(a->sctp, b.p, b.len, &si, MSG_DONTWAIT) < 0)
+		err = sctp_send(a->sctp, b.p, b.len, &si, MSG_DONTWAIT) < 0;
+		if (err)
 			say(a, 1, "send on association %d: %s",
 			    (int)to->assoc, strerror(errno));
-	} else if (rsp_stream_send(to->s, b.p, b.len)) {
+	} else {
+		err = rsp_stream_send(to->s, b.p, b.len);
 		/* A PU that does not read its answers loses its link. */
-		say(a, 1, "send on connection %d failed, closing it", to->fd);
+		if (err)
+			say(a, 1, "send on connection %d failed, closing it",
+			    to->fd);
 	}
 	rsp_buf_free(&b);
+	return err ? -1 : 0;
 }
 
 static void msg_init(struct rsp_msg *m, uint8_t type, uint8_t flags)
@@ -937,7 +944,6 @@ void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 {
 	struct rsp_p_transport t = *pr;
 	struct sockaddr_storage ss;
-	struct rsp_buf b;
 	struct conn *c;
 	int err = -1;
 
@@ -949,12 +955,11 @@ void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 	if (t.type != RSP_P_TCP && a->sctp >= 0) {
 		t.type = RSP_P_SCTP;
 		err = send_sctp_to(a, &t, &a->out);
-	} else if (t.naddrs) {
-		c = conn_to(a, &ss, rsp_sa_make(&ss, &t.addrs[0], t.port));
-		rsp_buf_init(&b);
-		rsp_msg_encode(&b, &a->out);
-		err = !c || b.failed || rsp_stream_send(&c->s, b.p, b.len);
-		rsp_buf_free(&b);
+	} else if (t.naddrs &&
+		   (c = conn_to(a, &ss, rsp_sa_make(&ss, &t.addrs[0], t.port)))) {
+		struct peer to = { .fd = c->s.fd, .s = &c->s };
+
+		err = send_to(a, &to, &a->out);
 	}
 	if (err)
 		say(a, 1, "PE %08x of %s: unreachable, but its home cannot be told",
@@ -987,17 +992,15 @@ static void announce(struct rsp_asap *a)
 	rsp_buf_free(&b);
 }
 
-int rsp_asap_tick(struct rsp_asap *a)
+/*
+ * The keep-alives that are due, and the PEs whose ACK did not come; the
+ * time the next home timer is due (UINT64_MAX: none).
+ */
+static uint64_t walk_homes(struct rsp_asap *a, uint64_t now)
 {
-	uint64_t now = rsp_now_ms(), next = UINT64_MAX;
+	uint64_t next = UINT64_MAX;
 	size_t i = 0;
 
-	if (a->mfd >= 0 && now >= a->next_announce) {
-		announce(a);
-		a->next_announce = now + a->c.announce_ms;
-	}
-	if (now < a->homes_due)		/* no home to look at yet */
-		i = a->nhomes;
 	while (i < a->nhomes) {
 		struct home *h = &a->homes[i];
 
@@ -1026,42 +1029,26 @@ int rsp_asap_tick(struct rsp_asap *a)
 			next = h->next_ka;
 		i++;
 	}
+	return next;
+}
+
+int rsp_asap_tick(struct rsp_asap *a)
+{
+	uint64_t now = rsp_now_ms(), next;
+
+	if (a->mfd >= 0 && now >= a->next_announce) {
+		announce(a);
+		a->next_announce = now + a->c.announce_ms;
+	}
+	/* Between the timers that due() keeps, no home is looked at. */
 	if (now >= a->homes_due)
-		a->homes_due = next;
+		a->homes_due = walk_homes(a, now);
 	next = a->homes_due;
 	if (a->mfd >= 0 && a->next_announce < next)
 		next = a->next_announce;
 	if (next > now + 1000)
 		next = now + 1000;
 	return next > now ? (int)(next - now) : 0;
-}
-
-static int listen_sctp(struct rsp_asap *a)
-{
-	struct sockaddr_in6 sin6 = {
-		.sin6_family = AF_INET6, .sin6_port = htons(a->c.port),
-	};
-	struct sctp_event_subscribe ev = {
-		.sctp_data_io_event = 1, .sctp_association_event = 1,
-		.sctp_shutdown_event = 1,
-	};
-	int fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK |
-			SOCK_CLOEXEC, IPPROTO_SCTP);
-
-	if (fd < 0) {
-		fprintf(stderr, "rserpoold: no SCTP here (%s): ASAP over TCP only\n",
-			strerror(errno));
-		return -1;
-	}
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)) ||
-	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
-	    listen(fd, 128)) {
-		fprintf(stderr, "rserpoold: ASAP on SCTP port %u: %s\n",
-			a->c.port, strerror(errno));
-		close(fd);
-		return -2;
-	}
-	return fd;
 }
 
 static int watch(struct rsp_asap *a, int fd)
@@ -1085,7 +1072,10 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 	a->eu.rate = c->max_eu_rate;
 	a->sctp = a->tcp = a->mfd = -1;
 	if (c->sctp) {
-		a->sctp = listen_sctp(a);
+		a->sctp = rsp_sctp_listen(c->port, "ASAP");
+		if (a->sctp == -1)
+			fprintf(stderr, "rserpoold: no SCTP here (%s): ASAP over TCP only\n",
+				strerror(errno));
 		if (a->sctp == -2 || (a->sctp < 0 && !c->tcp))
 			goto fail;
 	}

@@ -2,9 +2,10 @@
 /*
  * ENRP between registrars: see enrp.h.  A peer is an association of one
  * SCTP one-to-many socket or a TCP connection (ours to a static peer, or
- * one it made to us; the first message on it says whose).  A peer is heard of by its presence; the
- * first one asks it for the PEs it owns (HANDLE_TABLE_REQUEST with W,
- * repeated while the answer says M), and from then on its handle updates
+ * one it made to us; the first message on it says whose).  A peer is
+ * heard of by its presence; the first one asks it for the PEs it owns
+ * (HANDLE_TABLE_REQUEST with W, repeated while the answer says M), and
+ * from then on its handle updates
  * keep our kernel table in step; a presence whose PE checksum differs
  * from our view of the peer has its table read again, and what the table
  * lacks goes.  A peer silent for last_heard_ms is asked for a presence;
@@ -195,7 +196,8 @@ static void send_peer(struct rsp_enrp *e, struct epeer *p, struct rsp_msg *m)
 	rsp_buf_free(&b);
 }
 
-static void presence(struct rsp_enrp *e, struct epeer *p, uint8_t flags)
+/* A PRESENCE in e->out: our PE checksum and server information. */
+static void presence_msg(struct rsp_enrp *e, uint8_t flags)
 {
 	struct rsp_param *prm;
 
@@ -204,6 +206,11 @@ static void presence(struct rsp_enrp *e, struct epeer *p, uint8_t flags)
 	prm->checksum = rsp_asap_checksum(e->a);
 	prm = rsp_msg_add(&e->out, RSP_P_SERVER_INFO);
 	prm->server = &e->self;
+}
+
+static void presence(struct rsp_enrp *e, struct epeer *p, uint8_t flags)
+{
+	presence_msg(e, flags);
 	send_peer(e, p, &e->out);
 }
 
@@ -465,6 +472,19 @@ static void on_update(struct rsp_enrp *e, struct epeer *p)
 	}
 }
 
+/* A new peer in the next free slot, not heard of yet; NULL if full. */
+static struct epeer *peer_new(struct rsp_enrp *e)
+{
+	struct epeer *p;
+
+	if (e->npeers == RSP_ENRP_PEERS_MAX)
+		return NULL;
+	p = &e->peers[e->npeers++];
+	memset(p, 0, sizeof(*p));
+	p->read_for = -1;
+	return p;
+}
+
 static struct epeer *peer_by_id(struct rsp_enrp *e, uint32_t id)
 {
 	unsigned int i;
@@ -515,11 +535,9 @@ static struct epeer *peer_of(struct rsp_enrp *e, sctp_assoc_t assoc,
 			sctp_freepaddrs(sas);
 	}
 	if (!p) {
-		if (e->npeers == RSP_ENRP_PEERS_MAX)
+		p = peer_new(e);
+		if (!p)
 			return NULL;
-		p = &e->peers[e->npeers++];
-		memset(p, 0, sizeof(*p));
-		p->read_for = -1;
 		p->tcp = !!c;
 	}
 	/* A second connection (both dialled) serves as well as the first. */
@@ -706,10 +724,13 @@ static void on_takeover_server(struct rsp_enrp *e, struct epeer *q)
 		return;
 	}
 	if (!rsp_kern_of_home(e->nl, target, &v, &n)) {
-		for (k = 0; k < n; k++) {
+		/* In batches: thousands of PEs must not stall the peers. */
+		for (k = 0; k < n; k++)
 			v[k].home = q->id;
-			rsp_kern_put(e->nl, &v[k]);
-		}
+		for (k = 0; k < n; k += RSP_KERN_BATCH)
+			rsp_kern_put_many(e->nl, &v[k],
+					  n - k < RSP_KERN_BATCH ?
+					  n - k : RSP_KERN_BATCH, e->lerr);
 		say(e, 0, "peer %08x took over %08x: %zu PEs now its", q->id,
 		    target, n);
 		free(v);
@@ -876,16 +897,11 @@ static void sctp_note(void *arg)
 /* Our presence to the group: registrars that do not know us find us. */
 static void mcast_presence(struct rsp_enrp *e)
 {
-	struct rsp_param *prm;
 	struct rsp_buf b;
 
-	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_PRESENCE, 0);
+	presence_msg(e, 0);
 	e->out.sender = e->c.id;
 	e->out.receiver = 0;
-	prm = rsp_msg_add(&e->out, RSP_P_CHECKSUM);
-	prm->checksum = rsp_asap_checksum(e->a);
-	prm = rsp_msg_add(&e->out, RSP_P_SERVER_INFO);
-	prm->server = &e->self;
 	e->self.transport.type = e->fd >= 0 ? RSP_P_SCTP : RSP_P_TCP;
 	rsp_buf_init(&b);
 	rsp_msg_encode(&b, &e->out);
@@ -931,10 +947,7 @@ static void mcast_heard(struct rsp_enrp *e)
 		    e->in.sender && e->in.sender != e->c.id &&
 		    !peer_by_id(e, e->in.sender) && !configured(e, t) &&
 		    (t->type == RSP_P_TCP ? e->tcp >= 0 : e->fd >= 0) &&
-		    e->npeers < RSP_ENRP_PEERS_MAX) {
-			p = &e->peers[e->npeers++];
-			memset(p, 0, sizeof(*p));
-			p->read_for = -1;
+		    (p = peer_new(e))) {
 			p->tcp = t->type == RSP_P_TCP;
 			rsp_sa_make(&p->addr, &t->addrs[0], t->port);
 			say(e, 1, "peer %08x found by its multicast presence",
@@ -1030,12 +1043,11 @@ void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id)
 {
 	struct epeer *p;
 
-	if (!id || id == e->c.id || peer_by_id(e, id) ||
-	    e->npeers == RSP_ENRP_PEERS_MAX)
+	if (!id || id == e->c.id || peer_by_id(e, id))
 		return;
-	p = &e->peers[e->npeers++];
-	memset(p, 0, sizeof(*p));
-	p->read_for = -1;
+	p = peer_new(e);
+	if (!p)
+		return;
 	p->id = id;
 	p->last_heard = p->asked_at = rsp_now_ms();
 	say(e, 1, "the kernel has PEs of peer %08x: waiting for it", id);
@@ -1087,31 +1099,6 @@ static void self_info(struct rsp_enrp *e)
 	rsp_local_addrs(&e->self.transport);
 }
 
-/* The SCTP endpoint: -1 if there is no SCTP here, -2 on another error. */
-static int listen_sctp(struct rsp_enrp *e)
-{
-	struct sockaddr_in6 sin6 = {
-		.sin6_family = AF_INET6, .sin6_port = htons(e->c.port),
-	};
-	struct sctp_event_subscribe ev = {
-		.sctp_data_io_event = 1, .sctp_association_event = 1,
-	};
-	int fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK |
-			SOCK_CLOEXEC, IPPROTO_SCTP);
-
-	if (fd < 0)
-		return -1;
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)) ||
-	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
-	    listen(fd, 32)) {
-		fprintf(stderr, "rserpoold: ENRP on SCTP port %u: %s\n",
-			e->c.port, strerror(errno));
-		close(fd);
-		return -2;
-	}
-	return fd;
-}
-
 static int watch(struct rsp_enrp *e, int fd)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -1133,7 +1120,7 @@ struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
 	e->ep = ep;
 	e->fd = e->tcp = e->mout = e->min = -1;
 	if (c->sctp) {
-		e->fd = listen_sctp(e);
+		e->fd = rsp_sctp_listen(c->port, "ENRP");
 		if (e->fd == -2 || (e->fd < 0 && !c->tcp)) {
 			if (e->fd == -1)
 				fprintf(stderr, "rserpoold: no SCTP here (%s): no ENRP\n",
@@ -1162,9 +1149,8 @@ struct rsp_enrp *rsp_enrp_open(const struct rsp_enrp_conf *c,
 	for (i = 0; i < c->npeers; i++) {
 		e->peers[i].addr = c->peers[i];
 		e->peers[i].tcp = c->peer_tcp[i];
-	}
-	for (i = 0; i < RSP_ENRP_PEERS_MAX; i++)
 		e->peers[i].read_for = -1;
+	}
 	e->npeers = c->npeers;
 	self_info(e);
 	rsp_asap_set_notify(a, rsp_enrp_update, e);

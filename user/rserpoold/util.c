@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The clock, the log and socket addresses: see util.h. */
+#include <errno.h>
 #include <ifaddrs.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
@@ -112,6 +114,31 @@ socklen_t rsp_sa_make(struct sockaddr_storage *ss, const struct rsp_p_addr *x,
 	s6->sin6_port = htons(port);
 	memcpy(&s6->sin6_addr, x->a, 16);
 	return sizeof(*s6);
+}
+
+int rsp_sctp_listen(uint16_t port, const char *what)
+{
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6, .sin6_port = htons(port),
+	};
+	struct sctp_event_subscribe ev = {
+		.sctp_data_io_event = 1, .sctp_association_event = 1,
+		.sctp_shutdown_event = 1,
+	};
+	int fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK |
+			SOCK_CLOEXEC, IPPROTO_SCTP);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)) ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
+	    listen(fd, 128)) {
+		fprintf(stderr, "rserpoold: %s on SCTP port %u: %s\n", what,
+			port, strerror(errno));
+		close(fd);
+		return -2;
+	}
+	return fd;
 }
 
 void rsp_sctp_drain(struct rsp_sctp_rx *rx)

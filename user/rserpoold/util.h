@@ -56,6 +56,14 @@ struct rsp_sctp_rx {
 void rsp_sctp_drain(struct rsp_sctp_rx *rx);
 
 /*
+ * A one-to-many SCTP socket listening on @port (IPv6, v4-mapped too),
+ * with data, association and shutdown events: -1 if there is no SCTP
+ * here (errno says why, nothing printed), -2 on another error (said on
+ * stderr as "@what on SCTP port").
+ */
+int rsp_sctp_listen(uint16_t port, const char *what);
+
+/*
  * A token bucket for each sender address (rate limits per PU): @rate
  * messages a second, as many at once.  Senders share slots by a hash; a
  * newcomer in a slot starts full, so colliding cannot starve another.
