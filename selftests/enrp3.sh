@@ -1,13 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Three rserpoold registrars, over SCTP or (with "tcp") over TCP alone;
-# pr1 and pr2 are each other's peer, pr3 finds them and they find pr3 by
-# the ENRP presences multicast on 239.0.0.51:9901.  10 000 PEs registered
-# at pr1 reach pr2 as handle updates; pr3, started after them, learns them
-# from pr1's handle table; a PE of pr2
-# reaches the others; when pr1 dies, pr2 or pr3 takes its PEs over with
-# the other agreeing, and both hold all of them homed there.  TAP output.
+# Three rserpoold registrars, over SCTP or (with "tcp") over TCP alone.
+# pr1 and pr2 find each other by the ENRP presences multicast on
+# 239.0.0.51:9901.  10 000 PEs registered at pr1 reach pr2 as handle
+# updates, a PE of pr2 reaches pr1.  pr3 starts after them, with pr1 as
+# its only peer and no multicast: pr1 is its mentor, whose list names pr2
+# and whose whole table gives pr3 every PE with its home.  A PE
+# registered at pr2 then reaches the others; when pr1 dies, pr2 or pr3
+# takes its PEs over with the other agreeing, and both hold all of them
+# homed there.  TAP output.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
@@ -21,19 +23,20 @@ sctp|tcp) ;;
 esac
 TCPC="python3 $top/selftests/asap_tcp.py"
 
-# pr N ID [PEER]: rserpoold in host prN.  Over TCP there is no SCTP at
-# all.  Keep-alives are rare: the PEs of the test live an hour and need
-# none.
+# pr N ID [PEER [OPTION...]]: rserpoold in host prN.  Over TCP there is
+# no SCTP at all.  Keep-alives are rare: the PEs of the test live an hour
+# and need none.
 pr() {
-	peers=
+	num=$1 id=$2 peers=
 	[ -z "$3" ] || peers="-P $via:$3"
+	shift 2; [ $# -eq 0 ] || shift
 	[ $via = sctp ] || peers="$peers --no-sctp"
 	# shellcheck disable=SC2086
-	ip netns exec pr$1 "$PRD" -i $2 $peers --heartbeat 1000 \
+	ip netns exec pr$num "$PRD" -i $id $peers --heartbeat 1000 \
 		--max-last-heard 3000 --max-no-response 3000 \
-		--takeover-timeout 3000 -k 600000 -K 5000 -v \
-		> "$T/pr$1.log" 2>&1 &
-	echo $! > "$T/pr$1.pid"
+		--takeover-timeout 3000 -k 600000 -K 5000 -v "$@" \
+		> "$T/pr$num.log" 2>&1 &
+	echo $! > "$T/pr$num.pid"
 }
 # pes NS HOME: how many PEs NS's kernel holds with home HOME (a peer).
 pes() {
@@ -42,6 +45,12 @@ pes() {
 }
 # others: the PEs of pr2 at pr1 and at pr3.
 others() { echo "$(pes pr1 8738) $(pes pr3 8738)"; }
+# up NS: the peers of NS up over $via.
+up() {
+	ip netns exec "$1" $R -j peers | jq -r --arg v "$via" \
+		'[.peers[] | select(.state == "up" and .transport == $v)] |
+		 length'
+}
 # own NS: how many PEs NS's registrar is home for.
 own() { ip netns exec "$1" $R -j peers 2>/dev/null | jq '.pes'; }
 
@@ -50,9 +59,11 @@ modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
 hosts 10.13.0 pr1 pr2 pr3 pe
 
-pr 1 0x1111 10.13.0.2
-pr 2 0x2222 10.13.0.1
-sleep 1
+pr 1 0x1111
+pr 2 0x2222
+both_up() { echo "$(up pr1) $(up pr2)"; }
+eq "pr1 and pr2 find each other by multicast presence, up over $via" \
+	"$(until_eq 30 "1 1" both_up)" "1 1"
 ip netns exec pe $TCPC 10.13.0.1 3863 bulk Pool $N 10.13.0.4 10 \
 	> "$T/bulk.log" 2>&1 &
 bulk=$!
@@ -61,12 +72,24 @@ eq "$N PEs in 10 pools register at pr1" \
 eq "... pr1 is home for all of them" "$(own pr1)" $N
 eq "... pr2 holds them all, home pr1 (handle updates over $via)" \
 	"$(until_eq 60 $N pes pr2 4369)" $N
+ip netns exec pe $TCPC 10.13.0.2 3863 pe First 7 10.13.0.4 \
+	> "$T/first.log" 2>&1 &
+first=$!
+eq "a PE registered at pr2 reaches pr1, home pr2" \
+	"$(until_eq 30 1 pes pr1 8738)" 1
 
 start=$(date +%s)
-pr 3 0x3333
-eq "pr3, started after them, holds all $N, home pr1 (handle table)" \
+pr 3 0x3333 10.13.0.1 --enrp-announce off
+eq "pr3, started after them, holds all $N, home pr1 (its mentor's table)" \
 	"$(until_eq 90 $N pes pr3 4369)" $N
 echo "# pr3 had the $N PEs $(($(date +%s) - start)) s after its start"
+eq "... pr2's PE too, home pr2" "$(until_eq 30 1 pes pr3 8738)" 1
+eq "... pr1, its mentor, gave it the whole table: $((N + 1)) PEs" \
+	"$(grep -o "peer 00001111: its whole table read, [0-9]* PEs" \
+	   "$T/pr3.log")" \
+	"peer 00001111: its whole table read, $((N + 1)) PEs"
+eq "... and named pr2, which pr3 knows only from that list" \
+	"$(grep -c "peer 00002222 found in our mentor's list" "$T/pr3.log")" 1
 eq "... in the 10 pools: pool Pool-7 has $((N / 10))" \
 	"$(ip netns exec pr3 $R -j pe show Pool-7 | jq length)" $((N / 10))
 eq "... with their user transport (TCP port 7 at pe)" \
@@ -77,13 +100,10 @@ eq "... with their user transport (TCP port 7 at pe)" \
 ip netns exec pe $TCPC 10.13.0.2 3863 pe Other 7 10.13.0.4 \
 	> "$T/pe.log" 2>&1 &
 pe=$!
-eq "a PE registered at pr2 reaches pr1 and pr3, home pr2" \
-	"$(until_eq 30 "1 1" others)" "1 1"
-eq "every registrar sees the two others up over $via (pr3 by multicast)" \
-	"$(for k in 1 2 3; do ip netns exec pr$k $R -j peers |
-	   jq -r --arg v "$via" '[.peers[] |
-		select(.state == "up" and .transport == $v)] | length'
-	   done | tr '\n' ' ')" "2 2 2 "
+eq "a PE registered at pr2 later reaches pr1 and pr3, home pr2" \
+	"$(until_eq 30 "2 2" others)" "2 2"
+eq "every registrar sees the two others up over $via" \
+	"$(for k in 1 2 3; do up pr$k; done | tr '\n' ' ')" "2 2 2 "
 
 # Whoever of pr2 and pr3 finds pr1 gone first takes it over; the other
 # agrees (both at once: the lower ID goes on).  Either way the two end up
@@ -96,10 +116,10 @@ homed() {
 		.id == 13107) | .pes] | add // 0)) \([.peers[] |
 		select(.id == 4369) | .pes] | add // 0)"'
 }
-eq "pr1 dies: pr2 has all $((N + 1)) PEs homed at pr2 or pr3, none at pr1" \
-	"$(until_eq 120 "$((N + 1)) 0" homed pr2)" "$((N + 1)) 0"
-eq "... and so has pr3" "$(until_eq 60 "$((N + 1)) 0" homed pr3)" \
-	"$((N + 1)) 0"
+eq "pr1 dies: pr2 has all $((N + 2)) PEs homed at pr2 or pr3, none at pr1" \
+	"$(until_eq 120 "$((N + 2)) 0" homed pr2)" "$((N + 2)) 0"
+eq "... and so has pr3" "$(until_eq 60 "$((N + 2)) 0" homed pr3)" \
+	"$((N + 2)) 0"
 takers=$(grep -l "took over peer 00001111: $N of its $N PEs" \
 	"$T/pr2.log" "$T/pr3.log" | sed 's|.*/||; s|\.log||')
 eq "... one of them took pr1's $N PEs over" "$(echo $takers | wc -w)" 1
@@ -108,8 +128,8 @@ other=pr2
 echo "# $takers took pr1 over"
 grep -q "takes 00001111 over: agreed" "$T/$other.log"
 eq "... the other ($other) agreed" "$?" 0
-kill "$pe" "$bulk" 2>/dev/null
-wait "$pe" "$bulk" 2>/dev/null
+kill "$pe" "$first" "$bulk" 2>/dev/null
+wait "$pe" "$first" "$bulk" 2>/dev/null
 [ $failed -eq 0 ] || for k in 1 2 3; do
 	tail -n 40 "$T/pr$k.log" | sed "s/^/# pr$k: /"
 done

@@ -53,6 +53,7 @@ struct home {
 	uint64_t ack_by;		/* ms: 0, or the ACK is awaited */
 	int tell_home;			/* H flag until the PE ACKs */
 	int32_t hnext;			/* the next in its hash chain */
+	uint32_t mark;			/* seen in the kernel's table */
 	uint64_t refresh_at;		/* ms: renew its life in the kernel */
 };
 
@@ -68,6 +69,8 @@ struct rsp_asap {
 	struct conn *conns;
 	struct home *homes;
 	size_t nhomes, cap;
+	uint32_t mark;			/* the last resync's */
+	uint64_t resync_at;		/* ms: 0, or check the homes then */
 	int32_t *buckets;		/* 2 * cap chain heads */
 	struct rsp_msg in, out;		/* large: not on the stack */
 	struct rsp_pe_rec recs[RSP_RESOLVE_MAX];
@@ -864,20 +867,14 @@ static int keep_alive(struct rsp_asap *a, struct home *h)
 	return h->rec.has_asap && !send_sctp_to(a, &h->rec.asap, &a->out);
 }
 
-int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
-		   int takeover)
+void rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
+		    int takeover)
 {
 	struct peer none = { .fd = a->sctp };
 	struct rsp_pe_rec c = *r;	/* about 1.5 KB: fine on the stack */
 	struct home *h;
-	int err;
 
 	c.home = a->c.id;
-	if (takeover) {
-		err = rsp_kern_put(a->nl, &c);
-		if (err)
-			return err;
-	}
 	home_set(a, &c, &none);
 	h = home_find(a, c.handle, c.handle_len, c.id);
 	if (h) {
@@ -887,7 +884,42 @@ int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
 	}
 	say(a, 2, "PE %08x of %s %s", c.id, handle_str(c.handle, c.handle_len),
 	    takeover ? "taken over" : "is ours from before");
+}
+
+static int mark_home(const struct rsp_pe_rec *r, void *arg)
+{
+	struct rsp_asap *a = arg;
+	struct home *h = home_find(a, r->handle, r->handle_len, r->id);
+
+	if (h)
+		h->mark = a->mark;
 	return 0;
+}
+
+static void resync(struct rsp_asap *a)
+{
+	size_t i = 0, gone = 0;
+
+	a->mark++;
+	if (rsp_kern_dump(a->nl, mark_home, a))
+		return;
+	while (i < a->nhomes) {
+		if (a->homes[i].mark == a->mark) {
+			i++;
+			continue;
+		}
+		home_drop(a, &a->homes[i]);	/* the last moves to i */
+		gone++;
+	}
+	if (gone)
+		say(a, 0, "%zu PEs we were home for left the kernel's table unseen",
+		    gone);
+}
+
+/* A burst overflows the socket many times: one check after it. */
+void rsp_asap_events_lost(struct rsp_asap *a)
+{
+	a->resync_at = rsp_now_ms() + 1000;
 }
 
 void rsp_asap_pe_gone(struct rsp_asap *a, const uint8_t *handle, size_t len,
@@ -1040,10 +1072,16 @@ int rsp_asap_tick(struct rsp_asap *a)
 		announce(a);
 		a->next_announce = now + a->c.announce_ms;
 	}
+	if (a->resync_at && now >= a->resync_at) {
+		a->resync_at = 0;
+		resync(a);
+	}
 	/* Between the timers that due() keeps, no home is looked at. */
 	if (now >= a->homes_due)
 		a->homes_due = walk_homes(a, now);
 	next = a->homes_due;
+	if (a->resync_at && a->resync_at < next)
+		next = a->resync_at;
 	if (a->mfd >= 0 && a->next_announce < next)
 		next = a->next_announce;
 	if (next > now + 1000)

@@ -57,13 +57,19 @@ int rsp_asap_is_home(struct rsp_asap *a, const uint8_t *handle, size_t len,
 uint16_t rsp_asap_checksum(const struct rsp_asap *a);
 
 /*
- * Makes this registrar home of @r: from a takeover (@takeover: the kernel
- * gets the new home, the PE a keep-alive with H), or one of ours from
- * before a restart.  Its first keep-alive goes out now, to its ASAP
- * transport.  0 or -errno.
+ * Makes this registrar home of @r, which the kernel already has with our
+ * ID as home: from a takeover (@takeover: the PE gets a keep-alive with
+ * H), or one of ours from before a restart.  Its first keep-alive goes
+ * out now, to its ASAP transport.
  */
-int rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
-		   int takeover);
+void rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
+		    int takeover);
+/*
+ * Kernel events were lost: a second after the last loss, the PEs we are
+ * home for that the kernel no longer holds are forgotten (and the peers
+ * told), as their events would have done.
+ */
+void rsp_asap_events_lost(struct rsp_asap *a);
 /* The kernel removed a PE (expired, reported, by hand): if ours, forget it. */
 void rsp_asap_pe_gone(struct rsp_asap *a, const uint8_t *handle, size_t len,
 		      uint32_t id, int reason);

@@ -3,12 +3,13 @@
  * ENRP between registrars: see enrp.h.  A peer is an association of one
  * SCTP one-to-many socket or a TCP connection (ours to a static peer, or
  * one it made to us; the first message on it says whose).  A peer is
- * heard of by its presence; the first one asks it for the PEs it owns
- * (HANDLE_TABLE_REQUEST with W, repeated while the answer says M), and
- * from then on its handle updates
- * keep our kernel table in step; a presence whose PE checksum differs
- * from our view of the peer has its table read again, and what the table
- * lacks goes.  A peer silent for last_heard_ms is asked for a presence;
+ * heard of by its presence.  The first peer heard is our mentor: it lists
+ * the other registrars (LIST_REQUEST) and gives us the whole handlespace
+ * (HANDLE_TABLE_REQUEST without W, repeated while the answer says M);
+ * each other peer, when first heard, the PEs it owns (with W).  From
+ * then on a peer's handle updates keep our kernel table in step; a
+ * presence whose PE checksum differs from our view of the peer has its
+ * table read again, and what the table lacks goes.  A peer silent for last_heard_ms is asked for a presence;
  * with no answer in no_response_ms it is gone and its PEs are taken over
  * (or another registrar, which we agreed to, takes them).
  */
@@ -67,9 +68,16 @@ struct epeer {
 	uint32_t id;			/* 0: not heard of yet */
 	uint64_t last_heard, asked_at;
 	int synced;			/* its table was asked for */
+	int full;			/* our mentor: the whole table read */
 	int has_info;
 	struct rsp_p_server info;	/* from its presence */
 	size_t cursor;			/* our table, as it reads it */
+	/*
+	 * The whole handlespace it asked for (no W), as the response
+	 * messages, made at its first request; the next one to send.
+	 */
+	struct rsp_buf *snap;
+	size_t nsnap, snap_at;
 	int state;
 	uint32_t taker;			/* another takes it over, if gone */
 	/*
@@ -107,6 +115,7 @@ struct rsp_enrp {
 	uint64_t dropped;		/* malformed, unknown */
 	struct rsp_sctp_rx rx;
 	struct rsp_p_server self;
+	int mentored;			/* a mentor was asked for the table */
 	struct rsp_msg in, out;
 	struct rsp_p_pe pes[TABLE_CHUNK];
 	uint8_t buf[RSP_MSG_MAX + RSP_MSG_HDR];
@@ -157,24 +166,17 @@ static void unlink_peer(struct rsp_enrp *e, struct epeer *p)
 		conn_close(e, p->conn);
 }
 
-static void send_peer(struct rsp_enrp *e, struct epeer *p, struct rsp_msg *m)
+/* An encoded message to @p, over its transport. */
+static void send_bytes(struct rsp_enrp *e, struct epeer *p,
+		       const struct rsp_buf *b)
 {
-	struct rsp_buf b;
 	int n = -1;
 
-	m->sender = e->c.id;
-	m->receiver = p->id;
-	/* Our server information names the transport this peer uses. */
-	e->self.transport.type = p->conn || p->tcp ? RSP_P_TCP : RSP_P_SCTP;
-	rsp_buf_init(&b);
-	rsp_msg_encode(&b, m);
-	if (b.failed) {
-		say(e, 0, "cannot encode message type %u", m->type);
-	} else if (p->tcp || p->conn) {
+	if (p->tcp || p->conn) {
 		if (!p->conn && p->addr.ss_family)
 			p->conn = conn_to(e, p);
 		/* Queued while the connection is being set up. */
-		n = p->conn ? rsp_stream_send(&p->conn->s, b.p, b.len) : -1;
+		n = p->conn ? rsp_stream_send(&p->conn->s, b->p, b->len) : -1;
 		errno = p->conn ? ENOBUFS : ENOTCONN;
 	} else if (p->assoc) {
 		struct sctp_sndrcvinfo si = {
@@ -182,17 +184,43 @@ static void send_peer(struct rsp_enrp *e, struct epeer *p, struct rsp_msg *m)
 			.sinfo_assoc_id = p->assoc,
 		};
 
-		n = sctp_send(e->fd, b.p, b.len, &si, MSG_DONTWAIT);
+		n = sctp_send(e->fd, b->p, b->len, &si, MSG_DONTWAIT);
 	} else if (p->addr.ss_family && e->fd >= 0) {
 		/* On a one-to-many socket this sets the association up. */
-		n = sctp_sendmsg(e->fd, b.p, b.len,
+		n = sctp_sendmsg(e->fd, b->p, b->len,
 				 (struct sockaddr *)&p->addr, sa_len(&p->addr),
 				 htonl(RSP_PPID_ENRP), 0, 0, 0, 0);
 	} else {
 		errno = ENOTCONN;
 	}
-	if (!b.failed && n < 0)
+	if (n < 0)
 		say(e, 2, "send to peer %08x: %s", p->id, strerror(errno));
+}
+
+/* @m, encoded, into @b (initialised here); 0, or -1 and logged. */
+static int encode_for(struct rsp_enrp *e, struct epeer *p, struct rsp_msg *m,
+		      struct rsp_buf *b)
+{
+	m->sender = e->c.id;
+	m->receiver = p->id;
+	/* Our server information names the transport this peer uses. */
+	e->self.transport.type = p->conn || p->tcp ? RSP_P_TCP : RSP_P_SCTP;
+	rsp_buf_init(b);
+	rsp_msg_encode(b, m);
+	if (!b->failed)
+		return 0;
+	say(e, 0, "cannot encode message type %u", m->type);
+	rsp_buf_free(b);
+	return -1;
+}
+
+static void send_peer(struct rsp_enrp *e, struct epeer *p, struct rsp_msg *m)
+{
+	struct rsp_buf b;
+
+	if (encode_for(e, p, m, &b))
+		return;
+	send_bytes(e, p, &b);
 	rsp_buf_free(&b);
 }
 
@@ -214,9 +242,11 @@ static void presence(struct rsp_enrp *e, struct epeer *p, uint8_t flags)
 	send_peer(e, p, &e->out);
 }
 
+/* The next part of @p's table: all of it from our mentor, else its own. */
 static void table_request(struct rsp_enrp *e, struct epeer *p)
 {
-	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_HANDLE_TABLE_REQUEST, F_OWN);
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_HANDLE_TABLE_REQUEST,
+		     p->full ? 0 : F_OWN);
 	send_peer(e, p, &e->out);
 }
 
@@ -241,6 +271,94 @@ static void table_response(struct rsp_enrp *e, struct epeer *p)
 	else
 		p->cursor = 0;
 	send_peer(e, p, &e->out);
+}
+
+static void snap_free(struct epeer *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsnap; i++)
+		rsp_buf_free(&p->snap[i]);
+	free(p->snap);
+	p->snap = NULL;
+	p->nsnap = p->snap_at = 0;
+}
+
+/* The whole handlespace, as @p will read it: a dump of the kernel's. */
+struct snapshot {
+	struct rsp_enrp *e;
+	struct epeer *p;
+	unsigned int k;			/* PEs in e->out */
+	int err;
+};
+
+/* e->out, the next response of the snapshot, is encoded and kept. */
+static int snap_cut(struct snapshot *s)
+{
+	struct epeer *p = s->p;
+	struct rsp_buf *v = realloc(p->snap, (p->nsnap + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	p->snap = v;
+	if (encode_for(s->e, p, &s->e->out, &v[p->nsnap]))
+		return -EMSGSIZE;
+	p->nsnap++;
+	rsp_msg_init(&s->e->out, RSP_PPID_ENRP, ENRP_HANDLE_TABLE_RESPONSE, 0);
+	s->k = 0;
+	return 0;
+}
+
+static int snap_add(const struct rsp_pe_rec *r, void *arg)
+{
+	struct snapshot *s = arg;
+	struct rsp_param *prm;
+
+	if (!r->home)		/* put by hand, not a registrar's */
+		return 0;
+	rsp_msg_add_handle(&s->e->out, r->handle, r->handle_len);
+	prm = rsp_msg_add(&s->e->out, RSP_P_PE);
+	rsp_pe_to_wire(&s->e->pes[s->k], r);
+	prm->pe = &s->e->pes[s->k];
+	if (++s->k == TABLE_CHUNK)
+		s->err = snap_cut(s);
+	return s->err;
+}
+
+/*
+ * A request without W, from a registrar that makes us its mentor: every
+ * PE of the handlespace, whoever is home, from a snapshot taken at its
+ * first request; the responses after it are sent from there.
+ */
+static void full_response(struct rsp_enrp *e, struct epeer *p)
+{
+	struct snapshot s = { e, p, 0, 0 };
+	size_t i;
+
+	if (!p->snap) {
+		rsp_msg_init(&e->out, RSP_PPID_ENRP,
+			     ENRP_HANDLE_TABLE_RESPONSE, 0);
+		if (!rsp_kern_dump(e->nl, snap_add, &s) && !s.err &&
+		    (s.k || !p->nsnap))
+			s.err = snap_cut(&s);
+		if (s.err || !p->nsnap) {
+			say(e, 0, "peer %08x asked for the whole table: %s",
+			    p->id, strerror(s.err ? -s.err : EIO));
+			snap_free(p);
+			rsp_msg_init(&e->out, RSP_PPID_ENRP,
+				     ENRP_HANDLE_TABLE_RESPONSE, 0x01);
+			send_peer(e, p, &e->out);	/* R: refused */
+			return;
+		}
+		/* M on every response but the last: the byte after type. */
+		for (i = 0; i + 1 < p->nsnap; i++)
+			p->snap[i].p[1] |= F_MORE;
+		say(e, 1, "peer %08x reads the whole table: %zu responses",
+		    p->id, p->nsnap);
+	}
+	send_bytes(e, p, &p->snap[p->snap_at++]);
+	if (p->snap_at == p->nsnap)
+		snap_free(p);
 }
 
 /* The PEs learned so far go into the kernel, in one netlink send. */
@@ -282,6 +400,8 @@ static void learn(struct rsp_enrp *e, const struct rsp_param *h,
 	}
 	if (!r->home)
 		r->home = owner;
+	if (r->home == e->c.id)	/* ours from before a restart: kept */
+		return;
 	if (++e->nlearn == RSP_KERN_BATCH)
 		learned(e, owner);
 }
@@ -325,9 +445,13 @@ static void read_table(struct rsp_enrp *e, struct epeer *p)
 	table_request(e, p);
 }
 
-/* The PEs of a peer that the kernel holds and its table lacks. */
+/*
+ * The PEs of a peer that the kernel holds and its table lacks; of every
+ * other registrar, when the table was a mentor's whole one.
+ */
 struct stale {
 	const struct epeer *p;
+	uint32_t self;
 	struct pe_key *v;
 	size_t n, cap;
 };
@@ -337,7 +461,8 @@ static int find_stale(const struct rsp_pe_rec *r, void *arg)
 	struct stale *st = arg;
 	struct pe_key k = { .id = r->id, .len = r->handle_len };
 
-	if (r->home != st->p->id)
+	if (st->p->full ? !r->home || r->home == st->self :
+	    r->home != st->p->id)
 		return 0;
 	memcpy(k.handle, r->handle, k.len);
 	if (bsearch(&k, st->p->conf, st->p->nconf, sizeof(k), key_cmp))
@@ -361,7 +486,7 @@ static int find_stale(const struct rsp_pe_rec *r, void *arg)
  */
 static void table_read(struct rsp_enrp *e, struct epeer *p)
 {
-	struct stale st = { .p = p };
+	struct stale st = { .p = p, .self = e->c.id };
 	size_t i, gone = 0;
 
 	p->reading = 0;
@@ -372,8 +497,10 @@ static void table_read(struct rsp_enrp *e, struct epeer *p)
 			gone += !rsp_kern_del(e->nl, st.v[i].handle,
 					      st.v[i].len, st.v[i].id);
 	free(st.v);
-	say(e, 1, "peer %08x: its table read, %zu PEs in %llu ms", p->id,
-	    p->nconf, (unsigned long long)(rsp_now_ms() - p->read_at));
+	say(e, 1, "peer %08x: its %stable read, %zu PEs in %llu ms", p->id,
+	    p->full ? "whole " : "", p->nconf,
+	    (unsigned long long)(rsp_now_ms() - p->read_at));
+	p->full = 0;
 	if (gone)
 		say(e, 0, "peer %08x: %zu PEs it no longer has removed", p->id,
 		    gone);
@@ -583,6 +710,8 @@ static int peer_reset(struct rsp_enrp *e, struct epeer *p)
 {
 	p->id = 0;
 	p->synced = 0;
+	p->full = 0;
+	snap_free(p);
 	p->asked_at = 0;
 	unlink_peer(e, p);
 	p->state = P_UP;
@@ -599,13 +728,30 @@ static int peer_reset(struct rsp_enrp *e, struct epeer *p)
 	return 1;
 }
 
+/*
+ * @v's PEs get @home in the kernel, in netlink batches: thousands of them
+ * one request each would stall the loop long enough for peers to take
+ * us for gone.  Each one's result in @errs.
+ */
+static void rehome(struct rsp_enrp *e, struct rsp_pe_rec *v, size_t n,
+		   uint32_t home, int *errs)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		v[k].home = home;
+	for (k = 0; k < n; k += RSP_KERN_BATCH)
+		rsp_kern_put_many(e->nl, &v[k], n - k < RSP_KERN_BATCH ?
+				  n - k : RSP_KERN_BATCH, &errs[k]);
+}
+
 /* Ours now: every live peer hears it, every PE gets a keep-alive with H. */
 static int takeover_finish(struct rsp_enrp *e, struct epeer *t)
 {
-	struct rsp_pe_rec *v;
+	struct rsp_pe_rec *v = NULL;
 	unsigned int i;
 	size_t n, k, ok = 0;
-	int err;
+	int err, *errs;
 
 	for (i = 0; i < e->npeers; i++)
 		if (&e->peers[i] != t && e->peers[i].id &&
@@ -613,8 +759,18 @@ static int takeover_finish(struct rsp_enrp *e, struct epeer *t)
 			takeover_msg(e, &e->peers[i], ENRP_TAKEOVER_SERVER,
 				     t->id);
 	err = rsp_kern_of_home(e->nl, t->id, &v, &n);
-	for (k = 0; !err && k < n; k++)
-		ok += !rsp_asap_adopt(e->a, &v[k], 1);
+	errs = err ? NULL : calloc(n + 1, sizeof(*errs));
+	if (!err && !errs)
+		err = -ENOMEM;
+	if (!err)
+		rehome(e, v, n, e->c.id, errs);
+	for (k = 0; !err && k < n; k++) {
+		if (errs[k])
+			continue;
+		rsp_asap_adopt(e->a, &v[k], 1);
+		ok++;
+	}
+	free(errs);
 	if (err)
 		say(e, 0, "takeover of %08x: cannot read the kernel table: %s",
 		    t->id, strerror(-err));
@@ -717,26 +873,87 @@ static void on_takeover_server(struct rsp_enrp *e, struct epeer *q)
 	uint32_t target = e->in.target;
 	struct epeer *t = peer_by_id(e, target);
 	struct rsp_pe_rec *v;
-	size_t n, k;
+	size_t n;
+	int *errs;
 
 	if (target == e->c.id) {
 		say(e, 0, "peer %08x took over our PEs: they will tell us", q->id);
 		return;
 	}
 	if (!rsp_kern_of_home(e->nl, target, &v, &n)) {
-		/* In batches: thousands of PEs must not stall the peers. */
-		for (k = 0; k < n; k++)
-			v[k].home = q->id;
-		for (k = 0; k < n; k += RSP_KERN_BATCH)
-			rsp_kern_put_many(e->nl, &v[k],
-					  n - k < RSP_KERN_BATCH ?
-					  n - k : RSP_KERN_BATCH, e->lerr);
-		say(e, 0, "peer %08x took over %08x: %zu PEs now its", q->id,
-		    target, n);
+		errs = calloc(n + 1, sizeof(*errs));
+		if (errs)
+			rehome(e, v, n, q->id, errs);
+		say(e, 0, "peer %08x took over %08x: %zu PEs now its%s", q->id,
+		    target, n, errs ? "" : " (no memory to tell the kernel)");
+		free(errs);
 		free(v);
 	}
 	if (t)
 		peer_reset(e, t);
+}
+
+/* A configured peer at one of @t's addresses: it will speak for itself. */
+static int configured(struct rsp_enrp *e, const struct rsp_p_transport *t)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < e->npeers; i++)
+		for (k = 0; e->peers[i].addr.ss_family && k < t->naddrs; k++)
+			if (rsp_sa_same(&t->addrs[k],
+					(struct sockaddr *)&e->peers[i].addr))
+				return 1;
+	return 0;
+}
+
+/*
+ * A registrar we heard of (by multicast, from a peer's list) and do not
+ * know: a peer at the transport of its server information, over SCTP or
+ * TCP as it says (if we speak that too).  It hears our presence at once.
+ */
+static void peer_heard(struct rsp_enrp *e, uint32_t id,
+		       const struct rsp_p_transport *t, const char *how)
+{
+	struct epeer *p;
+
+	if (!id || id == e->c.id || !t->naddrs || peer_by_id(e, id) ||
+	    configured(e, t) ||
+	    (t->type == RSP_P_TCP ? e->tcp < 0 : e->fd < 0))
+		return;
+	p = peer_new(e);
+	if (!p)
+		return;
+	p->tcp = t->type == RSP_P_TCP;
+	rsp_sa_make(&p->addr, &t->addrs[0], t->port);
+	say(e, 1, "peer %08x found %s", id, how);
+	presence(e, p, F_REPLY);
+}
+
+static void on_list(struct rsp_enrp *e)
+{
+	const struct rsp_param *prm = e->in.params;
+	unsigned int i;
+
+	for (i = 0; i < e->in.nparams; i++)
+		if (prm[i].type == RSP_P_SERVER_INFO)
+			peer_heard(e, prm[i].server->id,
+				   &prm[i].server->transport,
+				   "in our mentor's list");
+}
+
+/*
+ * The first peer heard is our mentor (RFC 5353 3.3): it tells us the
+ * other registrars and gives us the whole handlespace.
+ */
+static void mentor(struct rsp_enrp *e, struct epeer *p)
+{
+	if (e->mentored)
+		return;
+	e->mentored = 1;
+	p->full = 1;
+	say(e, 1, "peer %08x is our mentor", p->id);
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_LIST_REQUEST, 0);
+	send_peer(e, p, &e->out);
 }
 
 static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
@@ -780,6 +997,7 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
 		if (!p->synced) {
 			p->synced = 1;
 			p->cursor = 0;
+			mentor(e, p);
 			read_table(e, p);
 		} else {
 			const struct rsp_param *cs;
@@ -792,10 +1010,16 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
 			presence(e, p, 0);
 		break;
 	case ENRP_HANDLE_TABLE_REQUEST:
-		table_response(e, p);
+		if (e->in.flags & F_OWN)
+			table_response(e, p);
+		else
+			full_response(e, p);
 		break;
 	case ENRP_LIST_REQUEST:
 		list_response(e, p);
+		break;
+	case ENRP_LIST_RESPONSE:
+		on_list(e);
 		break;
 	case ENRP_HANDLE_TABLE_RESPONSE:
 		on_table(e, p);
@@ -910,29 +1134,10 @@ static void mcast_presence(struct rsp_enrp *e)
 	rsp_buf_free(&b);
 }
 
-/* A configured peer at one of @t's addresses: it will speak for itself. */
-static int configured(struct rsp_enrp *e, const struct rsp_p_transport *t)
-{
-	unsigned int i, k;
-
-	for (i = 0; i < e->npeers; i++)
-		for (k = 0; e->peers[i].addr.ss_family && k < t->naddrs; k++)
-			if (rsp_sa_same(&t->addrs[k],
-					(struct sockaddr *)&e->peers[i].addr))
-				return 1;
-	return 0;
-}
-
-/*
- * A presence on the group from a registrar we do not know: a peer at the
- * transport of its server information, over SCTP or TCP as it says (if
- * we speak that too).  It hears our presence at once.
- */
+/* Presence on the group: the registrars we do not know become peers. */
 static void mcast_heard(struct rsp_enrp *e)
 {
-	const struct rsp_p_transport *t;
 	const struct rsp_param *info;
-	struct epeer *p;
 	ssize_t n;
 
 	while ((n = recv(e->min, e->buf, sizeof(e->buf), 0)) >= 0) {
@@ -942,18 +1147,9 @@ static void mcast_heard(struct rsp_enrp *e)
 			continue;
 		}
 		info = rsp_msg_find(&e->in, RSP_P_SERVER_INFO);
-		t = info ? &info->server->transport : NULL;
-		if (e->in.type == ENRP_PRESENCE && t && t->naddrs &&
-		    e->in.sender && e->in.sender != e->c.id &&
-		    !peer_by_id(e, e->in.sender) && !configured(e, t) &&
-		    (t->type == RSP_P_TCP ? e->tcp >= 0 : e->fd >= 0) &&
-		    (p = peer_new(e))) {
-			p->tcp = t->type == RSP_P_TCP;
-			rsp_sa_make(&p->addr, &t->addrs[0], t->port);
-			say(e, 1, "peer %08x found by its multicast presence",
-			    e->in.sender);
-			presence(e, p, F_REPLY);
-		}
+		if (e->in.type == ENRP_PRESENCE && info)
+			peer_heard(e, e->in.sender, &info->server->transport,
+				   "by its multicast presence");
 		rsp_msg_free(&e->in);
 	}
 }
@@ -1055,10 +1251,13 @@ void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id)
 
 void rsp_enrp_changed(struct rsp_enrp *e, uint32_t home)
 {
-	struct epeer *p = peer_by_id(e, home);
+	struct epeer *p = home ? peer_by_id(e, home) : NULL;
+	unsigned int i;
 
 	if (p)
 		p->checked = 0;
+	for (i = 0; !home && i < e->npeers; i++)
+		e->peers[i].checked = 0;
 }
 
 void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r)

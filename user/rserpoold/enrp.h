@@ -50,7 +50,10 @@ void rsp_enrp_update(void *e, int del, const struct rsp_pe_rec *r);
  * that must show up within the no-response time or be taken over.
  */
 void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id);
-/* The kernel's PEs of registrar @home changed: check its next checksum. */
+/*
+ * The kernel's PEs of registrar @home changed (0: maybe any registrar's):
+ * check its next checksum.
+ */
 void rsp_enrp_changed(struct rsp_enrp *e, uint32_t home);
 /* A local socket reported @r unreachable: tell its home registrar. */
 void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r);

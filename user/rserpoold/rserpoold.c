@@ -649,9 +649,14 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (ev.data.fd == evfd) {
-			if (rsp_nl_drain(&ev_nl, kernel_event, &d) == -ENOBUFS)
-				rsp_log(c.verbose, 0, "",
-					"kernel events were lost (socket buffer full)");
+			if (rsp_nl_drain(&ev_nl, kernel_event, &d) != -ENOBUFS)
+				continue;
+			/* What they would have told, from the table. */
+			rsp_log(c.verbose, 1, "",
+				"kernel events were lost (socket buffer full): checking the table");
+			rsp_asap_events_lost(a);
+			if (e)
+				rsp_enrp_changed(e, 0);
 			continue;
 		}
 		if (!e || rsp_enrp_event(e, ev.data.fd, ev.events))
