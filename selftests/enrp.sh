@@ -48,6 +48,7 @@ modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
 hosts 10.12.0 pr1 pr2 pe1 pe2 pu
 
+capture "$T/cap.pcapng"
 pr 1 0x1111 10.12.0.2
 sleep 1
 pe 1 10.12.0.1
@@ -132,6 +133,13 @@ if [ "$via" = tcp ]; then
 		"$(ip netns exec pr1 ss -Htn state established \
 		   '( sport = :3863 )' dst 10.12.0.2 | wc -l)" 1
 fi
+
+capture_end
+check_decoded "$T/cap.pcapng" 10.12.0.1
+check_decoded "$T/cap.pcapng" 10.12.0.2
+d=$(decoded "$T/cap.pcapng" 10.12.0.1 "enrp && $via")
+eq "... ENRP among them, over $via" \
+	"$([ "${d%% *}" -gt 5 ] && echo decoded) ${d#* }" "decoded bad 0"
 
 # pr1 restarts with its ID: its PE is still in pr1's kernel and pr1 is its
 # home again (keep-alives to its ASAP transport).

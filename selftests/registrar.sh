@@ -131,12 +131,7 @@ eq "... and counted (rspctl peers)" \
 kill -0 $prd 2>/dev/null
 eq "rserpoold is still running" "$?" 0
 
-capture_end
-check_decoded "$T/cap.pcapng" 10.11.0.1
-
 # 300 PEs over one connection: the home table grows, finds and drops.
-# After the capture: Wireshark takes the pieces of messages that TCP
-# segments split for malformed messages.
 ip netns exec pu $TCPC many many-pool 300 10.11.0.4 > "$T/many.log" 2>&1 &
 many=$!
 until_eq 60 "registered 300 deregistered 150" cat "$T/many.log" > /dev/null
@@ -149,6 +144,9 @@ eq "... the even ones left" \
 kill -TERM $many
 eq "... and gone with their connection" \
 	"$(until_eq 10 0 count many-pool)" 0
+capture_end
+# With messages that TCP segments split and join (rsp-tcp.lua frames them).
+check_decoded "$T/cap.pcapng" 10.11.0.1
 
 # A flood of registrations beyond the kernel's limit: the first ones in,
 # the rest refused with Operation Error 0x6 (lack of resources), the

@@ -74,21 +74,26 @@ capture() {
 		> /dev/null
 }
 capture_end() { kill -INT $capture_pid 2>/dev/null; wait $capture_pid; }
-# decoded FILE SRC: "N bad M": ASAP and ENRP messages from SRC that
-# Wireshark decodes, and how many of those it finds malformed or warns
-# about (expert severity warning and up); those are listed on stderr.
+# decoded FILE SRC [FILTER]: "N bad M": the frames from SRC with ASAP or
+# ENRP messages (or FILTER's) that Wireshark decodes, and how many of
+# those it finds malformed or warns about (expert severity warning and
+# up); those are listed on stderr.
+# Over TCP, rsp-tcp.lua frames the messages for Wireshark's dissectors.
 decoded() {
-	f="ip.src == $2 && (asap || enrp)"
-	tshark -r "$1" -Y "$f && (_ws.malformed ||
+	f="ip.src == $2 && (${3:-asap || enrp})"
+	set -- "$1" "$2" -X "lua_script:$top/selftests/rsp-tcp.lua"
+	tshark -r "$1" "$3" "$4" -Y "$f && (_ws.malformed ||
 		_ws.expert.severity >= 6291456)" -T fields -e frame.number \
 		-e _ws.col.Info -e _ws.expert.message > "$T/bad" 2>/dev/null
 	sed 's/^/# bad frame: /' "$T/bad" >&2
-	echo "$(tshark -r "$1" -Y "$f" 2>/dev/null | wc -l) bad $(wc -l < "$T/bad")"
+	echo "$(tshark -r "$1" "$3" "$4" -Y "$f" 2>/dev/null | wc -l) bad" \
+		"$(wc -l < "$T/bad")"
 }
 # check_decoded FILE SRC: a case that Wireshark decodes more than five of
 # SRC's ASAP and ENRP messages and finds none malformed or warned about.
 check_decoded() {
 	d=$(decoded "$1" "$2")
-	eq "tshark decodes rserpoold's ASAP and ENRP: none malformed, no warning" \
+	echo "# tshark: ${d%% *} frames with ASAP or ENRP from $2"
+	eq "tshark decodes rserpoold's ASAP and ENRP ($2): none malformed, no warning" \
 		"$([ "${d%% *}" -gt 5 ] && echo decoded) ${d#* }" "decoded bad 0"
 }
