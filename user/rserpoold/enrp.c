@@ -9,9 +9,10 @@
  * each other peer, when first heard, the PEs it owns (with W).  From
  * then on a peer's handle updates keep our kernel table in step; a
  * presence whose PE checksum differs from our view of the peer has its
- * table read again, and what the table lacks goes.  A peer silent for last_heard_ms is asked for a presence;
- * with no answer in no_response_ms it is gone and its PEs are taken over
- * (or another registrar, which we agreed to, takes them).
+ * table read again, and what the table lacks goes.  A peer silent for
+ * last_heard_ms is asked for a presence; with no answer in no_response_ms
+ * it is gone and its PEs are taken over (or another registrar, which we
+ * agreed to, takes them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
