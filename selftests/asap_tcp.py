@@ -27,6 +27,12 @@ usage: asap_tcp.py HOST PORT COMMAND ARG...
   garbage
         malformed and unknown messages, then a resolution of "none":
         prints what the registrar answered to that last one
+  enrp-unknown ID
+        (to ENRP's port) a registrar with server ID ID: a presence, then
+        unknown ENRP message and parameter types (discard; discard and
+        report; stop and report; skip and report), then a list request:
+        prints the ENRP errors in order, as ASAP's "unknown" does, and
+        "list" for the list response
   unknown
         unknown message and parameter types, each action of RFC 5354
         (discard, report; stop, skip, each with or without report),
@@ -85,8 +91,8 @@ class Link:
     def send(self, m):
         self.s.sendall(m)
 
-    def recv(self):
-        """The next message: (type, flags, parameters)."""
+    def recv_raw(self):
+        """The next message: (type, flags, body)."""
         while True:
             if len(self.buf) >= 4:
                 t, f, n = struct.unpack("!BBH", self.buf[:4])
@@ -94,13 +100,18 @@ class Link:
                 if len(self.buf) >= padded:
                     body = self.buf[4:n]
                     self.buf = self.buf[padded:]
-                    if t == KA:
-                        body = body[4:]     # the server ID comes first
-                    return t, f, params(body)
+                    return t, f, body
             d = self.s.recv(65536)
             if not d:
                 raise EOFError("registrar closed the connection")
             self.buf += d
+
+    def recv(self):
+        """The next ASAP message: (type, flags, parameters)."""
+        t, f, body = self.recv_raw()
+        if t == KA:
+            body = body[4:]     # the server ID comes first
+        return t, f, params(body)
 
     def wait(self, want):
         while True:
@@ -234,6 +245,31 @@ def main():
         link.send(msg(RESOLVE, struct.pack("!HH", P_HANDLE, 2)))
         link.send(msg(RESOLVE, b""))
         print(resolve(link, b"none"))
+    elif cmd == "enrp-unknown":
+        # ENRP: every message opens with the sender's and the receiver's
+        # server IDs.
+        PRESENCE, LIST_REQ, LIST_RESP, ENRP_ERROR = 1, 5, 6, 0x0a
+        P_CHECKSUM = 0x0f
+        ids = struct.pack("!II", int(args[0], 0), 0)
+        csum = tlv(P_CHECKSUM, struct.pack("!H", 0xffff))
+        link.send(msg(PRESENCE, ids + csum))
+        link.send(msg(0x0b, ids))                       # discard
+        link.send(msg(0x4b, ids + tlv(P_HANDLE, b"x")))  # discard, report
+        link.send(msg(PRESENCE, ids + csum + tlv(0x4123, b"")))
+        link.send(msg(PRESENCE, ids + csum + tlv(0xc123, b"")))
+        link.send(msg(LIST_REQ, ids))
+        got = []
+        while not got or got[-1] != "list":
+            t, _, body = link.recv_raw()
+            if t == ENRP_ERROR:
+                v = [v for pt, v in params(body[8:]) if pt == P_ERROR][0]
+                c, _ = struct.unpack("!HH", v[:4])
+                got.append("error:0x%x:0x%x" % (c, struct.unpack(
+                    "!B" if c == 2 else "!H", v[4:5] if c == 2
+                    else v[4:6])[0]))
+            elif t == LIST_RESP:
+                got.append("list")
+        print(" ".join(got))
     elif cmd == "unknown":
         res = tlv(P_HANDLE, b"none")
         link.send(msg(0x3f, b""))                       # discard

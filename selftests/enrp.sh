@@ -164,6 +164,12 @@ eq "its keep-alive ACKs renew its 6 s life: still there 8 s later" \
 	-registrar=10.12.0.2:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1
 grep -q "hello again" "$T/pu.log"
 eq "a PU of pr2 still reaches it" "$?" 0
+# A registrar over ENRP/TCP that sends what pr2 does not know: ENRP_ERROR
+# as the action bits say (RFC 5354), and pr2 answers it on.
+eq "ENRP: unknown types get what their action bits say (RFC 5354)" \
+	"$(ip netns exec pu timeout 20 python3 "$top/selftests/asap_tcp.py" \
+	   10.12.0.2 9901 enrp-unknown 0x7777)" \
+	"error:0x2:0x4b error:0x1:0x4123 error:0x1:0xc123 list"
 kill -0 "$(cat "$T/pr2.pid")"
 eq "pr2 serves on" "$?" 0
 

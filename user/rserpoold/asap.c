@@ -71,6 +71,7 @@ struct rsp_asap {
 	size_t nhomes, cap;
 	uint32_t mark;			/* the last resync's */
 	uint64_t resync_at;		/* ms: 0, or check the homes then */
+	struct rsp_stall stall;
 	int32_t *buckets;		/* 2 * cap chain heads */
 	struct rsp_msg in, out;		/* large: not on the stack */
 	struct rsp_pe_rec recs[RSP_RESOLVE_MAX];
@@ -139,46 +140,10 @@ static void msg_init(struct rsp_msg *m, uint8_t type, uint8_t flags)
 	rsp_msg_init(m, RSP_PPID_ASAP, type, flags);
 }
 
-/*
- * An Operation Error with one cause; @info, if given, is the parameter
- * the cause is about (RFC 5354 section 3.10: the policy, the transport,
- * the PE), which decoders such as Wireshark's expect.
- */
-static void add_error_raw(struct rsp_asap *a, uint16_t cause,
-			  const struct rsp_param *info, const uint8_t *raw,
-			  size_t rawlen)
-{
-	struct rsp_param *p = rsp_msg_add(&a->out, RSP_P_ERROR);
-	struct rsp_buf *b = &a->ebuf;
-
-	if (!p)
-		return;
-	b->len = 0;
-	b->pad = 0;
-	b->failed = 0;
-	rsp_put16(b, cause);
-	rsp_put16(b, 4);
-	if (info)
-		rsp_param_encode(b, info);
-	if (raw) {
-		rsp_put(b, raw, rawlen);
-		while (b->len % 4)
-			rsp_put8(b, 0);
-	}
-	if (b->failed || b->len > 0xffff) {
-		a->out.nparams--;
-		return;
-	}
-	b->p[2] = b->len >> 8;
-	b->p[3] = b->len;
-	p->raw.len = b->len;
-	p->raw.data = b->p;
-}
-
 static void add_error(struct rsp_asap *a, uint16_t cause,
 		      const struct rsp_param *info)
 {
-	add_error_raw(a, cause, info, NULL, 0);
+	rsp_msg_add_error(&a->out, &a->ebuf, cause, info, NULL, 0);
 }
 
 /*
@@ -192,7 +157,7 @@ static void report_unknown(struct rsp_asap *a, const struct peer *to,
 	if (len > 1024)
 		len = 1024;
 	msg_init(&a->out, ASAP_ERROR, 0);
-	add_error_raw(a, cause, NULL, raw, len);
+	rsp_msg_add_error(&a->out, &a->ebuf, cause, NULL, raw, len);
 	send_to(a, to, &a->out);
 }
 
@@ -1066,7 +1031,13 @@ static uint64_t walk_homes(struct rsp_asap *a, uint64_t now)
 
 int rsp_asap_tick(struct rsp_asap *a)
 {
-	uint64_t now = rsp_now_ms(), next;
+	uint64_t now = rsp_now_ms(), next, held = rsp_stalled(&a->stall, now);
+	size_t i;
+
+	/* ACKs may wait unread behind our own work: they get its time. */
+	for (i = 0; held && i < a->nhomes; i++)
+		if (a->homes[i].ack_by)
+			a->homes[i].ack_by += held;
 
 	if (a->mfd >= 0 && now >= a->next_announce) {
 		announce(a);
@@ -1086,7 +1057,8 @@ int rsp_asap_tick(struct rsp_asap *a)
 		next = a->next_announce;
 	if (next > now + 1000)
 		next = now + 1000;
-	return next > now ? (int)(next - now) : 0;
+	return rsp_stall_mark(&a->stall, now,
+			      next > now ? (int)(next - now) : 0);
 }
 
 static int watch(struct rsp_asap *a, int fd)

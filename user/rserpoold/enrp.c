@@ -117,7 +117,9 @@ struct rsp_enrp {
 	struct rsp_sctp_rx rx;
 	struct rsp_p_server self;
 	int mentored;			/* a mentor was asked for the table */
+	struct rsp_stall stall;
 	struct rsp_msg in, out;
+	struct rsp_buf ebuf;		/* an Operation Error's cause */
 	struct rsp_p_pe pes[TABLE_CHUNK];
 	uint8_t buf[RSP_MSG_MAX + RSP_MSG_HDR];
 	unsigned int nlearn;		/* PEs of peers to put in the kernel */
@@ -628,19 +630,28 @@ static struct epeer *peer_by_id(struct rsp_enrp *e, uint32_t id)
  * @c): known by the link or its sender ID, a static one by address, or
  * new.
  */
+/* The peer on this association or connection, or NULL. */
+static struct epeer *peer_on(struct rsp_enrp *e, sctp_assoc_t assoc,
+			     struct econn *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->npeers; i++)
+		if (c ? e->peers[i].conn == c : e->peers[i].assoc == assoc)
+			return &e->peers[i];
+	return NULL;
+}
+
 static struct epeer *peer_of(struct rsp_enrp *e, sctp_assoc_t assoc,
 			     struct econn *c, uint32_t sender)
 {
 	struct sockaddr *sas = NULL, *sa;
-	struct epeer *p;
+	struct epeer *p = peer_on(e, assoc, c);
 	unsigned int i;
 	int n, j;
 
-	for (i = 0; i < e->npeers; i++) {
-		p = &e->peers[i];
-		if (c ? p->conn == c : p->assoc == assoc)
-			return p;
-	}
+	if (p)
+		return p;
 	p = peer_by_id(e, sender);
 	if (!p) {
 		if (c) {
@@ -957,6 +968,40 @@ static void mentor(struct rsp_enrp *e, struct epeer *p)
 	send_peer(e, p, &e->out);
 }
 
+/*
+ * ENRP_ERROR for what the action bits of an unknown type say to report:
+ * the unrecognized parameter (cause 0x1) or message (0x2), whole.  Only
+ * to a peer heard of on this link: a stranger gets no answer.
+ */
+static void report_unknown(struct rsp_enrp *e, sctp_assoc_t assoc,
+			   struct econn *c, uint16_t cause,
+			   const uint8_t *raw, size_t len)
+{
+	struct epeer *p = peer_on(e, assoc, c);
+
+	if (!p || !p->id)
+		return;
+	/* The cause's 16-bit length must hold it: the head of a long one. */
+	if (len > 1024)
+		len = 1024;
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_ERROR, 0);
+	rsp_msg_add_error(&e->out, &e->ebuf, cause, NULL, raw, len);
+	send_peer(e, p, &e->out);
+}
+
+/* A peer's ENRP_ERROR: logged, nothing more to do. */
+static void on_error(struct rsp_enrp *e, struct epeer *p)
+{
+	const struct rsp_param *prm = e->in.params;
+	unsigned int i;
+
+	for (i = 0; i < e->in.nparams; i++)
+		if (prm[i].type == RSP_P_ERROR && prm[i].raw.len >= 2)
+			say(e, 0, "peer %08x reports an error: cause 0x%x",
+			    p->id, prm[i].raw.data[0] << 8 |
+			    prm[i].raw.data[1]);
+}
+
 static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
 		   const uint8_t *buf, size_t n)
 {
@@ -964,7 +1009,20 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
 	enum rsp_decode_err err;
 	struct epeer *p;
 
+	/* A type we do not know: its body is no business of ours. */
+	if (n >= RSP_MSG_HDR && (buf[0] < ENRP_PRESENCE || buf[0] > ENRP_ERROR)) {
+		say(e, 2, "ignored ENRP message type %u", buf[0]);
+		e->dropped++;
+		/* Top bits 01: discard and report. */
+		if ((buf[0] & 0xc0) == 0x40)
+			report_unknown(e, assoc, c, RSP_CAUSE_UNRECOGNIZED_MSG,
+				       buf, n);
+		return;
+	}
 	err = rsp_msg_decode(&e->in, RSP_PPID_ENRP, buf, n);
+	if (e->in.unknown_reported)
+		report_unknown(e, assoc, c, RSP_CAUSE_UNRECOGNIZED_PARAM,
+			       e->in.unknown, e->in.unknown_len);
 	if (err) {
 		say(e, 1, "dropped a malformed message (%zu bytes, error %d)",
 		    n, err);
@@ -1036,6 +1094,9 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
 		break;
 	case ENRP_TAKEOVER_SERVER:
 		on_takeover_server(e, p);
+		break;
+	case ENRP_ERROR:
+		on_error(e, p);
 		break;
 	default:
 		say(e, 2, "ignored message type %u from %08x", e->in.type,
@@ -1182,8 +1243,26 @@ int rsp_enrp_event(struct rsp_enrp *e, int fd, uint32_t events)
 
 int rsp_enrp_tick(struct rsp_enrp *e)
 {
-	uint64_t now = rsp_now_ms(), next;
+	uint64_t now = rsp_now_ms(), next, held = rsp_stalled(&e->stall, now);
 	unsigned int i;
+
+	/*
+	 * What the peers sent while our own work held the loop is unread:
+	 * their silence and the takeovers' deadlines get that time.
+	 */
+	for (i = 0; held && i < e->npeers; i++) {
+		struct epeer *p = &e->peers[i];
+
+		p->last_heard = p->last_heard + held < now ?
+				p->last_heard + held : now;
+		if (p->asked_at)
+			p->asked_at += held;
+		if (p->state != P_UP || p->taker)
+			p->until += held;
+	}
+	if (held)
+		say(e, 1, "our own work held us %llu ms: the peers get that time",
+		    (unsigned long long)held);
 
 	if (now >= e->next_presence) {
 		/* One not heard of yet answers at once: its table sooner. */
@@ -1233,7 +1312,8 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 			next = p->until;
 		i++;
 	}
-	return next > now ? (int)(next - now) : 0;
+	return rsp_stall_mark(&e->stall, now,
+			      next > now ? (int)(next - now) : 0);
 }
 
 void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id)
@@ -1366,8 +1446,11 @@ void rsp_enrp_close(struct rsp_enrp *e)
 
 	if (!e)
 		return;
-	for (i = 0; i < e->npeers; i++)
+	for (i = 0; i < e->npeers; i++) {
 		free(e->peers[i].conf);
+		snap_free(&e->peers[i]);
+	}
+	rsp_buf_free(&e->ebuf);
 	while (e->conns)
 		conn_close(e, e->conns);
 	if (e->fd >= 0)

@@ -413,6 +413,36 @@ void rsp_msg_add_u32(struct rsp_msg *m, uint16_t type, uint32_t v)
 		p->u32 = v;
 }
 
+void rsp_msg_add_error(struct rsp_msg *m, struct rsp_buf *b, uint16_t cause,
+		       const struct rsp_param *info, const uint8_t *raw,
+		       size_t rawlen)
+{
+	struct rsp_param *p = rsp_msg_add(m, RSP_P_ERROR);
+
+	if (!p)
+		return;
+	b->len = 0;
+	b->pad = 0;
+	b->failed = 0;
+	rsp_put16(b, cause);
+	rsp_put16(b, 4);
+	if (info)
+		rsp_param_encode(b, info);
+	if (raw) {
+		rsp_put(b, raw, rawlen);
+		while (b->len % 4)
+			rsp_put8(b, 0);
+	}
+	if (b->failed || b->len > 0xffff) {
+		m->nparams--;
+		return;
+	}
+	b->p[2] = b->len >> 8;
+	b->p[3] = b->len;
+	p->raw.len = b->len;
+	p->raw.data = b->p;
+}
+
 const struct rsp_param *rsp_msg_find(const struct rsp_msg *m, uint16_t type)
 {
 	unsigned int i;

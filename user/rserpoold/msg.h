@@ -164,6 +164,16 @@ void rsp_msg_init(struct rsp_msg *m, uint8_t ppid, uint8_t type,
 struct rsp_param *rsp_msg_add(struct rsp_msg *m, uint16_t type);
 void rsp_msg_add_handle(struct rsp_msg *m, const uint8_t *h, size_t len);
 void rsp_msg_add_u32(struct rsp_msg *m, uint16_t type, uint32_t v);
+/*
+ * Appends an Operation Error with one cause, built in @b (which must live
+ * as long as @m): @info, if given, is the parameter the cause is about
+ * (RFC 5354 section 3.10: the policy, the transport, the PE), which
+ * decoders such as Wireshark's expect; @raw, if given, the bytes of an
+ * unrecognized message or parameter.
+ */
+void rsp_msg_add_error(struct rsp_msg *m, struct rsp_buf *b, uint16_t cause,
+		       const struct rsp_param *info, const uint8_t *raw,
+		       size_t rawlen);
 /* The first parameter of @type, or NULL. */
 const struct rsp_param *rsp_msg_find(const struct rsp_msg *m, uint16_t type);
 
