@@ -2,8 +2,8 @@
 --
 -- ASAP and ENRP over TCP for tshark (tshark -X lua_script:rsp-tcp.lua):
 -- the messages are framed by their own length field (bytes 2-3 of the
--- common header), so one TCP segment may carry several and one message
--- may span segments.  Each whole message goes to Wireshark's own ASAP or
+-- common header) and padded to 4, so one TCP segment may carry several
+-- and one message may span segments.  Each whole message goes to Wireshark's own ASAP or
 -- ENRP dissector; ENRP has no TCP port there at all.
 
 local function framed(name, port, ppid)
@@ -11,12 +11,15 @@ local function framed(name, port, ppid)
 	-- Not registered by name: the one SCTP hands this PPID to.
 	local inner = DissectorTable.get("sctp.ppi"):get_dissector(ppid)
 
+	-- The length field leaves out the padding to 4 that follows.
 	local function message_len(tvb, pinfo, offset)
-		return tvb(offset + 2, 2):uint()
+		return math.floor((tvb(offset + 2, 2):uint() + 3) / 4) * 4
 	end
 
 	local function message(tvb, pinfo, tree)
-		return inner:call(tvb, pinfo, tree)
+		local len = tvb(2, 2):uint()
+		inner:call(tvb(0, len):tvb(), pinfo, tree)
+		return tvb:len()
 	end
 
 	function proto.dissector(tvb, pinfo, tree)

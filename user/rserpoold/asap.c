@@ -71,7 +71,6 @@ struct rsp_asap {
 	size_t nhomes, cap;
 	uint32_t mark;			/* the last resync's */
 	uint64_t resync_at;		/* ms: 0, or check the homes then */
-	struct rsp_stall stall;
 	int32_t *buckets;		/* 2 * cap chain heads */
 	struct rsp_msg in, out;		/* large: not on the stack */
 	struct rsp_pe_rec recs[RSP_RESOLVE_MAX];
@@ -153,9 +152,6 @@ static void add_error(struct rsp_asap *a, uint16_t cause,
 static void report_unknown(struct rsp_asap *a, const struct peer *to,
 			   uint16_t cause, const uint8_t *raw, size_t len)
 {
-	/* The cause's 16-bit length must hold it: the head of a long one. */
-	if (len > 1024)
-		len = 1024;
 	msg_init(&a->out, ASAP_ERROR, 0);
 	rsp_msg_add_error(&a->out, &a->ebuf, cause, NULL, raw, len);
 	send_to(a, to, &a->out);
@@ -836,18 +832,16 @@ void rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
 		    int takeover)
 {
 	struct peer none = { .fd = a->sctp };
-	struct rsp_pe_rec c = *r;	/* about 1.5 KB: fine on the stack */
 	struct home *h;
 
-	c.home = a->c.id;
-	home_set(a, &c, &none);
-	h = home_find(a, c.handle, c.handle_len, c.id);
+	home_set(a, r, &none);
+	h = home_find(a, r->handle, r->handle_len, r->id);
 	if (h) {
 		h->next_ka = rsp_now_ms();	/* now: is it there? */
 		due(a, h->next_ka);
 		h->tell_home = takeover;
 	}
-	say(a, 2, "PE %08x of %s %s", c.id, handle_str(c.handle, c.handle_len),
+	say(a, 2, "PE %08x of %s %s", r->id, handle_str(r->handle, r->handle_len),
 	    takeover ? "taken over" : "is ours from before");
 }
 
@@ -1029,15 +1023,18 @@ static uint64_t walk_homes(struct rsp_asap *a, uint64_t now)
 	return next;
 }
 
-int rsp_asap_tick(struct rsp_asap *a)
+void rsp_asap_held(struct rsp_asap *a, uint64_t ms)
 {
-	uint64_t now = rsp_now_ms(), next, held = rsp_stalled(&a->stall, now);
 	size_t i;
 
-	/* ACKs may wait unread behind our own work: they get its time. */
-	for (i = 0; held && i < a->nhomes; i++)
+	for (i = 0; i < a->nhomes; i++)
 		if (a->homes[i].ack_by)
-			a->homes[i].ack_by += held;
+			a->homes[i].ack_by += ms;
+}
+
+int rsp_asap_tick(struct rsp_asap *a)
+{
+	uint64_t now = rsp_now_ms(), next;
 
 	if (a->mfd >= 0 && now >= a->next_announce) {
 		announce(a);
@@ -1057,8 +1054,7 @@ int rsp_asap_tick(struct rsp_asap *a)
 		next = a->next_announce;
 	if (next > now + 1000)
 		next = now + 1000;
-	return rsp_stall_mark(&a->stall, now,
-			      next > now ? (int)(next - now) : 0);
+	return next > now ? (int)(next - now) : 0;
 }
 
 static int watch(struct rsp_asap *a, int fd)

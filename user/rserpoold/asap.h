@@ -70,6 +70,8 @@ void rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
  * told), as their events would have done.
  */
 void rsp_asap_events_lost(struct rsp_asap *a);
+/* Our own work held the loop @ms: the ACKs awaited get that time more. */
+void rsp_asap_held(struct rsp_asap *a, uint64_t ms);
 /* The kernel removed a PE (expired, reported, by hand): if ours, forget it. */
 void rsp_asap_pe_gone(struct rsp_asap *a, const uint8_t *handle, size_t len,
 		      uint32_t id, int reason);

@@ -72,10 +72,10 @@ struct epeer {
 	int full;			/* our mentor: the whole table read */
 	int has_info;
 	struct rsp_p_server info;	/* from its presence */
-	size_t cursor;			/* our table, as it reads it */
 	/*
-	 * The whole handlespace it asked for (no W), as the response
-	 * messages, made at its first request; the next one to send.
+	 * The table it reads from us (our PEs, or with no W the whole
+	 * handlespace), as the response messages, made at its first
+	 * request; the next one to send.
 	 */
 	struct rsp_buf *snap;
 	size_t nsnap, snap_at;
@@ -117,7 +117,6 @@ struct rsp_enrp {
 	struct rsp_sctp_rx rx;
 	struct rsp_p_server self;
 	int mentored;			/* a mentor was asked for the table */
-	struct rsp_stall stall;
 	struct rsp_msg in, out;
 	struct rsp_buf ebuf;		/* an Operation Error's cause */
 	struct rsp_p_pe pes[TABLE_CHUNK];
@@ -253,29 +252,6 @@ static void table_request(struct rsp_enrp *e, struct epeer *p)
 	send_peer(e, p, &e->out);
 }
 
-/* The next TABLE_CHUNK of our PEs, each after its pool handle. */
-static void table_response(struct rsp_enrp *e, struct epeer *p)
-{
-	const struct rsp_pe_rec *r;
-	unsigned int k = 0;
-
-	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_HANDLE_TABLE_RESPONSE, 0);
-	while (k < TABLE_CHUNK && (r = rsp_asap_home(e->a, p->cursor))) {
-		struct rsp_param *prm;
-
-		rsp_msg_add_handle(&e->out, r->handle, r->handle_len);
-		prm = rsp_msg_add(&e->out, RSP_P_PE);
-		rsp_pe_to_wire(&e->pes[k], r);
-		prm->pe = &e->pes[k++];
-		p->cursor++;
-	}
-	if (rsp_asap_home(e->a, p->cursor))
-		e->out.flags |= F_MORE;
-	else
-		p->cursor = 0;
-	send_peer(e, p, &e->out);
-}
-
 static void snap_free(struct epeer *p)
 {
 	size_t i;
@@ -287,7 +263,7 @@ static void snap_free(struct epeer *p)
 	p->nsnap = p->snap_at = 0;
 }
 
-/* The whole handlespace, as @p will read it: a dump of the kernel's. */
+/* The table @p reads, as it is when it asks. */
 struct snapshot {
 	struct rsp_enrp *e;
 	struct epeer *p;
@@ -329,24 +305,33 @@ static int snap_add(const struct rsp_pe_rec *r, void *arg)
 }
 
 /*
- * A request without W, from a registrar that makes us its mentor: every
- * PE of the handlespace, whoever is home, from a snapshot taken at its
- * first request; the responses after it are sent from there.
+ * Our PEs (@own: the W flag), or every PE of the handlespace whoever is
+ * home (a registrar that makes us its mentor), TABLE_CHUNK a response.
+ * They are taken at the first request, so that PEs that come and go
+ * while the peer reads shift nothing; the responses after it are sent
+ * from there.
  */
-static void full_response(struct rsp_enrp *e, struct epeer *p)
+static void table_response(struct rsp_enrp *e, struct epeer *p, int own)
 {
 	struct snapshot s = { e, p, 0, 0 };
+	const struct rsp_pe_rec *r;
 	size_t i;
+	int err = 0;
 
 	if (!p->snap) {
 		rsp_msg_init(&e->out, RSP_PPID_ENRP,
 			     ENRP_HANDLE_TABLE_RESPONSE, 0);
-		if (!rsp_kern_dump(e->nl, snap_add, &s) && !s.err &&
-		    (s.k || !p->nsnap))
+		if (own)
+			for (i = 0; !s.err && (r = rsp_asap_home(e->a, i)); i++)
+				snap_add(r, &s);
+		else
+			err = rsp_kern_dump(e->nl, snap_add, &s);
+		if (!err && !s.err && (s.k || !p->nsnap))
 			s.err = snap_cut(&s);
 		if (s.err || !p->nsnap) {
-			say(e, 0, "peer %08x asked for the whole table: %s",
-			    p->id, strerror(s.err ? -s.err : EIO));
+			say(e, 0, "peer %08x asked for %s: %s", p->id,
+			    own ? "our PEs" : "the whole table",
+			    strerror(s.err ? -s.err : EIO));
 			snap_free(p);
 			rsp_msg_init(&e->out, RSP_PPID_ENRP,
 				     ENRP_HANDLE_TABLE_RESPONSE, 0x01);
@@ -356,8 +341,8 @@ static void full_response(struct rsp_enrp *e, struct epeer *p)
 		/* M on every response but the last: the byte after type. */
 		for (i = 0; i + 1 < p->nsnap; i++)
 			p->snap[i].p[1] |= F_MORE;
-		say(e, 1, "peer %08x reads the whole table: %zu responses",
-		    p->id, p->nsnap);
+		say(e, 1, "peer %08x reads %s: %zu responses", p->id,
+		    own ? "our PEs" : "the whole table", p->nsnap);
 	}
 	send_bytes(e, p, &p->snap[p->snap_at++]);
 	if (p->snap_at == p->nsnap)
@@ -625,11 +610,6 @@ static struct epeer *peer_by_id(struct rsp_enrp *e, uint32_t id)
 	return NULL;
 }
 
-/*
- * The peer of a message, by its link (association @assoc, or connection
- * @c): known by the link or its sender ID, a static one by address, or
- * new.
- */
 /* The peer on this association or connection, or NULL. */
 static struct epeer *peer_on(struct rsp_enrp *e, sctp_assoc_t assoc,
 			     struct econn *c)
@@ -642,6 +622,11 @@ static struct epeer *peer_on(struct rsp_enrp *e, sctp_assoc_t assoc,
 	return NULL;
 }
 
+/*
+ * The peer of a message, by its link (association @assoc, or connection
+ * @c): known by the link or its sender ID, a static one by address, or
+ * new.
+ */
 static struct epeer *peer_of(struct rsp_enrp *e, sctp_assoc_t assoc,
 			     struct econn *c, uint32_t sender)
 {
@@ -743,27 +728,33 @@ static int peer_reset(struct rsp_enrp *e, struct epeer *p)
 /*
  * @v's PEs get @home in the kernel, in netlink batches: thousands of them
  * one request each would stall the loop long enough for peers to take
- * us for gone.  Each one's result in @errs.
+ * us for gone.  Returns how many the kernel took; they are moved to the
+ * front of @v.
  */
-static void rehome(struct rsp_enrp *e, struct rsp_pe_rec *v, size_t n,
-		   uint32_t home, int *errs)
+static size_t rehome(struct rsp_enrp *e, struct rsp_pe_rec *v, size_t n,
+		     uint32_t home)
 {
-	size_t k;
+	size_t k, j, m, ok = 0;
 
 	for (k = 0; k < n; k++)
 		v[k].home = home;
-	for (k = 0; k < n; k += RSP_KERN_BATCH)
-		rsp_kern_put_many(e->nl, &v[k], n - k < RSP_KERN_BATCH ?
-				  n - k : RSP_KERN_BATCH, &errs[k]);
+	for (k = 0; k < n; k += m) {
+		m = n - k < RSP_KERN_BATCH ? n - k : RSP_KERN_BATCH;
+		rsp_kern_put_many(e->nl, &v[k], m, e->lerr);
+		for (j = 0; j < m; j++)
+			if (!e->lerr[j] && ok++ != k + j)
+				v[ok - 1] = v[k + j];
+	}
+	return ok;
 }
 
 /* Ours now: every live peer hears it, every PE gets a keep-alive with H. */
 static int takeover_finish(struct rsp_enrp *e, struct epeer *t)
 {
-	struct rsp_pe_rec *v = NULL;
+	struct rsp_pe_rec *v;
 	unsigned int i;
-	size_t n, k, ok = 0;
-	int err, *errs;
+	size_t n, k, ok;
+	int err;
 
 	for (i = 0; i < e->npeers; i++)
 		if (&e->peers[i] != t && e->peers[i].id &&
@@ -771,18 +762,9 @@ static int takeover_finish(struct rsp_enrp *e, struct epeer *t)
 			takeover_msg(e, &e->peers[i], ENRP_TAKEOVER_SERVER,
 				     t->id);
 	err = rsp_kern_of_home(e->nl, t->id, &v, &n);
-	errs = err ? NULL : calloc(n + 1, sizeof(*errs));
-	if (!err && !errs)
-		err = -ENOMEM;
-	if (!err)
-		rehome(e, v, n, e->c.id, errs);
-	for (k = 0; !err && k < n; k++) {
-		if (errs[k])
-			continue;
+	ok = err ? 0 : rehome(e, v, n, e->c.id);
+	for (k = 0; k < ok; k++)
 		rsp_asap_adopt(e->a, &v[k], 1);
-		ok++;
-	}
-	free(errs);
 	if (err)
 		say(e, 0, "takeover of %08x: cannot read the kernel table: %s",
 		    t->id, strerror(-err));
@@ -886,19 +868,14 @@ static void on_takeover_server(struct rsp_enrp *e, struct epeer *q)
 	struct epeer *t = peer_by_id(e, target);
 	struct rsp_pe_rec *v;
 	size_t n;
-	int *errs;
 
 	if (target == e->c.id) {
 		say(e, 0, "peer %08x took over our PEs: they will tell us", q->id);
 		return;
 	}
 	if (!rsp_kern_of_home(e->nl, target, &v, &n)) {
-		errs = calloc(n + 1, sizeof(*errs));
-		if (errs)
-			rehome(e, v, n, q->id, errs);
-		say(e, 0, "peer %08x took over %08x: %zu PEs now its%s", q->id,
-		    target, n, errs ? "" : " (no memory to tell the kernel)");
-		free(errs);
+		say(e, 0, "peer %08x took over %08x: %zu of its %zu PEs now its",
+		    q->id, target, rehome(e, v, n, q->id), n);
 		free(v);
 	}
 	if (t)
@@ -981,9 +958,6 @@ static void report_unknown(struct rsp_enrp *e, sctp_assoc_t assoc,
 
 	if (!p || !p->id)
 		return;
-	/* The cause's 16-bit length must hold it: the head of a long one. */
-	if (len > 1024)
-		len = 1024;
 	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_ERROR, 0);
 	rsp_msg_add_error(&e->out, &e->ebuf, cause, NULL, raw, len);
 	send_peer(e, p, &e->out);
@@ -1055,7 +1029,6 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
 		}
 		if (!p->synced) {
 			p->synced = 1;
-			p->cursor = 0;
 			mentor(e, p);
 			read_table(e, p);
 		} else {
@@ -1069,10 +1042,7 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
 			presence(e, p, 0);
 		break;
 	case ENRP_HANDLE_TABLE_REQUEST:
-		if (e->in.flags & F_OWN)
-			table_response(e, p);
-		else
-			full_response(e, p);
+		table_response(e, p, e->in.flags & F_OWN);
 		break;
 	case ENRP_LIST_REQUEST:
 		list_response(e, p);
@@ -1241,28 +1211,29 @@ int rsp_enrp_event(struct rsp_enrp *e, int fd, uint32_t events)
 	return -1;
 }
 
-int rsp_enrp_tick(struct rsp_enrp *e)
+void rsp_enrp_held(struct rsp_enrp *e, uint64_t ms)
 {
-	uint64_t now = rsp_now_ms(), next, held = rsp_stalled(&e->stall, now);
+	uint64_t now = rsp_now_ms();
 	unsigned int i;
 
-	/*
-	 * What the peers sent while our own work held the loop is unread:
-	 * their silence and the takeovers' deadlines get that time.
-	 */
-	for (i = 0; held && i < e->npeers; i++) {
+	for (i = 0; i < e->npeers; i++) {
 		struct epeer *p = &e->peers[i];
 
-		p->last_heard = p->last_heard + held < now ?
-				p->last_heard + held : now;
+		p->last_heard = p->last_heard + ms < now ?
+				p->last_heard + ms : now;
 		if (p->asked_at)
-			p->asked_at += held;
+			p->asked_at += ms;
 		if (p->state != P_UP || p->taker)
-			p->until += held;
+			p->until += ms;
 	}
-	if (held)
-		say(e, 1, "our own work held us %llu ms: the peers get that time",
-		    (unsigned long long)held);
+	say(e, 1, "our own work held us %llu ms: the peers get that time",
+	    (unsigned long long)ms);
+}
+
+int rsp_enrp_tick(struct rsp_enrp *e)
+{
+	uint64_t now = rsp_now_ms(), next;
+	unsigned int i;
 
 	if (now >= e->next_presence) {
 		/* One not heard of yet answers at once: its table sooner. */
@@ -1312,8 +1283,7 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 			next = p->until;
 		i++;
 	}
-	return rsp_stall_mark(&e->stall, now,
-			      next > now ? (int)(next - now) : 0);
+	return next > now ? (int)(next - now) : 0;
 }
 
 void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id)
@@ -1332,13 +1302,11 @@ void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id)
 
 void rsp_enrp_changed(struct rsp_enrp *e, uint32_t home)
 {
-	struct epeer *p = home ? peer_by_id(e, home) : NULL;
 	unsigned int i;
 
-	if (p)
-		p->checked = 0;
-	for (i = 0; !home && i < e->npeers; i++)
-		e->peers[i].checked = 0;
+	for (i = 0; i < e->npeers; i++)
+		if (!home || e->peers[i].id == home)
+			e->peers[i].checked = 0;
 }
 
 void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r)

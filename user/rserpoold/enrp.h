@@ -55,6 +55,11 @@ void rsp_enrp_expect(struct rsp_enrp *e, uint32_t id);
  * check its next checksum.
  */
 void rsp_enrp_changed(struct rsp_enrp *e, uint32_t home);
+/*
+ * Our own work held the loop @ms: the peers' silence and the takeovers'
+ * deadlines get that time more.
+ */
+void rsp_enrp_held(struct rsp_enrp *e, uint64_t ms);
 /* A local socket reported @r unreachable: tell its home registrar. */
 void rsp_enrp_report(struct rsp_enrp *e, const struct rsp_pe_rec *r);
 

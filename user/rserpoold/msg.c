@@ -429,6 +429,9 @@ void rsp_msg_add_error(struct rsp_msg *m, struct rsp_buf *b, uint16_t cause,
 	if (info)
 		rsp_param_encode(b, info);
 	if (raw) {
+		/* The cause's 16-bit length must hold it: the head of it. */
+		if (rawlen > RSP_ERROR_RAW_MAX)
+			rawlen = RSP_ERROR_RAW_MAX;
 		rsp_put(b, raw, rawlen);
 		while (b->len % 4)
 			rsp_put8(b, 0);

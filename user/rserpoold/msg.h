@@ -169,8 +169,9 @@ void rsp_msg_add_u32(struct rsp_msg *m, uint16_t type, uint32_t v);
  * as long as @m): @info, if given, is the parameter the cause is about
  * (RFC 5354 section 3.10: the policy, the transport, the PE), which
  * decoders such as Wireshark's expect; @raw, if given, the bytes of an
- * unrecognized message or parameter.
+ * unrecognized message or parameter (the first RSP_ERROR_RAW_MAX).
  */
+#define RSP_ERROR_RAW_MAX	1024
 void rsp_msg_add_error(struct rsp_msg *m, struct rsp_buf *b, uint16_t cause,
 		       const struct rsp_param *info, const uint8_t *raw,
 		       size_t rawlen);

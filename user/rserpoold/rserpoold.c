@@ -530,6 +530,7 @@ int main(int argc, char **argv)
 	struct rsp_nl nl, ev_nl;
 	sigset_t sigs;
 	int opt, ep, sfd, evfd, err;
+	uint64_t ticked = 0, woke = 0;	/* the last round's ticks took, it woke */
 	unsigned int i;
 
 	/* The file first, wherever -f is on the command line. */
@@ -633,8 +634,20 @@ int main(int argc, char **argv)
 		}
 	}
 	for (;;) {
-		int ta = rsp_asap_tick(a), te = e ? rsp_enrp_tick(e) : ta;
-		int n = epoll_wait(ep, &ev, 1, ta < te ? ta : te);
+		/* Ticks and handling of the last round, not its sleep. */
+		uint64_t t0 = rsp_now_ms(), held = woke ? ticked + t0 - woke : 0;
+		int ta, te, n;
+
+		if (held >= RSP_STALL_MS) {
+			rsp_asap_held(a, held);
+			if (e)
+				rsp_enrp_held(e, held);
+		}
+		ta = rsp_asap_tick(a);
+		te = e ? rsp_enrp_tick(e) : ta;
+		ticked = rsp_now_ms() - t0;
+		n = epoll_wait(ep, &ev, 1, ta < te ? ta : te);
+		woke = rsp_now_ms();
 
 		if (n < 0 && errno != EINTR) {
 			perror("rserpoold: epoll_wait");

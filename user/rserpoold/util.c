@@ -13,23 +13,6 @@
 #include <netinet/sctp.h>
 #include "util.h"
 
-uint64_t rsp_stalled(const struct rsp_stall *s, uint64_t now)
-{
-	uint64_t held;
-
-	if (!s->at || now < s->at + s->wait)
-		return 0;
-	held = now - s->at - s->wait;
-	return held >= RSP_STALL_MS ? held : 0;
-}
-
-int rsp_stall_mark(struct rsp_stall *s, uint64_t now, int wait)
-{
-	s->at = now;
-	s->wait = wait;
-	return wait;
-}
-
 uint64_t rsp_now_ms(void)
 {
 	struct timespec t;

@@ -11,20 +11,11 @@
 uint64_t rsp_now_ms(void);
 
 /*
- * A loop held by our own work (a takeover, a table read) leaves what
- * others sent meanwhile unread: a timer that waits for their answer must
- * not run out for that.  A tick calls rsp_stalled() first, for how long
- * the loop was held since the last tick beyond the @wait it returned
- * then (0 if less than RSP_STALL_MS), moves such timers by it, and ends
- * with rsp_stall_mark().
+ * A loop held this long by our own work (a takeover, a table read) has
+ * left what others sent meanwhile unread: the timers that wait for their
+ * answers move by that time (rsp_asap_held(), rsp_enrp_held()).
  */
 #define RSP_STALL_MS	500
-struct rsp_stall {
-	uint64_t at;			/* ms: the last tick */
-	int wait;			/* ms it let the loop sleep */
-};
-uint64_t rsp_stalled(const struct rsp_stall *s, uint64_t now);
-int rsp_stall_mark(struct rsp_stall *s, uint64_t now, int wait);
 
 /* From now on the log goes to syslog (daemon mode). */
 void rsp_log_syslog(void);
