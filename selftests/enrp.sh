@@ -100,10 +100,7 @@ $want) ok "ENRP runs over $via ($got)" ;;
 esac
 fails "rspctl peers where no rserpoold runs: says so" \
 	"no rserpoold in this network namespace" ip netns exec pu $R peers
-(echo "hello peer"; sleep 3) | ip netns exec pu timeout 20 rspterminal \
-	-registrar=10.12.0.2:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1
-got=$(sed -n 's/.*from PE \$\([0-9a-fA-F]*\)> hello peer.*/\1/p' \
-	"$T/pu.log" | head -n 1)
+got=$(echoed pu 10.12.0.2:3863 "hello peer")
 eq "a PU of pr2 gets the echo of the PE registered at pr1" \
 	"$(printf '%d' "0x${got:-0}")" "$a"
 
@@ -137,7 +134,7 @@ fi
 capture_end
 check_decoded "$T/cap.pcapng" 10.12.0.1
 check_decoded "$T/cap.pcapng" 10.12.0.2
-d=$(decoded "$T/cap.pcapng" 10.12.0.1 "enrp && $via")
+d=$(decoded "$T/cap.pcapng" 10.12.0.1 $via)
 eq "... ENRP among them, over $via" \
 	"$([ "${d%% *}" -gt 5 ] && echo decoded) ${d#* }" "decoded bad 0"
 
@@ -160,10 +157,8 @@ eq "... alone: no other peer to agree" "$?" 0
 sleep 8
 eq "its keep-alive ACKs renew its 6 s life: still there 8 s later" \
 	"$(homes pr2 EchoPool)" "$a@8738"
-(echo "hello again"; sleep 3) | ip netns exec pu timeout 20 rspterminal \
-	-registrar=10.12.0.2:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1
-grep -q "hello again" "$T/pu.log"
-eq "a PU of pr2 still reaches it" "$?" 0
+eq "a PU of pr2 still reaches it" \
+	"$(printf '%d' "0x$(echoed pu 10.12.0.2:3863 "hello again")")" "$a"
 # A registrar over ENRP/TCP that sends what pr2 does not know: ENRP_ERROR
 # as the action bits say (RFC 5354), and pr2 answers it on.
 eq "ENRP: unknown types get what their action bits say (RFC 5354)" \

@@ -55,10 +55,7 @@ eq "two rsplib PEs registered" \
 eq "... home 0x5eed (24301), each at its own address" \
 	"$(in_pr $R -j pe show EchoPool | jq -r '[.[] | "\(.home) \(.addrs | join(","))"] | sort | join(" ")')" \
 	"24301 10.11.0.2 24301 10.11.0.3"
-(echo "hello rsplib"; sleep 3) | in_pu timeout 20 rspterminal \
-	-registrar=10.11.0.1:3863 -poolhandle=EchoPool > "$T/pu.log" 2>&1
-served=$(sed -n 's/.*from PE \$\([0-9a-fA-F]*\)> hello rsplib.*/\1/p' \
-	"$T/pu.log" | head -n 1)
+served=$(echoed pu 10.11.0.1:3863 "hello rsplib")
 [ -n "$served" ] || sed 's/^/# /' "$T/pu.log"
 eq "rspterminal resolves through rserpoold and gets its echo" \
 	"$([ -n "$served" ] && echo echoed)" echoed

@@ -66,28 +66,42 @@ hosts_down() {
 	for h in "$@"; do ip netns del $h; done
 	ip link del br0
 }
-# capture FILE: records br0 with tshark until capture_end.
+# capture FILE: records br0 until capture_end (dumpcap: tshark takes
+# long to start in the guest, and decodes nothing here).
 capture() {
-	tshark -q -i br0 -w "$1" > "$T/tshark.log" 2>&1 &
+	dumpcap -q -i br0 -w "$1" > "$T/dumpcap.log" 2>&1 &
 	capture_pid=$!
-	until_eq 20 yes sh -c "grep -q Capturing '$T/tshark.log' && echo yes" \
+	until_eq 20 yes sh -c "grep -q Capturing '$T/dumpcap.log' && echo yes" \
 		> /dev/null
 }
 capture_end() { kill -INT $capture_pid 2>/dev/null; wait $capture_pid; }
-# decoded FILE SRC [FILTER]: "N bad M": the frames from SRC with ASAP or
-# ENRP messages (or FILTER's) that Wireshark decodes, and how many of
-# those it finds malformed or warns about (expert severity warning and
-# up); those are listed on stderr.
+# decoded FILE SRC [VIA]: "N bad M": the frames from SRC with ASAP or
+# ENRP messages (with ENRP over VIA, tcp or sctp, if given) that
+# Wireshark decodes, and how many of those it finds malformed or warns
+# about (expert severity warning and up); those are listed on stderr.
 # Over TCP, rsp-tcp.lua frames the messages for Wireshark's dissectors.
+# tshark reads FILE once (it takes seconds to start in the guest): the
+# fields of its ASAP and ENRP frames are kept in FILE.fields.
 decoded() {
-	f="ip.src == $2 && (${3:-asap || enrp})"
-	set -- "$1" "$2" -X "lua_script:$top/selftests/rsp-tcp.lua"
-	tshark -r "$1" "$3" "$4" -Y "$f && (_ws.malformed ||
-		_ws.expert.severity >= 6291456)" -T fields -e frame.number \
-		-e _ws.col.Info -e _ws.expert.message > "$T/bad" 2>/dev/null
-	sed 's/^/# bad frame: /' "$T/bad" >&2
-	echo "$(tshark -r "$1" "$3" "$4" -Y "$f" 2>/dev/null | wc -l) bad" \
-		"$(wc -l < "$T/bad")"
+	[ -s "$1.fields" ] ||
+		tshark -r "$1" -X "lua_script:$top/selftests/rsp-tcp.lua" \
+			-Y "asap || enrp" -T fields -E separator=/t \
+			-e ip.src -e frame.protocols -e _ws.malformed \
+			-e _ws.expert.severity -e frame.number -e _ws.col.Info \
+			-e _ws.expert.message > "$1.fields" 2>/dev/null
+	awk -F '\t' -v src="$2" -v via="${3:-}" '
+	$1 != src { next }
+	via != "" && ($2 !~ ":" via ":" || $2 !~ /:enrp/) { next }
+	{
+		n++
+		bad = $3 != ""
+		k = split($4, sev, ",")
+		for (i = 1; i <= k; i++)
+			if (sev[i] + 0 >= 6291456)
+				bad = 1
+	}
+	bad { b++; print "# bad frame: " $5 " " $6 " " $7 > "/dev/stderr" }
+	END { print n + 0, "bad", b + 0 }' "$1.fields"
 }
 # check_decoded FILE SRC: a case that Wireshark decodes more than five of
 # SRC's ASAP and ENRP messages and finds none malformed or warned about.
@@ -96,4 +110,25 @@ check_decoded() {
 	echo "# tshark: ${d%% *} frames with ASAP or ENRP from $2"
 	eq "tshark decodes rserpoold's ASAP and ENRP ($2): none malformed, no warning" \
 		"$([ "${d%% *}" -gt 5 ] && echo decoded) ${d#* }" "decoded bad 0"
+}
+# echoed NS REGISTRAR TEXT: rsplib's rspterminal in NS resolves EchoPool
+# at REGISTRAR (ADDR:PORT) and sends TEXT; prints the ID (hex, as rsplib
+# prints it) of the PE whose echo came back within 20 s, or nothing.
+# rspterminal does not end with its input: it is stopped once the echo is
+# there.
+echoed() {
+	rm -f "$T/pu.in"
+	mkfifo "$T/pu.in"
+	ip netns exec "$1" timeout 25 rspterminal -registrar="$2" \
+		-poolhandle=EchoPool < "$T/pu.in" > "$T/pu.log" 2>&1 &
+	echoed_pid=$!
+	exec 3> "$T/pu.in"
+	echo "$3" >&3
+	until_eq 20 yes sh -c "grep -qF -- '> $3' '$T/pu.log' && echo yes" \
+		> /dev/null
+	kill $echoed_pid 2>/dev/null
+	exec 3>&-
+	wait $echoed_pid 2>/dev/null
+	sed -n "s/.*from PE \\\$\([0-9a-fA-F]*\)> $3.*/\\1/p" "$T/pu.log" |
+		head -n 1
 }
