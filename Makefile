@@ -110,7 +110,7 @@ install: all
 		install -D -m 644 etc/rserpoold.conf \
 			$(DESTDIR)/etc/rserpool/rserpoold.conf
 
-selftest-bins: $(SELFTEST_BINS)
+selftest-bins: $(SELFTEST_BINS) tools/bench/asapbench
 
 $(KSFT)/kselftest_harness.h:
 	sh tools/ksrc.sh >/dev/null

@@ -9,7 +9,8 @@
 # and whose whole table gives pr3 every PE with its home.  A PE
 # registered at pr2 then reaches the others; when pr1 dies, pr2 or pr3
 # takes its PEs over with the other agreeing, and both hold all of them
-# homed there.  TAP output.
+# homed there.  A flush of the taker's kernel table, whose events its
+# daemon cannot all read, still reaches it and the other.  TAP output.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
@@ -128,6 +129,21 @@ other=pr2
 echo "# $takers took pr1 over"
 grep -q "takes 00001111 over: agreed" "$T/$other.log"
 eq "... the other ($other) agreed" "$?" 0
+
+# A flush of the taker's kernel table removes its PEs in one burst whose
+# events overflow its event socket: it finds them gone in the table, and
+# tells the other.
+tid=8738
+[ "$takers" = pr3 ] && tid=13107
+mine=$(own "$takers")
+ip netns exec "$takers" $R flush > /dev/null
+eq "the taker's table flushed: its PE_DEL events lost, it has no PE left" \
+	"$(until_eq 30 0 own "$takers")" 0
+eq "... found gone in the table, not in the events" \
+	"$(grep -o "[0-9]* PEs we were home for left the kernel's table unseen" \
+	   "$T/$takers.log" | awk '{ n += $1 } END { print (n > 0 && n <= m) }' m="$mine")" 1
+eq "... and $other, told, holds none of them" \
+	"$(until_eq 30 0 pes "$other" $tid)" 0
 kill "$pe" "$first" "$bulk" 2>/dev/null
 wait "$pe" "$first" "$bulk" 2>/dev/null
 [ $failed -eq 0 ] || for k in 1 2 3; do

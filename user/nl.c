@@ -375,8 +375,9 @@ int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 	int fd = nl_socket_get_fd(nl->sk);
 	static uint8_t out[1 << 18], in[1 << 16];
 	uint32_t first = 0;
-	unsigned int i, got = 0;
+	unsigned int i;
 	size_t len = 0;
+	int done = !n;
 	ssize_t r;
 
 	/*
@@ -395,15 +396,21 @@ int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 		if (!h)
 			break;
 		nl_complete_msg(nl->sk, msgs[i]);
+		/*
+		 * Only the last asks for an ACK: the others are answered only
+		 * if they fail, and all before the last one's answer.
+		 */
+		if (i + 1 < n)
+			h->nlmsg_flags &= ~NLM_F_ACK;
 		if (!i)
 			first = h->nlmsg_seq;
 		if (NLMSG_ALIGN(h->nlmsg_len) > sizeof(out))
 			return -EMSGSIZE;
 		memcpy(out + len, h, h->nlmsg_len);
 		len += NLMSG_ALIGN(h->nlmsg_len);
-		errs[i] = -EIO;		/* until its answer says otherwise */
+		errs[i] = 0;
 	}
-	while (got < n) {
+	while (!done) {
 		struct nlmsghdr *h = (struct nlmsghdr *)in;
 
 		r = recv(fd, in, sizeof(in), 0);
@@ -418,7 +425,7 @@ int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 			if (h->nlmsg_type != NLMSG_ERROR || k >= n)
 				continue;	/* not an answer to the batch */
 			errs[k] = e->error;
-			got++;
+			done = k == n - 1;
 		}
 	}
 	return 0;

@@ -37,9 +37,11 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 int rsp_nl_ask(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 	       void *arg);
 /*
- * Sends the requests @msgs (each asking for an ACK) in one go and waits
- * for all their answers: @errs[i] is 0 or -errno for each.  The messages
- * stay the caller's.  0, or -errno if the batch itself failed.
+ * Sends the requests @msgs in one go and waits for their answers: @errs[i]
+ * is 0 or -errno for each.  Only the last asks for an ACK (the kernel
+ * answers the others only with an error), which saves an answer a
+ * request.  The messages stay the caller's.  0, or -errno if the batch
+ * itself failed.
  */
 int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 		 int *errs);

@@ -543,7 +543,6 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 	rsp_pe_to_wire(&a->pes[0], &a->recs[0]);
 	p = rsp_msg_add(&a->out, RSP_P_POLICY);
 	p->policy = a->pes[0].policy;
-	/* 256 PEs and the two parameters before them would not fit. */
 	for (i = 0; i < n && (p = rsp_msg_add(&a->out, RSP_P_PE)); i++) {
 		rsp_pe_to_wire(&a->pes[i], &a->recs[i]);
 		p->pe = &a->pes[i];

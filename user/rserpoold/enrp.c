@@ -34,7 +34,7 @@
 #include "stream.h"
 #include "util.h"
 
-#define TABLE_CHUNK	128	/* PEs per handle table response */
+#define TABLE_BYTES	32768	/* a handle table response at most */
 #define F_REPLY		0x01	/* presence: reply required */
 #define F_OWN		0x01	/* table request: own PEs only (W) */
 #define F_MORE		0x02	/* table response: more to send (M) */
@@ -119,7 +119,7 @@ struct rsp_enrp {
 	int mentored;			/* a mentor was asked for the table */
 	struct rsp_msg in, out;
 	struct rsp_buf ebuf;		/* an Operation Error's cause */
-	struct rsp_p_pe pes[TABLE_CHUNK];
+	struct rsp_p_pe pe;		/* a PE parameter being encoded */
 	uint8_t buf[RSP_MSG_MAX + RSP_MSG_HDR];
 	unsigned int nlearn;		/* PEs of peers to put in the kernel */
 	struct rsp_pe_rec learn[RSP_KERN_BATCH];
@@ -263,75 +263,104 @@ static void snap_free(struct epeer *p)
 	p->nsnap = p->snap_at = 0;
 }
 
-/* The table @p reads, as it is when it asks. */
+/* The table @p reads, as it is when it asks: its responses, encoded. */
 struct snapshot {
 	struct rsp_enrp *e;
 	struct epeer *p;
-	unsigned int k;			/* PEs in e->out */
+	size_t start;			/* the last response's, in its buffer */
+	unsigned int n;			/* parameters in it */
+	struct rsp_buf pe;		/* one PE parameter */
 	int err;
 };
 
-/* e->out, the next response of the snapshot, is encoded and kept. */
-static int snap_cut(struct snapshot *s)
+/* The last response is complete. */
+static void snap_end(struct snapshot *s)
+{
+	if (s->p->nsnap)
+		rsp_msg_end(&s->p->snap[s->p->nsnap - 1], s->start);
+}
+
+/* The next response, after the last. */
+static struct rsp_buf *snap_open(struct snapshot *s)
 {
 	struct epeer *p = s->p;
 	struct rsp_buf *v = realloc(p->snap, (p->nsnap + 1) * sizeof(*v));
 
 	if (!v)
-		return -ENOMEM;
+		return NULL;
 	p->snap = v;
-	if (encode_for(s->e, p, &s->e->out, &v[p->nsnap]))
-		return -EMSGSIZE;
-	p->nsnap++;
-	rsp_msg_init(&s->e->out, RSP_PPID_ENRP, ENRP_HANDLE_TABLE_RESPONSE, 0);
-	s->k = 0;
-	return 0;
+	snap_end(s);
+	v = &v[p->nsnap++];
+	rsp_buf_init(v);
+	s->start = rsp_msg_begin(v, ENRP_HANDLE_TABLE_RESPONSE, 0);
+	rsp_put32(v, s->e->c.id);
+	rsp_put32(v, p->id);
+	s->n = 0;
+	return v;
 }
 
 static int snap_add(const struct rsp_pe_rec *r, void *arg)
 {
 	struct snapshot *s = arg;
-	struct rsp_param *prm;
+	struct rsp_param prm = { .type = RSP_P_PE, .pe = &s->e->pe };
+	struct rsp_buf *b = s->p->nsnap ? &s->p->snap[s->p->nsnap - 1] : NULL;
 
 	if (!r->home)		/* put by hand, not a registrar's */
 		return 0;
-	rsp_msg_add_handle(&s->e->out, r->handle, r->handle_len);
-	prm = rsp_msg_add(&s->e->out, RSP_P_PE);
-	rsp_pe_to_wire(&s->e->pes[s->k], r);
-	prm->pe = &s->e->pes[s->k];
-	if (++s->k == TABLE_CHUNK)
-		s->err = snap_cut(s);
-	return s->err;
+	rsp_pe_to_wire(prm.pe, r);
+	s->pe.len = s->pe.pad = 0;
+	rsp_param_encode(&s->pe, &prm);
+	/* A new response where this PE and its pool would not fit. */
+	if (!b || b->len + s->pe.len + RSP_TLV_HDR + RSP_HANDLE_MAX >
+		  TABLE_BYTES || s->n + 2 > RSP_MAX_PARAMS)
+		b = snap_open(s);
+	if (!b || b->failed || s->pe.failed)
+		return s->err = -ENOMEM;
+	/*
+	 * Every PE after its pool's handle: RFC 5353 lets the PEs of a pool
+	 * follow one handle, but rsplib fails on a PE that does not.
+	 */
+	prm.type = RSP_P_HANDLE;
+	prm.handle.len = r->handle_len;
+	memcpy(prm.handle.data, r->handle, r->handle_len);
+	rsp_param_encode(b, &prm);
+	rsp_put(b, s->pe.p, s->pe.len);
+	b->pad = s->pe.pad;
+	s->n += 2;
+	return b->failed ? (s->err = -ENOMEM) : 0;
 }
 
 /*
  * Our PEs (@own: the W flag), or every PE of the handlespace whoever is
- * home (a registrar that makes us its mentor), TABLE_CHUNK a response.
- * They are taken at the first request, so that PEs that come and go
- * while the peer reads shift nothing; the responses after it are sent
+ * home (a registrar that makes us its mentor), TABLE_BYTES a response at
+ * most.  They are taken at the first request, so that PEs that come and
+ * go while the peer reads shift nothing; the responses after it are sent
  * from there.
  */
 static void table_response(struct rsp_enrp *e, struct epeer *p, int own)
 {
-	struct snapshot s = { e, p, 0, 0 };
+	struct snapshot s = { .e = e, .p = p };
 	const struct rsp_pe_rec *r;
 	size_t i;
 	int err = 0;
 
 	if (!p->snap) {
-		rsp_msg_init(&e->out, RSP_PPID_ENRP,
-			     ENRP_HANDLE_TABLE_RESPONSE, 0);
+		rsp_buf_init(&s.pe);
 		if (own)
 			for (i = 0; !s.err && (r = rsp_asap_home(e->a, i)); i++)
 				snap_add(r, &s);
 		else
 			err = rsp_kern_dump(e->nl, snap_add, &s);
-		if (!err && !s.err && (s.k || !p->nsnap))
-			s.err = snap_cut(&s);
-		if (s.err || !p->nsnap) {
+		if (!err && !s.err && !p->nsnap && !snap_open(&s))
+			s.err = -ENOMEM;
+		snap_end(&s);
+		rsp_buf_free(&s.pe);
+		if (!err && !s.err && p->snap[p->nsnap - 1].failed)
+			s.err = -ENOMEM;
+		if (err || s.err) {
 			say(e, 0, "peer %08x asked for %s: %s", p->id,
 			    own ? "our PEs" : "the whole table",
-			    strerror(s.err ? -s.err : EIO));
+			    strerror(-(err ? err : s.err)));
 			snap_free(p);
 			rsp_msg_init(&e->out, RSP_PPID_ENRP,
 				     ENRP_HANDLE_TABLE_RESPONSE, 0x01);
@@ -1331,8 +1360,8 @@ void rsp_enrp_update(void *arg, int del, const struct rsp_pe_rec *r)
 	e->out.action = del;
 	rsp_msg_add_handle(&e->out, r->handle, r->handle_len);
 	prm = rsp_msg_add(&e->out, RSP_P_PE);
-	rsp_pe_to_wire(&e->pes[0], r);
-	prm->pe = &e->pes[0];
+	rsp_pe_to_wire(&e->pe, r);
+	prm->pe = &e->pe;
 	for (i = 0; i < e->npeers; i++)
 		if (e->peers[i].id && e->peers[i].state == P_UP)
 			send_peer(e, &e->peers[i], &e->out);

@@ -114,7 +114,7 @@ struct rsp_param {
 	};
 };
 
-#define RSP_MAX_PARAMS		256
+#define RSP_MAX_PARAMS		1024
 
 struct rsp_msg {
 	uint8_t ppid;			/* RSP_PPID_ASAP or RSP_PPID_ENRP */

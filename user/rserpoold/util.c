@@ -152,20 +152,35 @@ void rsp_sctp_drain(struct rsp_sctp_rx *rx)
 		socklen_t flen = sizeof(rx->from);
 
 		rx->from.ss_family = 0;
-		n = sctp_recvmsg(rx->fd, rx->buf, rx->size,
+		n = sctp_recvmsg(rx->fd, rx->buf + rx->have,
+				 rx->size - rx->have,
 				 (struct sockaddr *)&rx->from, &flen, &si,
 				 &flags);
 		if (n < 0)
 			return;	/* EAGAIN, or an error epoll will repeat */
 		if (flags & MSG_NOTIFICATION) {
-			rx->note(rx->arg);
-		} else if (rx->skipping || !(flags & MSG_EOR)) {
-			if (!rx->skipping)
+			if (rx->have) {	/* the message in pieces ends here */
+				memmove(rx->buf, rx->buf + rx->have, n);
+				rx->have = 0;
 				rx->dropped++;
+			}
+			rx->note(rx->arg);
+		} else if (rx->skipping) {
 			rx->skipping = !(flags & MSG_EOR);
+		} else if (!(flags & MSG_EOR)) {
+			/* Partial delivery: the rest comes in the next reads. */
+			rx->have += n;
+			if (rx->have == rx->size) {
+				rx->have = 0;
+				rx->dropped++;
+				rx->skipping = 1;
+			}
 		} else if (ntohl(si.sinfo_ppid) != rx->ppid) {
+			rx->have = 0;
 			rx->dropped++;
 		} else {
+			n += rx->have;
+			rx->have = 0;
 			rx->msg(rx->arg, si.sinfo_assoc_id, n);
 		}
 	}

@@ -51,6 +51,7 @@ struct rsp_sctp_rx {
 	uint32_t ppid;
 	uint8_t *buf;
 	size_t size;
+	size_t have;			/* of a message read in pieces */
 	int skipping;			/* the rest of an oversized one */
 	int budget;			/* reads a call, 0: until empty */
 	uint64_t dropped;		/* oversized, or of another PPID */
