@@ -56,23 +56,31 @@ rsplib_pr() {
 		-minaddressscope=sitelocal -quiet -logfile=/dev/null &
 	echo $! > "$T/pr2.pid"
 }
-# bulk: how many PEs of pool Bulk rspregistrar holds.
+# bulk: how many PEs of pool Bulk and of pool BulkTcp rspregistrar holds.
 bulk() {
 	ip netns exec pu timeout 20 hsdump 10.14.0.2:9901 2>/dev/null |
-		grep -c ' -> "Bulk" '
+		awk '/ -> "Bulk" / { s++ } / -> "BulkTcp" / { t++ }
+		     END { print s + 0, t + 0 }'
 }
 # rserpoold answers on its control socket once it serves.
 until_eq 20 0 sh -c "ip netns exec pr1 $R peers > /dev/null 2>&1; echo \$?" \
 	> /dev/null
-ip netns exec pe1 "$top/tools/bench/asapbench" fill 10.14.0.1 3863 Bulk 2000 \
+# 1000 PEs registered over ASAP/SCTP, 1000 over ASAP/TCP, which rsplib
+# (SCTP only) refuses, and with them the rest of the message they are in.
+ip netns exec pe1 "$top/tools/bench/asapbench" fill 10.14.0.1 3863 Bulk 1000 \
 	> "$T/bulk.log" 2>&1 &
 bulk=$!
-until_eq 60 "registered 2000" cat "$T/bulk.log" > /dev/null
+ip netns exec pe1 python3 "$top/selftests/asap_tcp.py" 10.14.0.1 3863 \
+	bulk BulkTcp 1000 10.14.0.3 > "$T/bulktcp.log" 2>&1 &
+bulktcp=$!
+until_eq 60 2 sh -c "cat '$T/bulk.log' '$T/bulktcp.log' |
+	grep -c '^registered 1000$'" > /dev/null
 rsplib_pr 10.14.0.1
-eq "rspregistrar, started later, reads rserpoold's 2000 PEs (responses of 32 KB, M)" \
-	"$(until_eq 30 2000 bulk)" 2000
-kill $bulk
-eq "... and their deregistrations (handle updates)" "$(until_eq 30 0 bulk)" 0
+eq "rspregistrar, started later, reads rserpoold's 1000 PEs with an SCTP ASAP transport (responses of 32 KB, M), none with a TCP one" \
+	"$(until_eq 30 "1000 0" bulk)" "1000 0"
+kill $bulk $bulktcp
+eq "... and their deregistrations (handle updates)" \
+	"$(until_eq 30 "0 0" bulk)" "0 0"
 
 pe 1 10.14.0.1
 until_eq 15 1 sh -c "ip netns exec pr1 $R -j pe show EchoPool 2>/dev/null | jq length" > /dev/null

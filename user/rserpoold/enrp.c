@@ -270,6 +270,8 @@ struct snapshot {
 	size_t start;			/* the last response's, in its buffer */
 	unsigned int n;			/* parameters in it */
 	struct rsp_buf pe;		/* one PE parameter */
+	int later;			/* the pass for PEs without SCTP ASAP */
+	size_t rest;			/* those the first pass left */
 	int err;
 };
 
@@ -304,9 +306,31 @@ static int snap_add(const struct rsp_pe_rec *r, void *arg)
 	struct snapshot *s = arg;
 	struct rsp_param prm = { .type = RSP_P_PE, .pe = &s->e->pe };
 	struct rsp_buf *b = s->p->nsnap ? &s->p->snap[s->p->nsnap - 1] : NULL;
+	int sctp;
 
 	if (!r->home)		/* put by hand, not a registrar's */
 		return 0;
+	/*
+	 * rsplib refuses a PE without its ASAP transport, and the kernel
+	 * keeps only an SCTP one: ours registered over TCP have theirs here.
+	 */
+	if (!r->has_asap && r->home == s->e->c.id) {
+		const struct rsp_pe_rec *own = rsp_asap_find(s->e->a, r->handle,
+							     r->handle_len,
+							     r->id);
+
+		if (own)
+			r = own;
+	}
+	/*
+	 * rsplib (SCTP only) stops reading a response at a PE whose ASAP
+	 * transport is not SCTP: those come after all the others.
+	 */
+	sctp = r->has_asap && r->asap.type == RSP_P_SCTP;
+	if (sctp == s->later) {
+		s->rest += !sctp;
+		return 0;
+	}
 	rsp_pe_to_wire(prm.pe, r);
 	s->pe.len = s->pe.pad = 0;
 	rsp_param_encode(&s->pe, &prm);
@@ -346,11 +370,18 @@ static void table_response(struct rsp_enrp *e, struct epeer *p, int own)
 
 	if (!p->snap) {
 		rsp_buf_init(&s.pe);
-		if (own)
-			for (i = 0; !s.err && (r = rsp_asap_home(e->a, i)); i++)
-				snap_add(r, &s);
-		else
-			err = rsp_kern_dump(e->nl, snap_add, &s);
+		for (; s.later < 2 && !err && !s.err; s.later++) {
+			if (s.later && !s.rest)
+				break;
+			/* And in responses of their own: the next one is new. */
+			s.n = RSP_MAX_PARAMS;
+			if (own)
+				for (i = 0; !s.err &&
+					    (r = rsp_asap_home(e->a, i)); i++)
+					snap_add(r, &s);
+			else
+				err = rsp_kern_dump(e->nl, snap_add, &s);
+		}
 		if (!err && !s.err && !p->nsnap && !snap_open(&s))
 			s.err = -ENOMEM;
 		snap_end(&s);
