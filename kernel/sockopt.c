@@ -213,6 +213,7 @@ static void fill_pe(struct rsp_so_pe *o, const struct rsp_pe *pe)
 	o->load_deg = pe->pol.load_deg;
 	o->dpf = pe->pol.dpf;
 	o->distance = pe->pol.distance;
+	o->lifetime_ms = pe->lifetime_ms;
 	o->addrs_count = pe->naddrs;
 	for (i = 0; i < pe->naddrs; i++) {
 		o->addrs[i].family = pe->addrs[i].family;

@@ -99,9 +99,10 @@ FIXTURE(pools) {
 FIXTURE_SETUP(pools)
 {
 	ASSERT_EQ(0, rspctl("flush"));
+	/* PE 2 alone has a registration life: 10 minutes. */
 	for (int i = 1; i <= 3; i++)
-		ASSERT_EQ(0, rspctl("pe add t id %d proto tcp port 700%d addr 10.1.0.%d policy rr",
-				    i, i, i));
+		ASSERT_EQ(0, rspctl("pe add t id %d proto tcp port 700%d addr 10.1.0.%d policy rr%s",
+				    i, i, i, i == 2 ? " lifetime 600000" : ""));
 	self->tcp4 = socket(AF_INET, SOCK_STREAM, 0);
 	self->tcp6 = socket(AF_INET6, SOCK_STREAM, 0);
 	self->udp4 = socket(AF_INET, SOCK_DGRAM, 0);
@@ -363,6 +364,8 @@ TEST_F(pools, resolve_lists_pes_and_says_what_room_it_needs)
 	EXPECT_EQ(1, r->pe[0].id);
 	EXPECT_EQ(2, r->pe[1].id);
 	EXPECT_EQ(7002, r->pe[1].port);
+	EXPECT_EQ(0, r->pe[0].lifetime_ms);
+	EXPECT_EQ(600000, r->pe[1].lifetime_ms);
 	EXPECT_EQ(1, r->pe[1].addrs_count);
 	EXPECT_EQ(AF_INET, r->pe[1].addrs[0].family);
 	EXPECT_EQ(0, memcmp(r->pe[1].addrs[0].addr, "\x0a\x01\x00\x02", 4));

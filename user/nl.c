@@ -326,49 +326,6 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 	return t.ret;
 }
 
-/* Room for the largest single answer: RSP_RESOLVE_MAX whole PEs. */
-static uint8_t answer[1 << 19];
-
-int rsp_nl_ask(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
-	       void *arg)
-{
-	struct talk t = { nl, cb, arg, 0, 0 };
-	int fd = nl_socket_get_fd(nl->sk);
-	struct nlmsghdr *h;
-	ssize_t r;
-
-	nl->err = 0;
-	nl->msg[0] = nl->attr[0] = 0;
-	nl->dump_intr = 0;
-	nl_complete_msg(nl->sk, msg);
-	h = nlmsg_hdr(msg);
-	h->nlmsg_flags &= ~NLM_F_ACK;
-	t.seq = h->nlmsg_seq;
-	r = send(fd, h, h->nlmsg_len, 0);
-	nlmsg_free(msg);
-	if (r < 0)
-		return nl->err = -EIO;
-	/* One read, no peek: the buffer holds any answer there can be. */
-	for (;;) {
-		r = recv(fd, answer, sizeof(answer), 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return nl->err = -EIO;
-		for (h = (struct nlmsghdr *)answer; NLMSG_OK(h, r);
-		     h = NLMSG_NEXT(h, r)) {
-			if (h->nlmsg_seq != t.seq)
-				continue;	/* an earlier request's */
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				on_error(NULL, NLMSG_DATA(h), nl);
-				return nl->err;
-			}
-			valid(&t, h);
-			return t.ret;
-		}
-	}
-}
-
 int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 		 int *errs)
 {

@@ -31,12 +31,6 @@ struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags);
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		void *arg);
 /*
- * The same for a request with one answer, which then needs no ACK (a
- * read less): the answer, or the error, ends it.
- */
-int rsp_nl_ask(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
-	       void *arg);
-/*
  * Sends the requests @msgs in one go and waits for their answers: @errs[i]
  * is 0 or -errno for each.  Only the last asks for an ACK (the kernel
  * answers the others only with an error), which saves an answer a

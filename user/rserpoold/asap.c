@@ -62,6 +62,7 @@ struct rsp_asap {
 	struct rsp_nl *nl;
 	int ep;
 	int sctp, tcp;
+	int so;				/* selections: RSP_SO_RESOLVE on it */
 	int mfd;			/* announces go out on it */
 	uint64_t next_announce;
 	uint64_t homes_due;		/* no home's timer is due before */
@@ -540,11 +541,12 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 		want = a->c.max_items;
 	msg_init(&a->out, ASAP_HANDLE_RESOLUTION_RESPONSE, 0);
 	rsp_msg_add_handle(&a->out, h->handle.data, h->handle.len);
-	err = rsp_kern_resolve(a->nl, h->handle.data, h->handle.len, want,
+	err = rsp_kern_resolve(a->so, h->handle.data, h->handle.len, want,
 			       a->recs, &n, &policy);
 	if (err || !n) {
 		add_error(a, err == -ENOENT || !n ?
-			  RSP_CAUSE_UNKNOWN_HANDLE : cause_of(a->nl, err), NULL);
+			  RSP_CAUSE_UNKNOWN_HANDLE : RSP_CAUSE_UNSPECIFIED,
+			  NULL);
 		send_to(a, from, &a->out);
 		return;
 	}
@@ -1085,6 +1087,9 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 	a->hr.rate = c->max_hr_rate;
 	a->eu.rate = c->max_eu_rate;
 	a->sctp = a->tcp = a->mfd = -1;
+	a->so = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (a->so < 0)
+		goto fail;
 	if (c->sctp) {
 		a->sctp = rsp_sctp_listen(c->port, "ASAP");
 		if (a->sctp == -1)
@@ -1133,6 +1138,8 @@ void rsp_asap_close(struct rsp_asap *a)
 		close(a->sctp);
 	if (a->tcp >= 0)
 		close(a->tcp);
+	if (a->so >= 0)
+		close(a->so);
 	free(a->homes);
 	free(a->buckets);
 	rsp_buf_free(&a->ebuf);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include "kern.h"
 
 static void put_pool(struct nl_msg *m, const uint8_t *handle, size_t len)
@@ -205,53 +207,65 @@ int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
 	return 0;
 }
 
-struct resolved {
-	struct rsp_nl *nl;
-	const uint8_t *handle;
-	size_t len;
-	unsigned int max, n;
-	struct rsp_pe_rec *out;
-	uint32_t policy;
-};
-
-static int got_pes(struct nlattr **tb, int cmd, void *arg)
+/* From the socket option's PE: its wire form needs nothing else. */
+static void from_so(struct rsp_pe_rec *r, const struct rsp_so_pe *pe,
+		    const uint8_t *handle, size_t len)
 {
-	struct resolved *r = arg;
-	struct nlattr *a;
-	int rem;
+	unsigned int i;
 
-	(void)cmd;
-	if (tb[RSP_A_POOL_POLICY])
-		r->policy = nla_get_u32(tb[RSP_A_POOL_POLICY]);
-	nla_for_each_attr(a, r->nl->attrs, r->nl->attrlen, rem) {
-		struct nlattr *pe[RSP_A_MAX + 1];
+	memset(r, 0, sizeof(*r));
+	r->handle_len = len;
+	memcpy(r->handle, handle, len);
+	r->id = pe->id;
+	r->home = pe->home;
+	r->lifetime_ms = pe->lifetime_ms;
+	r->proto = pe->proto;
+	r->use = pe->use;
+	r->port = pe->port;
+	for (i = 0; i < pe->addrs_count && i < RSP_ADDRS_MAX; i++) {
+		int v4 = pe->addrs[i].family == AF_INET;
 
-		if (nla_type(a) != RSP_A_PE || r->n == r->max ||
-		    rsp_nl_nest(pe, RSP_A_MAX, a))
-			continue;
-		if (!rsp_kern_rec(&r->out[r->n], pe, r->handle, r->len))
-			r->n++;
+		r->addrs[i].type = v4 ? RSP_P_IPV4 : RSP_P_IPV6;
+		memcpy(r->addrs[i].a, pe->addrs[i].addr, v4 ? 4 : 16);
 	}
-	return 0;
+	r->naddrs = i;
+	r->policy = pe->policy;
+	r->param[RSP_POLICY_A_WEIGHT] = pe->weight;
+	r->param[RSP_POLICY_A_PRIORITY] = pe->priority;
+	r->param[RSP_POLICY_A_LOAD] = pe->load;
+	r->param[RSP_POLICY_A_LOAD_DEG] = pe->load_deg;
+	/* One field for both: the policy has one or the other. */
+	r->param[RSP_POLICY_A_WEIGHT_DPF] = pe->dpf;
+	r->param[RSP_POLICY_A_LOAD_DPF] = pe->dpf;
+	r->param[RSP_POLICY_A_DISTANCE] = pe->distance;
 }
 
-int rsp_kern_resolve(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+int rsp_kern_resolve(int fd, const uint8_t *handle, size_t len,
 		     unsigned int max, struct rsp_pe_rec *out,
 		     unsigned int *n, uint32_t *policy)
 {
-	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_RESOLVE, 0);
-	struct resolved r = { nl, handle, len, max, 0, out, 0 };
-	int err;
+	static union {
+		struct rsp_so_resolve r;
+		uint8_t room[sizeof(struct rsp_so_resolve) +
+			     RSP_RESOLVE_MAX * sizeof(struct rsp_so_pe)];
+	} u;
+	socklen_t room;
+	unsigned int i;
 
 	*n = 0;
-	if (!m)
-		return -ENOMEM;
-	put_pool(m, handle, len);
-	nla_put_u32(m, RSP_A_COUNT, max);
-	err = rsp_nl_ask(nl, m, got_pes, &r);
-	*n = r.n;
-	*policy = r.policy;
-	return err;
+	if (len > RSP_HANDLE_MAX || !max || max > RSP_RESOLVE_MAX)
+		return -EINVAL;
+	u.r.handle.len = len;
+	memcpy(u.r.handle.data, handle, len);
+	u.r.count = max;
+	room = sizeof(u.r) + max * sizeof(u.r.pe[0]);
+	if (getsockopt(fd, SOL_IP, RSP_SO_RESOLVE, &u, &room))
+		return -errno;
+	for (i = 0; i < u.r.count && i < max; i++)
+		from_so(&out[i], &u.r.pe[i], handle, len);
+	*n = i;
+	*policy = u.r.policy;
+	return 0;
 }
 
 struct dump {

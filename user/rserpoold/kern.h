@@ -28,11 +28,15 @@ int rsp_kern_report(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 		    uint32_t id);
 
 /*
- * Selects up to @max PEs of the pool with its policy into @out; *@n says
- * how many, *@policy the pool's policy type.  0, -ENOENT for no such
- * pool, or another -errno.
+ * Selects up to @max (at most RSP_RESOLVE_MAX) PEs of the pool with its
+ * policy into @out; *@n says how many, *@policy the pool's policy type.
+ * Through the socket option RSP_SO_RESOLVE on @fd, an IPv4 socket of the
+ * namespace: one system call and a copy, where the netlink command takes
+ * two and a message to build and parse.  The PEs come without their ASAP
+ * transport, which a handle resolution response does not carry.  0,
+ * -ENOENT for no such pool, or another -errno.
  */
-int rsp_kern_resolve(struct rsp_nl *nl, const uint8_t *handle, size_t len,
+int rsp_kern_resolve(int fd, const uint8_t *handle, size_t len,
 		     unsigned int max, struct rsp_pe_rec *out,
 		     unsigned int *n, uint32_t *policy);
 

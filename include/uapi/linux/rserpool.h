@@ -342,6 +342,7 @@ struct rsp_so_pe {
 	__u32 load_deg;
 	__u32 dpf;			/* weight DPF or load DPF */
 	__u32 distance;
+	__u32 lifetime_ms;		/* registration life, 0 = none */
 	__u32 addrs_count;
 	struct rsp_so_addr addrs[RSP_ADDRS_MAX];
 };
