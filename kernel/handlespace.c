@@ -321,11 +321,12 @@ static struct rsp_pe *pe_alloc(const struct rsp_pe_info *info)
 	return pe;
 }
 
-static void pe_unlink(struct rsp_hs *hs, struct rsp_pe *pe, u8 reason)
+static void pe_unlink(struct rsp_hs *hs, struct rsp_pe *pe, u8 reason,
+		      u32 portid)
 {
 	struct rsp_pool *pool = pe->pool;
 
-	rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_DEL, reason);
+	rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_DEL, reason, portid);
 	rb_erase(&pe->id_node, &pool->pes);
 	rsp_peers_del(hs, pe);
 	rsp_sel_del(pool, pe);
@@ -444,7 +445,7 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 		pe_replace(hs, old, pe);
 		hs->stats.updated++;
 		hs->generation++;
-		rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_SET, 0);
+		rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_SET, 0, info->portid);
 		err = 0;
 		goto out;
 	}
@@ -468,7 +469,7 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 	hs->npes++;
 	hs->stats.added++;
 	hs->generation++;
-	rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_NEW, 0);
+	rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_NEW, 0, info->portid);
 	goto out;
 
 free_pe:
@@ -497,14 +498,14 @@ static struct rsp_pe *find_locked(struct rsp_hs *hs,
 }
 
 int rsp_pe_delete(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
-		  struct netlink_ext_ack *extack)
+		  u32 portid, struct netlink_ext_ack *extack)
 {
 	struct rsp_pe *pe;
 
 	mutex_lock(&hs->lock);
 	pe = find_locked(hs, h, id, extack);
 	if (pe) {
-		pe_unlink(hs, pe, RSP_REASON_DELETED);
+		pe_unlink(hs, pe, RSP_REASON_DELETED, portid);
 		hs->stats.removed++;
 	}
 	mutex_unlock(&hs->lock);
@@ -517,7 +518,7 @@ int rsp_pe_delete(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
  * process alone cannot drive every PE of a pool to the threshold.
  */
 int rsp_pe_report(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
-		  const kuid_t *uid, u32 *reports, bool *removed,
+		  const kuid_t *uid, u32 portid, u32 *reports, bool *removed,
 		  struct netlink_ext_ack *extack)
 {
 	struct rsp_pe *pe;
@@ -534,10 +535,10 @@ int rsp_pe_report(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
 		pe->reporter = uid ? *uid : INVALID_UID;
 		*reports = ++pe->reports;
 		hs->stats.reports++;
-		rsp_nl_notify_pe(hs, pe, RSP_CMD_REPORT, 0);
+		rsp_nl_notify_pe(hs, pe, RSP_CMD_REPORT, 0, portid);
 		*removed = pe->reports >= hs->limits.report_threshold;
 		if (*removed) {
-			pe_unlink(hs, pe, RSP_REASON_UNREACHABLE);
+			pe_unlink(hs, pe, RSP_REASON_UNREACHABLE, portid);
 			hs->stats.unreachable++;
 		}
 	}
@@ -546,7 +547,8 @@ int rsp_pe_report(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
 }
 
 /* Removes every PE (@all) or those of @home; hs->lock held. */
-static u32 remove_matching(struct rsp_hs *hs, u32 home, bool all, u8 reason)
+static u32 remove_matching(struct rsp_hs *hs, u32 home, bool all, u8 reason,
+			   u32 portid)
 {
 	struct rb_node *pn = rb_first(&hs->pools), *next_pool;
 	u32 n = 0;
@@ -565,7 +567,7 @@ static u32 remove_matching(struct rsp_hs *hs, u32 home, bool all, u8 reason)
 			if (!all && pe->home != home)
 				continue;
 			last = pool->count == 1;	/* pool goes too */
-			pe_unlink(hs, pe, reason);
+			pe_unlink(hs, pe, reason, portid);
 			n++;
 		}
 		cond_resched();
@@ -573,23 +575,23 @@ static u32 remove_matching(struct rsp_hs *hs, u32 home, bool all, u8 reason)
 	return n;
 }
 
-u32 rsp_delete_home(struct rsp_hs *hs, u32 home)
+u32 rsp_delete_home(struct rsp_hs *hs, u32 home, u32 portid)
 {
 	u32 n;
 
 	mutex_lock(&hs->lock);
-	n = remove_matching(hs, home, false, RSP_REASON_HOME_DELETED);
+	n = remove_matching(hs, home, false, RSP_REASON_HOME_DELETED, portid);
 	hs->stats.removed += n;
 	mutex_unlock(&hs->lock);
 	return n;
 }
 
-u32 rsp_flush(struct rsp_hs *hs)
+u32 rsp_flush(struct rsp_hs *hs, u32 portid)
 {
 	u32 n;
 
 	mutex_lock(&hs->lock);
-	n = remove_matching(hs, 0, true, RSP_REASON_FLUSHED);
+	n = remove_matching(hs, 0, true, RSP_REASON_FLUSHED, portid);
 	hs->stats.removed += n;
 	mutex_unlock(&hs->lock);
 	return n;
@@ -609,7 +611,7 @@ void rsp_expire_run(struct rsp_hs *hs)
 						 exp_delay(pe->expires));
 			break;
 		}
-		pe_unlink(hs, pe, RSP_REASON_EXPIRED);
+		pe_unlink(hs, pe, RSP_REASON_EXPIRED, 0);
 		hs->stats.expired++;
 	}
 	mutex_unlock(&hs->lock);
@@ -630,7 +632,7 @@ void rsp_hs_destroy(struct rsp_hs *hs)
 
 	mutex_lock(&hs->lock);
 	hs->net = NULL;		/* nobody is left to tell */
-	remove_matching(hs, 0, true, RSP_REASON_FLUSHED);
+	remove_matching(hs, 0, true, RSP_REASON_FLUSHED, 0);
 	mutex_unlock(&hs->lock);
 	rhashtable_destroy(&hs->pools_ht);
 	rsp_peers_destroy(hs);

@@ -61,6 +61,7 @@ struct rsp_pe_info {
 	struct rsp_addr asap[RSP_ASAP_ADDRS_MAX];
 	u32 policy;			/* RSP_POLICY_* */
 	struct rsp_policy_params pol;
+	u32 portid;			/* of the request: its events carry it */
 };
 
 /*
@@ -219,12 +220,16 @@ void rsp_hs_destroy(struct rsp_hs *hs);
 int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 		    unsigned int flags, bool *created,
 		    struct netlink_ext_ack *extack);
+/*
+ * @portid: the netlink port whose request this is, 0 for none; the events
+ * of the change carry it, so that the requester can tell them apart.
+ */
 int rsp_pe_delete(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
-		  struct netlink_ext_ack *extack);
-u32 rsp_delete_home(struct rsp_hs *hs, u32 home);
-u32 rsp_flush(struct rsp_hs *hs);
+		  u32 portid, struct netlink_ext_ack *extack);
+u32 rsp_delete_home(struct rsp_hs *hs, u32 home, u32 portid);
+u32 rsp_flush(struct rsp_hs *hs, u32 portid);
 int rsp_pe_report(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
-		  const kuid_t *uid, u32 *reports, bool *removed,
+		  const kuid_t *uid, u32 portid, u32 *reports, bool *removed,
 		  struct netlink_ext_ack *extack);
 void rsp_expire_run(struct rsp_hs *hs);
 void rsp_expire_work(struct work_struct *work);

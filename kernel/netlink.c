@@ -477,7 +477,7 @@ static int fill_pool(struct sk_buff *skb, const struct rsp_pool *pool,
 }
 
 void rsp_nl_notify_pe(struct rsp_hs *hs, const struct rsp_pe *pe, u8 cmd,
-		      u8 reason)
+		      u8 reason, u32 portid)
 {
 	struct sk_buff *skb;
 
@@ -486,7 +486,7 @@ void rsp_nl_notify_pe(struct rsp_hs *hs, const struct rsp_pe *pe, u8 cmd,
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (fill_pe(skb, pe, 0, 0, 0, cmd, reason, NULL)) {
+	if (fill_pe(skb, pe, portid, 0, 0, cmd, reason, NULL)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -546,6 +546,7 @@ static int rsp_pe_new_doit(struct sk_buff *skb, struct genl_info *info)
 		if (!info->attrs[RSP_A_REPLACE])
 			flags |= RSP_F_EXCL;
 	}
+	pe->portid = info->snd_portid;
 	err = rsp_pe_register(rsp_hs(genl_info_net(info)), pe, flags, NULL,
 			      info->extack);
 out:
@@ -562,7 +563,7 @@ static int rsp_pe_del_doit(struct sk_buff *skb, struct genl_info *info)
 	parse_handle(info->attrs[RSP_A_POOL_HANDLE], &h);
 	return rsp_pe_delete(rsp_hs(genl_info_net(info)), &h,
 			     nla_get_u32(info->attrs[RSP_A_PE_ID]),
-			     info->extack);
+			     info->snd_portid, info->extack);
 }
 
 static int rsp_pe_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -774,13 +775,15 @@ static int rsp_del_home_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	return reply_u32(info, RSP_A_COUNT,
 			 rsp_delete_home(rsp_hs(genl_info_net(info)),
-					 nla_get_u32(info->attrs[RSP_A_PE_HOME])));
+					 nla_get_u32(info->attrs[RSP_A_PE_HOME]),
+					 info->snd_portid));
 }
 
 static int rsp_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return reply_u32(info, RSP_A_COUNT,
-			 rsp_flush(rsp_hs(genl_info_net(info))));
+			 rsp_flush(rsp_hs(genl_info_net(info)),
+				   info->snd_portid));
 }
 
 /* Upper bound of put_pe() for any PE. */
@@ -862,7 +865,7 @@ static int rsp_report_doit(struct sk_buff *skb, struct genl_info *info)
 	parse_handle(info->attrs[RSP_A_POOL_HANDLE], &h);
 	err = rsp_pe_report(rsp_hs(genl_info_net(info)), &h,
 			    nla_get_u32(info->attrs[RSP_A_PE_ID]), NULL,
-			    &reports, &removed, info->extack);
+			    info->snd_portid, &reports, &removed, info->extack);
 	if (err)
 		return err;
 	err = reply_new(info, NLMSG_GOODSIZE, RSP_CMD_REPORT, &msg, &hdr);

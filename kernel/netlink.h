@@ -6,8 +6,11 @@
 
 int rsp_nl_init(void);
 void rsp_nl_exit(void);
-/* Announces a change of @pe on the "events" group; hs->lock held. */
+/*
+ * Announces a change of @pe on the "events" group, as asked by netlink
+ * port @portid (0: none); hs->lock held.
+ */
 void rsp_nl_notify_pe(struct rsp_hs *hs, const struct rsp_pe *pe, u8 cmd,
-		      u8 reason);
+		      u8 reason, u32 portid);
 
 #endif /* _RSP_NETLINK_H */

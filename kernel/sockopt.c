@@ -382,7 +382,7 @@ static int rsp_so_set(struct sock *sk, int optval, sockptr_t arg,
 	uid = current_euid();
 	return rsp_pe_report(rsp_hs(net), &h, req.pe_id,
 			     ns_capable(net->user_ns, CAP_NET_ADMIN) ?
-			     NULL : &uid, &reports, &removed, NULL);
+			     NULL : &uid, 0, &reports, &removed, NULL);
 }
 
 /* The same numbers at SOL_IP and SOL_IPV6. */

@@ -189,7 +189,7 @@ static void test_rr_after_churn(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, add(test, "rr", i, RSP_POLICY_RR, 0, 0), 0);
 	set_handle(&h, "rr");
 	for (i = 11; i <= 1000; i++)
-		KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, NULL), 0);
+		KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, pool_of(test, "rr")->count, 10U);
 	for (i = 0; i < 10; i++) {
 		u32 id = pick1(test, "rr");
@@ -277,7 +277,7 @@ static void test_weighted_large(struct kunit *test)
 		/* Every slot moves and the tree is rebuilt smaller. */
 		for (i = 1; i <= 2400 && !round; i++)
 			if (i != 700 && i != 1536)
-				KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i,
+				KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, 0,
 								    NULL), 0);
 	}
 	KUNIT_EXPECT_EQ(test, pool_of(test, "w")->count, 602U);
@@ -344,7 +344,7 @@ static void test_ranked_ties(struct kunit *test)
 	expect_seq(test, "t", turns, ARRAY_SIZE(turns));
 	/* 3 is next: it goes, and 4 takes its turn. */
 	set_handle(&h, "t");
-	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 3, NULL), 0);
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 3, 0, NULL), 0);
 	expect_seq(test, "t", after_del, ARRAY_SIZE(after_del));
 	/* Same rank: 2 keeps its place (1, 2, 4 in turn). */
 	add(test, "t", 2, RSP_POLICY_PRIORITY, 9, 0);
@@ -364,9 +364,9 @@ static void test_ranked_ties(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ids[2], 5U);
 	KUNIT_EXPECT_EQ(test, ids[3], 4U);
 	/* The last of a rank leaves its group's node behind it. */
-	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 5, NULL), 0);
-	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 1, NULL), 0);
-	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 2, NULL), 0);
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 5, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 1, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 2, 0, NULL), 0);
 	KUNIT_EXPECT_EQ(test, pick1(test, "t"), 4U);
 	KUNIT_EXPECT_EQ(test, pick1(test, "t"), 4U);
 }
@@ -541,13 +541,13 @@ static void test_report(struct kunit *test)
 		/* A re-registration between reports keeps the count. */
 		KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, re, 0, NULL,
 						      NULL), 0);
-		KUNIT_ASSERT_EQ(test, rsp_pe_report(&c->hs, &h, 2, NULL, &n,
+		KUNIT_ASSERT_EQ(test, rsp_pe_report(&c->hs, &h, 2, NULL, 0, &n,
 						    &removed, NULL), 0);
 		KUNIT_EXPECT_EQ(test, n, (u32)i);
 		KUNIT_EXPECT_EQ(test, removed, i == 3);
 	}
 	KUNIT_EXPECT_NULL(test, rsp_pe_find(pool_of(test, "u"), 2));
-	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 2, NULL, &n, &removed,
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 2, NULL, 0, &n, &removed,
 					    NULL), -ENOENT);
 }
 
@@ -586,18 +586,18 @@ static void test_report_unprivileged(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, add(test, "u", 1, RSP_POLICY_RR, 0, 0), 0);
 	set_handle(&h, "u");
 	/* One user counts once in a row, and changes nothing the second time. */
-	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &a, &n, &removed,
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &a, 0, &n, &removed,
 					    NULL), 0);
 	KUNIT_EXPECT_EQ(test, n, 1U);
-	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &a, &n, &removed,
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &a, 0, &n, &removed,
 					    NULL), -EALREADY);
 	KUNIT_EXPECT_EQ(test, n, 1U);
 	KUNIT_EXPECT_FALSE(test, removed);
 	KUNIT_EXPECT_EQ(test, c->hs.stats.reports, 1ULL);
 	/* Another user, then the first again: the threshold is reached. */
-	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &b, &n, &removed,
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &b, 0, &n, &removed,
 					    NULL), 0);
-	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &a, &n, &removed,
+	KUNIT_EXPECT_EQ(test, rsp_pe_report(&c->hs, &h, 1, &a, 0, &n, &removed,
 					    NULL), 0);
 	KUNIT_EXPECT_EQ(test, n, 3U);
 	KUNIT_EXPECT_TRUE(test, removed);
@@ -719,7 +719,7 @@ static void test_peers(struct kunit *test)
 
 	/* Deleted and re-registered PEs leave no stale entries behind. */
 	set_handle(&h, "a");
-	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 1, NULL), 0);
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 1, 0, NULL), 0);
 	c->info.id = 2;
 	c->info.addrs[0].v4 = htonl(0x0a000009);
 	KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, &c->info, 0, NULL, NULL),
@@ -807,7 +807,7 @@ static void test_peers_resize(struct kunit *test)
 		}
 		rcu_read_unlock();
 		for (i = 2; i <= 1500; i++)
-			KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, NULL),
+			KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, 0, NULL),
 					0);
 	}
 	kthread_stop(t);
@@ -839,9 +839,9 @@ static void test_delete_home_and_flush(struct kunit *test)
 				0);
 	}
 	/* Homes of 101..106 are 1,2,0,1,2,0. */
-	KUNIT_EXPECT_EQ(test, rsp_delete_home(&c->hs, 1), 2U);
+	KUNIT_EXPECT_EQ(test, rsp_delete_home(&c->hs, 1, 0), 2U);
 	KUNIT_EXPECT_EQ(test, c->hs.npes, 10U);
-	KUNIT_EXPECT_EQ(test, rsp_flush(&c->hs), 10U);
+	KUNIT_EXPECT_EQ(test, rsp_flush(&c->hs, 0), 10U);
 	KUNIT_EXPECT_EQ(test, c->hs.npools, 0U);
 }
 
@@ -917,7 +917,7 @@ static void test_concurrency(struct kunit *test)
 			u32 id = 2 + (round * 7 + i) % 63;
 
 			set_handle(&h, names[i]);
-			if (rsp_pe_delete(&c->hs, &h, id, NULL) == -ENOENT)
+			if (rsp_pe_delete(&c->hs, &h, id, 0, NULL) == -ENOENT)
 				add(test, names[i], id, types[i], id, 1);
 			add(test, names[i], 1 + round % 64, types[i], 3, 1);
 			c->info.pol.weight = round;

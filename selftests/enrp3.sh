@@ -89,6 +89,10 @@ eq "... pr1, its mentor, gave it the whole table: $((N + 1)) PEs" \
 	"$(grep -o "peer 00001111: its whole table read, [0-9]* PEs" \
 	   "$T/pr3.log")" \
 	"peer 00001111: its whole table read, $((N + 1)) PEs"
+eq "... and its events told it nothing it had put itself: none lost" \
+	"$(grep -c "kernel events were lost" "$T/pr3.log" "$T/pr2.log")" \
+	"$T/pr3.log:0
+$T/pr2.log:0"
 eq "... and named pr2, which pr3 knows only from that list" \
 	"$(grep -c "peer 00002222 found in our mentor's list" "$T/pr3.log")" 1
 eq "... in the 10 pools: pool Pool-7 has $((N / 10))" \

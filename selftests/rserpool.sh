@@ -146,6 +146,29 @@ eq "monitor sees new, update, report, delete and expiry" \
 eq "an update event carries the new data" \
 	"$(jqr -s 'map(select(.event == "update"))[0].port' "$T/mon")" 8
 
+# Whose request made a change: the event's nlmsg_pid says (0: the kernel's).
+cat > "$T/whose.py" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from rsp_nl import *
+ev, me, other = Rsp(), Rsp(), Rsp()
+ev.subscribe()
+key = [attr(A["POOL_HANDLE"], b"whose"), u32(A["PE_ID"], 1)]
+me.request("PE_NEW", *pe_attrs(handle=b"whose"))
+me.request("PE_NEW", *pe_attrs(handle=b"whose", port=8),
+           attr(A["REPLACE"], b""))
+other.request("REPORT", *key)
+me.request("PE_DEL", *key)
+me.request("PE_NEW", *pe_attrs(handle=b"whose", pe_id=2),
+           u32(A["PE_LIFETIME"], 200))
+names = {v: k.lower() for k, v in CMD.items()}
+who = {me.port(): "me", other.port(): "other", 0: "kernel"}
+print(" ".join(f"{names[c]}:{who.get(p, p)}" for c, p, _ in ev.events_read(6)))
+PY
+eq "an event carries the port of the request that made it, 0 the kernel's" \
+	"$(python3 "$T/whose.py" "$top/selftests" 2>&1)" \
+	"pe_new:me pe_set:me report:other pe_del:me pe_new:me pe_del:kernel"
+
 # --- Privilege and namespaces --------------------------------------------
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 eq "an unprivileged user can read" \

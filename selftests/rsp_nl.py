@@ -13,6 +13,9 @@ GENL_ID_CTRL = 0x10
 CTRL_CMD_GETFAMILY = 3
 CTRL_ATTR_FAMILY_ID = 1
 CTRL_ATTR_FAMILY_NAME = 2
+CTRL_ATTR_MCAST_GROUPS, CTRL_ATTR_MCAST_GRP_NAME = 7, 1
+CTRL_ATTR_MCAST_GRP_ID = 2
+NETLINK_ADD_MEMBERSHIP = 1
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
 NLM_F_DUMP_INTR = 0x10
 NLMSG_ERROR, NLMSG_DONE = 2, 3
@@ -119,10 +122,43 @@ class Rsp:
         self.seq = 0
         reply = self._talk(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0,
                            attr(CTRL_ATTR_FAMILY_NAME, b"rserpool\0"))
-        self.family = None
+        self.family = self.events = None
         for kind, data in parse_attrs(reply[0][1]):
             if kind == CTRL_ATTR_FAMILY_ID:
                 self.family = struct.unpack("=H", data)[0]
+            elif kind == CTRL_ATTR_MCAST_GROUPS:
+                for _, grp in parse_attrs(data):
+                    g = dict(parse_attrs(grp))
+                    if g.get(CTRL_ATTR_MCAST_GRP_NAME) == b"events\0":
+                        self.events = struct.unpack(
+                            "=I", g[CTRL_ATTR_MCAST_GRP_ID])[0]
+
+    def port(self):
+        """The port ID the kernel gave this socket."""
+        return self.sk.getsockname()[0]
+
+    def subscribe(self):
+        """From now on the socket also gets the "events" group."""
+        self.sk.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, self.events)
+
+    def events_read(self, count, timeout=5.0):
+        """[(cmd, nlmsg_pid, attrs bytes)]: the next @count events, or
+        those that came within @timeout seconds."""
+        out = []
+        self.sk.settimeout(timeout)
+        try:
+            while len(out) < count:
+                data = self.sk.recv(1 << 20)
+                off = 0
+                while off < len(data):
+                    ln, _, _, _, pid = struct.unpack_from("=IHHII", data,
+                                                          off)
+                    out.append((data[off + 16], pid, data[off + 20:off + ln]))
+                    off += (ln + 3) & ~3
+        except socket.timeout:
+            pass
+        self.sk.settimeout(None)
+        return out
 
     def pack(self, family, cmd, flags, payload):
         """One request, with the next sequence number."""

@@ -420,12 +420,15 @@ static void learned(struct rsp_enrp *e, uint32_t owner)
 	for (i = 0; i < e->nlearn; i++) {
 		const struct rsp_pe_rec *r = &e->learn[i];
 
-		if (e->lerr[i])
+		if (e->lerr[i]) {
 			say(e, 1, "PE %08x from %08x refused: %s", r->id,
 			    owner, strerror(-e->lerr[i]));
-		else
-			say(e, 2, "PE %08x of peer %08x learned", r->id,
-			    r->home);
+			continue;
+		}
+		say(e, 2, "PE %08x of peer %08x learned", r->id, r->home);
+		/* No event tells of our own puts (mute_own_puts()). */
+		if (r->home && (!i || r->home != e->learn[i - 1].home))
+			rsp_enrp_changed(e, r->home);
 	}
 	e->nlearn = 0;
 }
@@ -602,8 +605,8 @@ static int sum_home(const struct rsp_pe_rec *r, void *arg)
 /*
  * A presence's checksum against our view of the peer's PEs.  The view is
  * summed from the kernel only when the peer's checksum or our view of it
- * moved (rsp_enrp_changed(), from the kernel's events); the peer's
- * updates come before its presence on the association.
+ * moved (rsp_enrp_changed(): the kernel's events, and our own puts); the
+ * peer's updates come before its presence on the association.
  */
 static void check_sum(struct rsp_enrp *e, struct epeer *p, uint16_t cs)
 {

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/filter.h>
 #include "asap.h"
 #include "enrp.h"
 #include "kern.h"
@@ -148,6 +149,34 @@ static int kernel_event(struct nlattr **tb, int cmd, void *arg)
 	else if (cmd == RSP_CMD_REPORT && r.home && r.home != d->id && d->e)
 		rsp_enrp_report(d->e, &r);
 	return 0;
+}
+
+/*
+ * The kernel drops, before they are queued on @ev, the PE_NEW and PE_SET
+ * events of what we put ourselves through @self (an event carries the
+ * port of the request that caused it): we know those PEs already, and a
+ * peer's whole table would raise as many events as it has PEs, more than
+ * the socket holds.  The deletions still come: some of ours take others
+ * with them (a report over the threshold).
+ */
+static int mute_own_puts(const struct rsp_nl *ev, const struct rsp_nl *self)
+{
+	uint32_t port = nl_socket_get_local_port(self->sk);
+	struct sock_filter code[] = {
+		/* nlmsg_pid, read as classic BPF reads words: big endian */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct nlmsghdr, nlmsg_pid)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(port), 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, NLMSG_HDRLEN),  /* cmd */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RSP_CMD_PE_NEW, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RSP_CMD_PE_SET, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+
+	return setsockopt(nl_socket_get_fd(ev->sk), SOL_SOCKET,
+			  SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
 
 static void usage(FILE *f)
@@ -567,7 +596,7 @@ int main(int argc, char **argv)
 
 	if (rsp_nl_open(&nl) || rsp_nl_open(&ev_nl))
 		return 1;
-	if (rsp_nl_subscribe(&ev_nl)) {
+	if (rsp_nl_subscribe(&ev_nl) || mute_own_puts(&ev_nl, &nl)) {
 		fprintf(stderr, "rserpoold: cannot follow the kernel's events\n");
 		return 1;
 	}

@@ -71,6 +71,9 @@
  *   RSP_CMD_PE_DEL  a PE was removed, RSP_A_REASON says why;
  *   RSP_CMD_REPORT  a PE was reported unreachable, RSP_A_PE_REPORTS is
  *                   the count so far (a registrar tells the PE's home PR).
+ * An event's nlmsg_pid is the port ID of the netlink socket whose request
+ * made the change, 0 for the kernel's own (expiry, the socket options),
+ * as rtnetlink does: a listener can tell its own changes from others'.
  *
  * Units: loads, load degradations and DPFs are fractions of 0xffffffff,
  * as in RFC 5356.  Lifetimes are milliseconds.  Distances are
