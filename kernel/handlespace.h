@@ -25,7 +25,7 @@ struct rsp_handle {
 };
 
 struct rsp_addr {
-	struct rsp_addr __rcu *next;	/* hs->peers chain: peers.c */
+	struct hlist_node node;		/* hs->peers chain: peers.c */
 	u32 hash;			/* of (proto, port, address) */
 	u8 family;			/* AF_INET or AF_INET6 */
 	u8 idx;				/* in pe->addrs[], for container_of */
@@ -65,7 +65,7 @@ struct rsp_pe_info {
 };
 
 /*
- * A PE with one address is 208 bytes (19 to a page), from its own slab
+ * A PE with one address is 216 bytes (18 to a page), from its own slab
  * cache; the fields that only some policies use share space, and so does
  * the RCU head with the ID tree node, which nobody walks once the PE has
  * left the tree.  What a selection reads sits next to the addresses.

@@ -476,6 +476,14 @@ static int fill_pool(struct sk_buff *skb, const struct rsp_pool *pool,
 	return 0;
 }
 
+/* Upper bound of put_pe() for any PE. */
+#define PE_NLSIZE (nla_total_size(0) + 5 * nla_total_size(4) +		\
+		   2 * nla_total_size(1) + nla_total_size(2) +		\
+		   nla_total_size(0) + RSP_ADDRS_MAX * nla_total_size(16) + \
+		   nla_total_size(0) + 8 * nla_total_size(4) +		\
+		   2 * nla_total_size_64bit(8) + nla_total_size(2) +	\
+		   nla_total_size(0) + RSP_ASAP_ADDRS_MAX * nla_total_size(16))
+
 void rsp_nl_notify_pe(struct rsp_hs *hs, const struct rsp_pe *pe, u8 cmd,
 		      u8 reason, u32 portid)
 {
@@ -483,7 +491,9 @@ void rsp_nl_notify_pe(struct rsp_hs *hs, const struct rsp_pe *pe, u8 cmd,
 
 	if (!hs->net || !genl_has_listeners(&rsp_family, hs->net, 0))
 		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* Its own size, not a page: a peer's table is thousands of these. */
+	skb = genlmsg_new(nla_total_size(pe->pool->handle.len) + PE_NLSIZE +
+			  nla_total_size(1), GFP_KERNEL);
 	if (!skb)
 		return;
 	if (fill_pe(skb, pe, portid, 0, 0, cmd, reason, NULL)) {
@@ -785,14 +795,6 @@ static int rsp_flush_doit(struct sk_buff *skb, struct genl_info *info)
 			 rsp_flush(rsp_hs(genl_info_net(info)),
 				   info->snd_portid));
 }
-
-/* Upper bound of put_pe() for any PE. */
-#define PE_NLSIZE (nla_total_size(0) + 5 * nla_total_size(4) +		\
-		   2 * nla_total_size(1) + nla_total_size(2) +		\
-		   nla_total_size(0) + RSP_ADDRS_MAX * nla_total_size(16) + \
-		   nla_total_size(0) + 8 * nla_total_size(4) +		\
-		   2 * nla_total_size_64bit(8) + nla_total_size(2) +	\
-		   nla_total_size(0) + RSP_ASAP_ADDRS_MAX * nla_total_size(16))
 
 static int rsp_resolve_doit(struct sk_buff *skb, struct genl_info *info)
 {

@@ -5,17 +5,19 @@
  * it talks to (RSP_SO_PEER).  Several PEs, in several pools, may share an
  * address.
  *
- * A hash table of singly linked chains through the addresses of the PEs:
- * an entry costs its next pointer (its hash fills padding) and 4 to 32
- * bytes of buckets, 8 or less past a few thousand entries; an rhltable
- * entry cost 16 and 10 to 21 of buckets.  Writers hold hs->lock;
- * readers walk under RCU.  Insertion at the head and removal by unlinking
- * are safe for them as for any RCU list.  A resize (to keep 0.25 to 2
- * entries per bucket) moves every entry to a new array inside
+ * A hash table of hlist chains through the addresses of the PEs: an entry
+ * costs its two pointers (its hash fills padding) and 4 to 32 bytes of
+ * buckets, 8 or less past a few thousand entries; an rhltable entry cost
+ * 16 and 10 to 21 of buckets.  Doubly linked, because the PEs that share
+ * an address share a chain: a server offering many pools on one port
+ * would make each removal a walk of all of them.  Writers hold hs->lock;
+ * readers walk under RCU, as on any RCU hlist.  A resize (to keep 0.25 to
+ * 2 entries per bucket) moves every entry to a new array inside
  * hs->peers_seq: a reader it overtakes may miss an entry, never loop (a
  * moved entry points only to moved entries), and retries.
  */
 #include <linux/jhash.h>
+#include <linux/rculist.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include "handlespace.h"
@@ -26,7 +28,7 @@
 struct rsp_peer_tbl {
 	struct rcu_head rcu;
 	u32 mask;
-	struct rsp_addr __rcu **b;	/* apart, a power of two in bytes */
+	struct hlist_head *b;		/* apart, a power of two in bytes */
 };
 
 static struct rsp_pe *addr_pe(const struct rsp_addr *a)
@@ -86,12 +88,6 @@ static struct rsp_peer_tbl *tbl_locked(struct rsp_hs *hs)
 					 lockdep_is_held(&hs->lock));
 }
 
-static struct rsp_addr *next_locked(struct rsp_hs *hs,
-				    struct rsp_addr __rcu *const *p)
-{
-	return rcu_dereference_protected(*p, lockdep_is_held(&hs->lock));
-}
-
 int rsp_peers_init(struct rsp_hs *hs)
 {
 	struct rsp_peer_tbl *t = tbl_alloc(PEERS_MIN);
@@ -120,6 +116,7 @@ void rsp_peers_destroy(struct rsp_hs *hs)
 static void resize(struct rsp_hs *hs, u32 size)
 {
 	struct rsp_peer_tbl *old = tbl_locked(hs), *t = tbl_alloc(size);
+	struct hlist_node *tmp;
 	struct rsp_addr *a;
 	u32 i;
 
@@ -127,13 +124,10 @@ static void resize(struct rsp_hs *hs, u32 size)
 		return;
 	write_seqcount_begin(&hs->peers_seq);
 	for (i = 0; i <= old->mask; i++) {
-		while ((a = next_locked(hs, &old->b[i]))) {
-			struct rsp_addr __rcu **head = &t->b[a->hash & t->mask];
-
+		hlist_for_each_entry_safe(a, tmp, &old->b[i], node) {
 			/* Off the old chain first, then onto the new one. */
-			RCU_INIT_POINTER(old->b[i], next_locked(hs, &a->next));
-			RCU_INIT_POINTER(a->next, next_locked(hs, head));
-			rcu_assign_pointer(*head, a);
+			hlist_del_rcu(&a->node);
+			hlist_add_head_rcu(&a->node, &t->b[a->hash & t->mask]);
 		}
 	}
 	rcu_assign_pointer(hs->peers, t);
@@ -149,36 +143,26 @@ void rsp_peers_add(struct rsp_hs *hs, struct rsp_pe *pe)
 
 	for (i = 0; i < pe->naddrs; i++) {
 		struct rsp_addr *a = &pe->addrs[i];
-		struct rsp_addr __rcu **head;
 		struct rsp_peer_key k;
 
 		a->idx = i;
 		key_of(&k, a);
 		a->hash = key_hash(hs, &k);
-		head = &t->b[a->hash & t->mask];
-		RCU_INIT_POINTER(a->next, next_locked(hs, head));
-		rcu_assign_pointer(*head, a);
+		hlist_add_head_rcu(&a->node, &t->b[a->hash & t->mask]);
 	}
 	hs->npeers += pe->naddrs;
 	if (hs->npeers > 2 * (t->mask + 1))
 		resize(hs, 2 * (t->mask + 1));
 }
 
-/* Unindexes @pe; its next pointers stay valid for readers on it. */
+/* Unindexes @pe in O(1); its next pointers stay valid for readers on it. */
 void rsp_peers_del(struct rsp_hs *hs, struct rsp_pe *pe)
 {
 	struct rsp_peer_tbl *t = tbl_locked(hs);
 	int i;
 
 	for (i = 0; i < pe->naddrs; i++) {
-		struct rsp_addr *a = &pe->addrs[i], *o;
-		struct rsp_addr __rcu **p = &t->b[a->hash & t->mask];
-
-		while ((o = next_locked(hs, p)) && o != a)
-			p = &o->next;
-		if (WARN_ON_ONCE(!o))
-			continue;
-		RCU_INIT_POINTER(*p, next_locked(hs, &a->next));
+		hlist_del_rcu(&pe->addrs[i].node);
 		hs->npeers--;
 	}
 	if (t->mask + 1 > PEERS_MIN && hs->npeers < (t->mask + 1) / 4)
@@ -212,8 +196,7 @@ struct rsp_pe *rsp_peers_lookup(struct rsp_hs *hs,
 		best = NULL;
 		*matches = 0;
 		t = rcu_dereference(hs->peers);
-		for (a = rcu_dereference(t->b[hash & t->mask]); a;
-		     a = rcu_dereference(a->next)) {
+		hlist_for_each_entry_rcu(a, &t->b[hash & t->mask], node) {
 			struct rsp_peer_key ak;
 			struct rsp_pe *pe;
 			struct rsp_pool *pool;

@@ -825,6 +825,54 @@ static void test_peers_resize(struct kunit *test)
 	rcu_read_unlock();
 }
 
+/* Shared: one chain for 2000 PEs, removed from anywhere in it. */
+static void test_peers_shared_address(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct rsp_peer_key k = {
+		.proto = IPPROTO_TCP, .family = AF_INET, .port = 7,
+		.v4 = htonl(0x0a000001),
+	};
+	struct rsp_handle h;
+	struct rsp_pe *pe;
+	u32 i, matches;
+
+	for (i = 1; i <= 2000; i++) {
+		struct rsp_pe_info *info = info_for(test, "one", i,
+						    RSP_POLICY_RR, AF_INET);
+
+		info->addrs[0].v4 = k.v4;
+		KUNIT_ASSERT_EQ(test, enter(test, info), 0);
+	}
+	set_handle(&h, "one");
+	rcu_read_lock();
+	pe = rsp_peers_lookup(&c->hs, &k, NULL, &matches);
+	KUNIT_EXPECT_EQ(test, matches, 2000U);
+	KUNIT_EXPECT_EQ(test, pe ? pe->id : 0, 1U);
+	rcu_read_unlock();
+	for (i = 1; i <= 2000; i += 2)
+		KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, 0, NULL), 0);
+	rcu_read_lock();
+	pe = rsp_peers_lookup(&c->hs, &k, NULL, &matches);
+	KUNIT_EXPECT_EQ(test, matches, 1000U);
+	KUNIT_EXPECT_EQ(test, pe ? pe->id : 0, 2U);
+	rcu_read_unlock();
+	for (i = 2; i < 2000; i += 2)
+		KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, 0, NULL), 0);
+	rcu_read_lock();
+	pe = rsp_peers_lookup(&c->hs, &k, NULL, &matches);
+	KUNIT_EXPECT_EQ(test, matches, 1U);
+	KUNIT_EXPECT_EQ(test, pe ? pe->id : 0, 2000U);
+	rcu_read_unlock();
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 2000, 0, NULL), 0);
+	mutex_lock(&c->hs.lock);
+	KUNIT_EXPECT_EQ(test, c->hs.npeers, 0U);
+	mutex_unlock(&c->hs.lock);
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, rsp_peers_lookup(&c->hs, &k, NULL, &matches));
+	rcu_read_unlock();
+}
+
 static void test_delete_home_and_flush(struct kunit *test)
 {
 	struct ctx *c = test->priv;
@@ -959,6 +1007,7 @@ static struct kunit_case rsp_cases[] = {
 	KUNIT_CASE(test_family_filter),
 	KUNIT_CASE(test_round_robin_skips_unusable),
 	KUNIT_CASE(test_peers),
+	KUNIT_CASE(test_peers_shared_address),
 	KUNIT_CASE(test_peers_resize),
 	KUNIT_CASE(test_delete_home_and_flush),
 	KUNIT_CASE(test_ordered_walk),
