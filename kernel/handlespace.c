@@ -317,6 +317,7 @@ static struct rsp_pe *pe_alloc(const struct rsp_pe_info *info)
 	for (i = 0; i < info->nasap; i++) {
 		pe->addrs[pe->naddrs + i] = info->asap[i];
 		pe->addrs[pe->naddrs + i].asap_port = info->asap_port;
+		pe->addrs[pe->naddrs + i].asap_proto = info->asap_proto;
 	}
 	return pe;
 }

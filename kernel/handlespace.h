@@ -28,7 +28,10 @@ struct rsp_addr {
 	struct hlist_node node;		/* hs->peers chain: peers.c */
 	u32 hash;			/* of (proto, port, address) */
 	u8 family;			/* AF_INET or AF_INET6 */
-	u8 idx;				/* in pe->addrs[], for container_of */
+	union {
+		u8 idx;			/* in pe->addrs[], for container_of */
+		u8 asap_proto;		/* in the ASAP transport's slots */
+	};
 	u16 asap_port;			/* the ASAP transport's, in its slots */
 	union {
 		__be32 v4;
@@ -57,6 +60,7 @@ struct rsp_pe_info {
 	u8 naddrs;
 	struct rsp_addr addrs[RSP_ADDRS_MAX];
 	u8 nasap;			/* ASAP transport: 0 if none */
+	u8 asap_proto;			/* IPPROTO_SCTP or IPPROTO_TCP */
 	u16 asap_port;
 	struct rsp_addr asap[RSP_ASAP_ADDRS_MAX];
 	u32 policy;			/* RSP_POLICY_* */

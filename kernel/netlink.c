@@ -51,13 +51,14 @@ static const struct nla_policy rsp_policy[RSP_A_MAX + 1] = {
 	[RSP_A_REPLACE]		= { .type = NLA_FLAG },
 	[RSP_A_PE_ASAP_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[RSP_A_PE_ASAP_ADDRS]	= NLA_POLICY_NESTED(rsp_addr_policy),
+	[RSP_A_PE_ASAP_PROTO]	= { .type = NLA_U8 },
 };
 
 #define A(x)		BIT(RSP_A_##x)
 #define PE_ATTRS	(A(POOL_HANDLE) | A(PE_ID) | A(PE_HOME) | \
 			 A(PE_LIFETIME) | A(PE_PROTO) | A(PE_PORT) | \
 			 A(PE_TRANSPORT_USE) | A(PE_ADDRS) | A(PE_POLICY) | \
-			 A(PE_ASAP_PORT) | A(PE_ASAP_ADDRS))
+			 A(PE_ASAP_PORT) | A(PE_ASAP_ADDRS) | A(PE_ASAP_PROTO))
 
 /* The attributes each request may carry; any other is refused. */
 static const u32 rsp_cmd_attrs[RSP_CMD_MAX + 1] = {
@@ -103,6 +104,7 @@ static const char * const rsp_not_valid[RSP_A_MAX + 1] = {
 	[RSP_A_REPLACE]		= "RSP_A_REPLACE is not valid for this command",
 	[RSP_A_PE_ASAP_PORT]	= "RSP_A_PE_ASAP_PORT is not valid for this command",
 	[RSP_A_PE_ASAP_ADDRS]	= "RSP_A_PE_ASAP_ADDRS is not valid for this command",
+	[RSP_A_PE_ASAP_PROTO]	= "RSP_A_PE_ASAP_PROTO is not valid for this command",
 };
 
 static int check_attrs(u8 cmd, struct nlattr **tb,
@@ -234,13 +236,21 @@ static int parse_asap(struct nlattr **tb, struct rsp_pe_info *pe,
 {
 	struct nlattr *port = tb[RSP_A_PE_ASAP_PORT];
 	struct nlattr *addrs = tb[RSP_A_PE_ASAP_ADDRS];
+	struct nlattr *proto = tb[RSP_A_PE_ASAP_PROTO];
 
-	if (!port && !addrs)
+	if (!port && !addrs && !proto)
 		return 0;
 	if (!port || !addrs) {
-		NL_SET_ERR_MSG_ATTR(extack, port ? port : addrs,
+		NL_SET_ERR_MSG_ATTR(extack, port ? port : addrs ? addrs : proto,
 				    "RSP_A_PE_ASAP_PORT and RSP_A_PE_ASAP_ADDRS go together");
 		return -EINVAL;
+	}
+	/* ASAP runs over SCTP, or over TCP as rserpoold also offers it. */
+	pe->asap_proto = proto ? nla_get_u8(proto) : IPPROTO_SCTP;
+	if (pe->asap_proto != IPPROTO_SCTP && pe->asap_proto != IPPROTO_TCP) {
+		NL_SET_ERR_MSG_ATTR(extack, proto,
+				    "RSP_A_PE_ASAP_PROTO: ASAP runs over SCTP or TCP");
+		return -EPROTONOSUPPORT;
 	}
 	pe->asap_port = nla_get_u16(port);
 	return parse_addr_list(addrs, pe->asap, &pe->nasap,
@@ -397,7 +407,8 @@ static int put_asap(struct sk_buff *skb, const struct rsp_pe *pe)
 
 	if (!pe->nasap)
 		return 0;
-	if (nla_put_u16(skb, RSP_A_PE_ASAP_PORT, a->asap_port))
+	if (nla_put_u16(skb, RSP_A_PE_ASAP_PORT, a->asap_port) ||
+	    nla_put_u8(skb, RSP_A_PE_ASAP_PROTO, a->asap_proto))
 		return -EMSGSIZE;
 	return put_addr_list(skb, RSP_A_PE_ASAP_ADDRS, a, pe->nasap);
 }
@@ -482,7 +493,8 @@ static int fill_pool(struct sk_buff *skb, const struct rsp_pool *pool,
 		   nla_total_size(0) + RSP_ADDRS_MAX * nla_total_size(16) + \
 		   nla_total_size(0) + 8 * nla_total_size(4) +		\
 		   2 * nla_total_size_64bit(8) + nla_total_size(2) +	\
-		   nla_total_size(0) + RSP_ASAP_ADDRS_MAX * nla_total_size(16))
+		   nla_total_size(1) + nla_total_size(0) +		\
+		   RSP_ASAP_ADDRS_MAX * nla_total_size(16))
 
 void rsp_nl_notify_pe(struct rsp_hs *hs, const struct rsp_pe *pe, u8 cmd,
 		      u8 reason, u32 portid)

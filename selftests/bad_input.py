@@ -137,6 +137,15 @@ def main():
                  nest(A["PE_ASAP_ADDRS"],
                       *[ipv4(f"10.0.2.{i}") for i in range(1, 6)])],
          E.E2BIG, "more than RSP_ASAP_ADDRS_MAX")
+    case("ASAP over UDP", "PE_NEW",
+         good + [u16(A["PE_ASAP_PORT"], 3863),
+                 nest(A["PE_ASAP_ADDRS"], ipv4("10.0.0.9")),
+                 u8(A["PE_ASAP_PROTO"], 17)], E.EPROTONOSUPPORT,
+         "RSP_A_PE_ASAP_PROTO: ASAP runs over SCTP or TCP",
+         point_at=len(good) + 2)
+    case("ASAP protocol without port and addresses", "PE_NEW",
+         good + [u8(A["PE_ASAP_PROTO"], 6)], E.EINVAL, "go together",
+         point_at=len(good))
     case("ASAP address 224.0.0.1", "PE_NEW",
          good + [u16(A["PE_ASAP_PORT"], 3863),
                  nest(A["PE_ASAP_ADDRS"], ipv4("224.0.0.1"))], E.EINVAL,

@@ -101,6 +101,10 @@ eq "... with their user transport (TCP port 7 at pe)" \
 	"$(ip netns exec pr3 $R -j pe show Pool-7 |
 	   jq -r '[.[] | "\(.proto) \(.port) \(.addrs[0])"] | unique |
 		  join(",")')" "tcp 7 10.13.0.4"
+eq "... and their ASAP transport, TCP: they registered over TCP" \
+	"$(ip netns exec pr3 $R -j pe show Pool-7 |
+	   jq -r '[.[] | "\(.asap.proto) \(.asap.addrs[0])"] | unique |
+		  join(",")')" "tcp 10.13.0.4"
 
 ip netns exec pe $TCPC 10.13.0.2 3863 pe Other 7 10.13.0.4 \
 	> "$T/pe.log" 2>&1 &

@@ -337,6 +337,8 @@ int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 	int done = !n;
 	ssize_t r;
 
+	nl->err = 0;
+	nl->msg[0] = nl->attr[0] = 0;
 	/*
 	 * As few sends as the buffer allows: the kernel runs every request
 	 * of one in turn, the answers queue up.
@@ -382,6 +384,8 @@ int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 			if (h->nlmsg_type != NLMSG_ERROR || k >= n)
 				continue;	/* not an answer to the batch */
 			errs[k] = e->error;
+			if (e->error && !nl->err)
+				on_error(NULL, (struct nlmsgerr *)e, nl);
 			done = k == n - 1;
 		}
 	}

@@ -34,8 +34,9 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
  * Sends the requests @msgs in one go and waits for their answers: @errs[i]
  * is 0 or -errno for each.  Only the last asks for an ACK (the kernel
  * answers the others only with an error), which saves an answer a
- * request.  The messages stay the caller's.  0, or -errno if the batch
- * itself failed.
+ * request.  The messages stay the caller's.  nl's error and extack
+ * message are those of the first request that failed.  0, or -errno if
+ * the batch itself failed.
  */
 int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 		 int *errs);

@@ -285,11 +285,15 @@ static void print_pe(struct nlattr **tb)
 		print_policy(tb[RSP_A_PE_POLICY]);
 	/* Where its registrar sends it keep-alives. */
 	if (tb[RSP_A_PE_ASAP_PORT] && tb[RSP_A_PE_ASAP_ADDRS]) {
+		const char *proto = rsp_proto_name(tb[RSP_A_PE_ASAP_PROTO] ?
+			nla_get_u8(tb[RSP_A_PE_ASAP_PROTO]) : IPPROTO_SCTP);
+
 		if (json) {
 			json_open("asap", '{');
+			json_str("proto", proto);
 			json_u64("port", nla_get_u16(tb[RSP_A_PE_ASAP_PORT]));
 		} else {
-			printf(" asap port %u",
+			printf(" asap %s port %u", proto,
 			       nla_get_u16(tb[RSP_A_PE_ASAP_PORT]));
 		}
 		print_addrs(tb[RSP_A_PE_ASAP_ADDRS]);

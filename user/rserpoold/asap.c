@@ -316,15 +316,6 @@ void rsp_asap_set_notify(struct rsp_asap *a, rsp_asap_notify fn, void *arg)
 	a->notify_arg = arg;
 }
 
-const struct rsp_pe_rec *rsp_asap_find(struct rsp_asap *a,
-				       const uint8_t *handle, size_t len,
-				       uint32_t id)
-{
-	struct home *h = home_find(a, handle, len, id);
-
-	return h ? &h->rec : NULL;
-}
-
 const struct rsp_pe_rec *rsp_asap_home(const struct rsp_asap *a, size_t i)
 {
 	return i < a->nhomes ? &a->homes[i].rec : NULL;

@@ -47,10 +47,6 @@ void rsp_asap_set_notify(struct rsp_asap *a, rsp_asap_notify fn, void *arg);
 /* The PEs we are home for, for ENRP: the @i-th, NULL past the last. */
 const struct rsp_pe_rec *rsp_asap_home(const struct rsp_asap *a, size_t i);
 size_t rsp_asap_nhomes(const struct rsp_asap *a);
-/* The PE @id of the pool if we are its home, else NULL. */
-const struct rsp_pe_rec *rsp_asap_find(struct rsp_asap *a,
-				       const uint8_t *handle, size_t len,
-				       uint32_t id);
 /* Messages dropped: malformed, oversized, badly framed, unknown. */
 uint64_t rsp_asap_dropped(const struct rsp_asap *a);
 /* Of those, resolutions and reports over a PU's rate. */

@@ -311,18 +311,6 @@ static int snap_add(const struct rsp_pe_rec *r, void *arg)
 	if (!r->home)		/* put by hand, not a registrar's */
 		return 0;
 	/*
-	 * rsplib refuses a PE without its ASAP transport, and the kernel
-	 * keeps only an SCTP one: ours registered over TCP have theirs here.
-	 */
-	if (!r->has_asap && r->home == s->e->c.id) {
-		const struct rsp_pe_rec *own = rsp_asap_find(s->e->a, r->handle,
-							     r->handle_len,
-							     r->id);
-
-		if (own)
-			r = own;
-	}
-	/*
 	 * rsplib (SCTP only) stops reading a response at a PE whose ASAP
 	 * transport is not SCTP: those come after all the others.
 	 */

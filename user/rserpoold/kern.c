@@ -46,10 +46,17 @@ static struct nl_msg *put_msg(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 			nla_put(m, RSP_ADDR_A_IPV6, 16, r->addrs[i].a);
 	}
 	nla_nest_end(m, nest);
-	/* Its ASAP transport, for keep-alives after a restart or takeover. */
-	if (r->has_asap && r->asap.type == RSP_P_SCTP && r->asap.port &&
+	/*
+	 * Its ASAP transport, for keep-alives after a restart or takeover,
+	 * and for peers reading our table.
+	 */
+	if (r->has_asap && (r->asap.type == RSP_P_SCTP ||
+			    r->asap.type == RSP_P_TCP) && r->asap.port &&
 	    r->asap.naddrs) {
 		nla_put_u16(m, RSP_A_PE_ASAP_PORT, r->asap.port);
+		nla_put_u8(m, RSP_A_PE_ASAP_PROTO,
+			   r->asap.type == RSP_P_TCP ? IPPROTO_TCP :
+						       IPPROTO_SCTP);
 		nest = nla_nest_start(m, RSP_A_PE_ASAP_ADDRS);
 		for (i = 0; i < r->asap.naddrs && i < RSP_ASAP_ADDRS_MAX; i++)
 			nla_put(m, r->asap.addrs[i].type == RSP_P_IPV4 ?
@@ -69,10 +76,9 @@ static struct nl_msg *put_msg(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 
 int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
 {
-	int err;
-	struct nl_msg *m = put_msg(nl, r, &err);
+	int err, e = rsp_kern_put_many(nl, r, 1, &err);
 
-	return m ? rsp_nl_talk(nl, m, NULL, NULL) : err;
+	return e ? e : err;
 }
 
 int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
@@ -84,6 +90,7 @@ int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 
 	if (n > RSP_KERN_BATCH)
 		return -E2BIG;
+	nl->msg[0] = nl->attr[0] = 0;	/* none of an earlier request's */
 	for (i = 0; i < n; i++) {
 		m[k] = put_msg(nl, &r[i], &errs[i]);
 		if (m[k])
@@ -191,7 +198,9 @@ int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
 	if (tb[RSP_A_PE_ASAP_PORT] && tb[RSP_A_PE_ASAP_ADDRS]) {
 		struct rsp_p_transport *t = &r->asap;
 
-		t->type = RSP_P_SCTP;
+		t->type = tb[RSP_A_PE_ASAP_PROTO] &&
+			  nla_get_u8(tb[RSP_A_PE_ASAP_PROTO]) == IPPROTO_TCP ?
+			  RSP_P_TCP : RSP_P_SCTP;
 		t->port = nla_get_u16(tb[RSP_A_PE_ASAP_PORT]);
 		t->naddrs = get_addrs(tb[RSP_A_PE_ASAP_ADDRS], t->addrs,
 				      RSP_MAX_ADDRS);

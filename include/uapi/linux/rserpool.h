@@ -19,9 +19,11 @@
  *                      PE_ID, PE_PROTO, PE_PORT, PE_ADDRS and PE_POLICY;
  *                      PE_HOME, PE_LIFETIME and PE_TRANSPORT_USE are
  *                      optional, and so is the PE's ASAP transport
- *                      (PE_ASAP_PORT with PE_ASAP_ADDRS, both or none):
- *                      the kernel only keeps it, for the registrar to
- *                      reach the PE after a restart or a takeover.  -EEXIST if the PE exists, unless the
+ *                      (PE_ASAP_PORT with PE_ASAP_ADDRS, both or none,
+ *                      and PE_ASAP_PROTO): the kernel only keeps it, for
+ *                      the registrar to reach the PE after a restart or
+ *                      a takeover, and for its peers.  -EEXIST if the PE
+ *                      exists, unless the
  *                      request has the flag RSP_A_REPLACE, in which case
  *                      the PE is re-registered (see RSP_CMD_PE_SET).  (A
  *                      flag attribute, not NLM_F_REPLACE: generic netlink
@@ -140,8 +142,9 @@ enum rsp_attr {
 	RSP_A_STATS,		/* nest of RSP_STAT_A_* */
 	RSP_A_PAD,
 	RSP_A_REPLACE,		/* flag: PE_NEW re-registers an existing PE */
-	RSP_A_PE_ASAP_PORT,	/* u16: the PE's ASAP transport (SCTP), not 0 */
+	RSP_A_PE_ASAP_PORT,	/* u16: the PE's ASAP transport, not 0 */
 	RSP_A_PE_ASAP_ADDRS,	/* nest of RSP_ADDR_A_*, 1..RSP_ASAP_ADDRS_MAX */
+	RSP_A_PE_ASAP_PROTO,	/* u8: IPPROTO_SCTP (if absent) or IPPROTO_TCP */
 
 	__RSP_A_MAX,
 	RSP_A_MAX = __RSP_A_MAX - 1
