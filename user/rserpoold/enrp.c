@@ -271,6 +271,7 @@ struct snapshot {
 	unsigned int n;			/* parameters in it */
 	struct rsp_buf pe;		/* one PE parameter */
 	int later;			/* the pass for PEs without SCTP ASAP */
+	int cut;			/* the next PE starts a new response */
 	size_t rest;			/* those the first pass left */
 	int err;
 };
@@ -298,6 +299,7 @@ static struct rsp_buf *snap_open(struct snapshot *s)
 	rsp_put32(v, s->e->c.id);
 	rsp_put32(v, p->id);
 	s->n = 0;
+	s->cut = 0;
 	return v;
 }
 
@@ -324,7 +326,7 @@ static int snap_add(const struct rsp_pe_rec *r, void *arg)
 	rsp_param_encode(&s->pe, &prm);
 	/* A new response where this PE and its pool would not fit. */
 	if (!b || b->len + s->pe.len + RSP_TLV_HDR + RSP_HANDLE_MAX >
-		  TABLE_BYTES || s->n + 2 > RSP_MAX_PARAMS)
+		  TABLE_BYTES || s->n + 2 > RSP_MAX_PARAMS || s->cut)
 		b = snap_open(s);
 	if (!b || b->failed || s->pe.failed)
 		return s->err = -ENOMEM;
@@ -361,8 +363,8 @@ static void table_response(struct rsp_enrp *e, struct epeer *p, int own)
 		for (; s.later < 2 && !err && !s.err; s.later++) {
 			if (s.later && !s.rest)
 				break;
-			/* And in responses of their own: the next one is new. */
-			s.n = RSP_MAX_PARAMS;
+			/* And in responses of their own. */
+			s.cut = 1;
 			if (own)
 				for (i = 0; !s.err &&
 					    (r = rsp_asap_home(e->a, i)); i++)
