@@ -825,6 +825,21 @@ static void test_peers_resize(struct kunit *test)
 	rcu_read_unlock();
 }
 
+/* The PE the index gives for @k, and how many share the address. */
+static void expect_peer(struct kunit *test, const struct rsp_peer_key *k,
+			u32 want_matches, u32 want_id)
+{
+	struct ctx *c = test->priv;
+	struct rsp_pe *pe;
+	u32 matches;
+
+	rcu_read_lock();
+	pe = rsp_peers_lookup(&c->hs, k, NULL, &matches);
+	KUNIT_EXPECT_EQ(test, matches, want_matches);
+	KUNIT_EXPECT_EQ(test, pe ? pe->id : 0, want_id);
+	rcu_read_unlock();
+}
+
 /* Shared: one chain for 2000 PEs, removed from anywhere in it. */
 static void test_peers_shared_address(struct kunit *test)
 {
@@ -834,8 +849,7 @@ static void test_peers_shared_address(struct kunit *test)
 		.v4 = htonl(0x0a000001),
 	};
 	struct rsp_handle h;
-	struct rsp_pe *pe;
-	u32 i, matches;
+	u32 i;
 
 	for (i = 1; i <= 2000; i++) {
 		struct rsp_pe_info *info = info_for(test, "one", i,
@@ -845,32 +859,19 @@ static void test_peers_shared_address(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, enter(test, info), 0);
 	}
 	set_handle(&h, "one");
-	rcu_read_lock();
-	pe = rsp_peers_lookup(&c->hs, &k, NULL, &matches);
-	KUNIT_EXPECT_EQ(test, matches, 2000U);
-	KUNIT_EXPECT_EQ(test, pe ? pe->id : 0, 1U);
-	rcu_read_unlock();
+	expect_peer(test, &k, 2000, 1);
+	/* The odd ones, then the even ones but the last, then the last. */
 	for (i = 1; i <= 2000; i += 2)
 		KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, 0, NULL), 0);
-	rcu_read_lock();
-	pe = rsp_peers_lookup(&c->hs, &k, NULL, &matches);
-	KUNIT_EXPECT_EQ(test, matches, 1000U);
-	KUNIT_EXPECT_EQ(test, pe ? pe->id : 0, 2U);
-	rcu_read_unlock();
+	expect_peer(test, &k, 1000, 2);
 	for (i = 2; i < 2000; i += 2)
 		KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, 0, NULL), 0);
-	rcu_read_lock();
-	pe = rsp_peers_lookup(&c->hs, &k, NULL, &matches);
-	KUNIT_EXPECT_EQ(test, matches, 1U);
-	KUNIT_EXPECT_EQ(test, pe ? pe->id : 0, 2000U);
-	rcu_read_unlock();
+	expect_peer(test, &k, 1, 2000);
 	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 2000, 0, NULL), 0);
+	expect_peer(test, &k, 0, 0);
 	mutex_lock(&c->hs.lock);
 	KUNIT_EXPECT_EQ(test, c->hs.npeers, 0U);
 	mutex_unlock(&c->hs.lock);
-	rcu_read_lock();
-	KUNIT_EXPECT_NULL(test, rsp_peers_lookup(&c->hs, &k, NULL, &matches));
-	rcu_read_unlock();
 }
 
 static void test_delete_home_and_flush(struct kunit *test)
