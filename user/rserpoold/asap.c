@@ -518,8 +518,7 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 	const struct rsp_param *h = rsp_msg_find(&a->in, RSP_P_HANDLE);
 	const struct rsp_param *hro = rsp_msg_find(&a->in, RSP_P_HRO);
 	unsigned int want = a->c.default_items, n = 0, i;
-	struct rsp_param *p;
-	uint32_t policy = 0;
+	struct rsp_param *p, *pol;
 	int err;
 
 	if (!h) {
@@ -533,7 +532,7 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 	msg_init(&a->out, ASAP_HANDLE_RESOLUTION_RESPONSE, 0);
 	rsp_msg_add_handle(&a->out, h->handle.data, h->handle.len);
 	err = rsp_kern_resolve(a->so, h->handle.data, h->handle.len, want,
-			       a->recs, &n, &policy);
+			       a->recs, &n);
 	if (err || !n) {
 		add_error(a, err == -ENOENT || !n ?
 			  RSP_CAUSE_UNKNOWN_HANDLE : RSP_CAUSE_UNSPECIFIED,
@@ -541,14 +540,13 @@ static void on_resolution(struct rsp_asap *a, const struct peer *from)
 		send_to(a, from, &a->out);
 		return;
 	}
-	/* The pool's policy, with the first PE's values as its own. */
-	rsp_pe_to_wire(&a->pes[0], &a->recs[0]);
-	p = rsp_msg_add(&a->out, RSP_P_POLICY);
-	p->policy = a->pes[0].policy;
+	pol = rsp_msg_add(&a->out, RSP_P_POLICY);
 	for (i = 0; i < n && (p = rsp_msg_add(&a->out, RSP_P_PE)); i++) {
 		rsp_pe_to_wire(&a->pes[i], &a->recs[i]);
 		p->pe = &a->pes[i];
 	}
+	/* The pool's policy, with the first PE's values as its own. */
+	pol->policy = a->pes[0].policy;
 	send_to(a, from, &a->out);
 }
 

@@ -251,7 +251,7 @@ static void from_so(struct rsp_pe_rec *r, const struct rsp_so_pe *pe,
 
 int rsp_kern_resolve(int fd, const uint8_t *handle, size_t len,
 		     unsigned int max, struct rsp_pe_rec *out,
-		     unsigned int *n, uint32_t *policy)
+		     unsigned int *n)
 {
 	static union {
 		struct rsp_so_resolve r;
@@ -273,7 +273,6 @@ int rsp_kern_resolve(int fd, const uint8_t *handle, size_t len,
 	for (i = 0; i < u.r.count && i < max; i++)
 		from_so(&out[i], &u.r.pe[i], handle, len);
 	*n = i;
-	*policy = u.r.policy;
 	return 0;
 }
 

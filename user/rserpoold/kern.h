@@ -29,7 +29,7 @@ int rsp_kern_report(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 
 /*
  * Selects up to @max (at most RSP_RESOLVE_MAX) PEs of the pool with its
- * policy into @out; *@n says how many, *@policy the pool's policy type.
+ * policy into @out; *@n says how many.
  * Through the socket option RSP_SO_RESOLVE on @fd, an IPv4 socket of the
  * namespace: one system call and a copy, where the netlink command takes
  * two and a message to build and parse.  The PEs come without their ASAP
@@ -38,7 +38,7 @@ int rsp_kern_report(struct rsp_nl *nl, const uint8_t *handle, size_t len,
  */
 int rsp_kern_resolve(int fd, const uint8_t *handle, size_t len,
 		     unsigned int max, struct rsp_pe_rec *out,
-		     unsigned int *n, uint32_t *policy);
+		     unsigned int *n);
 
 /* A PE from the attributes of a netlink message or RSP_A_PE nest. */
 int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,

@@ -23,9 +23,9 @@
  *                      and PE_ASAP_PROTO): the kernel only keeps it, for
  *                      the registrar to reach the PE after a restart or
  *                      a takeover, and for its peers.  -EEXIST if the PE
- *                      exists, unless the
- *                      request has the flag RSP_A_REPLACE, in which case
- *                      the PE is re-registered (see RSP_CMD_PE_SET).  (A
+ *                      exists, unless the request has the flag
+ *                      RSP_A_REPLACE, in which case the PE is
+ *                      re-registered (see RSP_CMD_PE_SET).  (A
  *                      flag attribute, not NLM_F_REPLACE: generic netlink
  *                      refuses that bit in new families.)
  *   RSP_CMD_PE_SET     re-register an existing PE: the same attributes as
