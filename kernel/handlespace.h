@@ -70,22 +70,15 @@ struct rsp_pe_info {
 
 /*
  * A PE with one address is 216 bytes (18 to a page), from its own slab
- * cache; the fields that only some policies use share space, and so does
- * the RCU head with the ID tree node, which nobody walks once the PE has
- * left the tree.  What a selection reads sits next to the addresses.
+ * cache.  The RCU head shares space with the ID tree node, which nobody
+ * walks once the PE has left the tree, and a ranked pool's rank with a
+ * weighted pool's weight.  What a selection reads sits together, from
+ * the rank or weight to the addresses: a cold PE costs two cache lines.
  */
 struct rsp_pe {
 	union {
 		struct rb_node id_node;	/* pool->pes, by id; hs->lock */
 		struct rcu_head rcu;	/* once out of pool->pes */
-	};
-	union {
-		struct {		/* RSP_KIND_RANKED; pool->lock */
-			struct rb_node rank_node; /* pool->ranked, if first */
-			u64 rank;	/* lower first */
-			struct list_head tie;	/* ring of equal rank */
-		};
-		u64 fweight;		/* RSP_KIND_WEIGHTED: in pool->vec */
 	};
 	struct rb_node exp_node;	/* hs->expiry; hs->lock */
 	struct rsp_pool *pool;
@@ -95,6 +88,13 @@ struct rsp_pe {
 	u32 lifetime_ms;
 	kuid_t reporter;		/* last unprivileged reporter */
 	struct rsp_policy_params pol;
+	/* RSP_KIND_RANKED, under pool->lock: */
+	struct rb_node rank_node;	/* pool->ranked, if first */
+	struct list_head tie;		/* ring of equal rank */
+	union {
+		u64 rank;		/* RSP_KIND_RANKED: lower first */
+		u64 fweight;		/* RSP_KIND_WEIGHTED: in pool->vec */
+	};
 	atomic64_t selected;
 	u32 slot;			/* index in pool->vec */
 	u32 id;

@@ -3,8 +3,8 @@
  * The rserpool socket options (include/uapi/linux/rserpool.h): pool
  * handles on ordinary sockets.  IP and IPv6 hand the options they do not
  * know to nf_getsockopt()/nf_setsockopt(), which is where IPVS and ipset
- * hook in too; TCP, UDP, UDP-Lite, SCTP and DCCP sockets all fall through
- * to it.  The handlers run in process context without the socket lock.
+ * hook in too; TCP, UDP, UDP-Lite, SCTP and DCCP sockets all reach it.
+ * The handlers run in process context without the socket lock.
  *
  * The kernel selects, and only selects: connecting from here would skip
  * the LSM's connect check, so the application connects itself with the
@@ -49,6 +49,52 @@ static int get_request(void *req, size_t size, const void __user *user,
 	if (copy_from_user(req, user, size))
 		return -EFAULT;
 	return get_handle(h, req, may_be_empty);
+}
+
+/*
+ * A selection's request, read as far as it goes: the handle's bytes in
+ * use and the IDs to exclude, a few words, where copying the whole
+ * 104-byte request goes through the string copy (costly when emulated).
+ * The caller checked that the buffer holds a whole struct rsp_so_select.
+ */
+static int get_select(struct rsp_so_select *sel,
+		      const struct rsp_so_select __user *u,
+		      struct rsp_handle *h)
+{
+	u32 i, n;
+	u64 w;
+	int err = -EINVAL;
+
+	BUILD_BUG_ON(RSP_HANDLE_MAX % sizeof(w));
+	if (!user_access_begin(u, offsetof(typeof(*u), pe_id)))
+		return -EFAULT;
+	unsafe_get_user(n, &u->handle.len, fault);
+	if (n > RSP_HANDLE_MAX) {
+		err = -ENAMETOOLONG;
+		goto out;
+	}
+	if (!n)
+		goto out;
+	h->len = n;
+	/* In words, up to n rounded up: RSP_HANDLE_MAX is a multiple of 8. */
+	for (i = 0; i < n; i += sizeof(w)) {
+		unsafe_get_user(w, (const u64 __user *)&u->handle.data[i],
+				fault);
+		memcpy(&h->data[i], &w, sizeof(w));
+	}
+	unsafe_get_user(n, &u->exclude_count, fault);
+	if (n > RSP_SO_EXCLUDE_MAX)
+		goto out;
+	sel->exclude_count = n;
+	for (i = 0; i < n; i++)
+		unsafe_get_user(sel->exclude[i], &u->exclude[i], fault);
+	err = 0;
+out:
+	user_access_end();
+	return err;
+fault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /* The transports a socket can share with PEs, or 0. */
@@ -156,12 +202,11 @@ static int so_select(struct sock *sk, void __user *user, int *len)
 
 	if (!proto)
 		return -EPROTONOSUPPORT;
-	/* The request: everything before pe_id. */
-	err = get_request(&sel, from, user, *len, sizeof(sel), &h, false);
+	if (*len < (int)sizeof(sel))
+		return -EINVAL;
+	err = get_select(&sel, user, &h);
 	if (err)
 		return err;
-	if (sel.exclude_count > RSP_SO_EXCLUDE_MAX)
-		return -EINVAL;
 	sock_filter(sk, &f);
 	f.nexclude = sel.exclude_count;
 	f.exclude = sel.exclude;

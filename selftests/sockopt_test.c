@@ -196,8 +196,16 @@ TEST_F(pools, errors_change_nothing)
 	ASSERT_GE(raw, 0);
 	EXPECT_EQ(-EPROTONOSUPPORT, sel(raw, "t", &s));
 	close(raw);
-	/* None of that was a selection: round robin still starts at 1. */
-	ASSERT_EQ(0, sel(self->tcp4, "t", &s));
+	/*
+	 * None of that was a selection: round robin still starts at 1.  The
+	 * bytes past the handle's length are not part of it.
+	 */
+	set_handle(&s.handle, "t");
+	memset(s.handle.data + 1, 'x', RSP_HANDLE_MAX - 1);
+	s.exclude_count = 0;
+	len = sizeof(s);
+	ASSERT_EQ(0, getsockopt(self->tcp4, IPPROTO_IP, RSP_SO_SELECT, &s,
+				&len));
 	EXPECT_EQ(1, s.pe_id);
 }
 
