@@ -34,24 +34,33 @@
 #define VEC_MIN		4
 
 /*
- * Selection needs uniform numbers, not secret ones: a per-CPU prandom
- * state, seeded from the kernel's CRNG at load, costs a few instructions
- * where get_random_*() would refill a ChaCha batch now and then.
+ * Selection needs uniform numbers, not secret ones: SplitMix64 over a
+ * per-CPU counter, seeded from the kernel's CRNG at load.  The counter
+ * moves with one this_cpu_add_return(), safe against preemption and
+ * interrupts as it is; the rest is a few multiplies, inline, where the
+ * prandom state took two calls and a preemption guard (a tenth of a
+ * selection's cost under emulation).  Each CPU draws from a stretch of
+ * one 2^64-long sequence, starting at a random place.
  */
-static DEFINE_PER_CPU(struct rnd_state, rsp_rnd);
+#define SPLITMIX_GAMMA	0x9e3779b97f4a7c15ULL
+
+static DEFINE_PER_CPU(u64, rsp_rnd);
 
 void rsp_rand_init(void)
 {
-	prandom_seed_full_state(&rsp_rnd);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu(rsp_rnd, cpu) = get_random_u64();
 }
 
 static u64 rand64(void)
 {
-	struct rnd_state *st = &get_cpu_var(rsp_rnd);
-	u64 r = (u64)prandom_u32_state(st) << 32 | prandom_u32_state(st);
+	u64 z = this_cpu_add_return(rsp_rnd, SPLITMIX_GAMMA);
 
-	put_cpu_var(rsp_rnd);
-	return r;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 /* Uniform in [0, ceil); the bias is below ceil / 2^64. */
