@@ -254,7 +254,13 @@ void rsp_nl_close(struct rsp_nl *nl)
 
 struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	return rsp_nl_msg_size(nl, cmd, flags, 0);
+}
+
+struct nl_msg *rsp_nl_msg_size(struct rsp_nl *nl, int cmd, int flags,
+			       size_t size)
+{
+	struct nl_msg *msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 
 	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
 				flags | NLM_F_REQUEST | NLM_F_ACK, cmd,

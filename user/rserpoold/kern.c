@@ -12,11 +12,20 @@ static void put_pool(struct nl_msg *m, const uint8_t *handle, size_t len)
 	nla_put(m, RSP_A_POOL_HANDLE, len, handle);
 }
 
+/* The largest PE_NEW put_msg() builds (640 bytes). */
+#define ATTR(len)	(NLA_HDRLEN + NLA_ALIGN(len))
+#define PUT_MSG_MAX	(NLMSG_HDRLEN + GENL_HDRLEN +			\
+			 ATTR(RSP_HANDLE_MAX) + 3 * ATTR(4) + 3 * ATTR(2) +	\
+			 ATTR(RSP_ADDRS_MAX * ATTR(16)) + 2 * ATTR(2) +	\
+			 ATTR(RSP_ASAP_ADDRS_MAX * ATTR(16)) +		\
+			 ATTR((RSP_POLICY_A_MAX + 1) * ATTR(4)) + ATTR(0))
+
 /* The PE_NEW (replace) of @r; NULL with *@err set if there is none. */
 static struct nl_msg *put_msg(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 			      int *err)
 {
-	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_PE_NEW, 0);
+	struct nl_msg *m = rsp_nl_msg_size(nl, RSP_CMD_PE_NEW, 0,
+					   PUT_MSG_MAX);
 	const uint8_t *words;
 	struct nlattr *nest;
 	unsigned int i, n;
