@@ -170,6 +170,7 @@ static unsigned int get_addrs(struct nlattr *nest, struct rsp_p_addr *out,
 	nla_for_each_nested(a, nest, rem) {
 		if (n == max)
 			break;
+		memset(&out[n], 0, sizeof(out[n]));
 		if (nla_type(a) == RSP_ADDR_A_IPV4 && nla_len(a) == 4)
 			out[n].type = RSP_P_IPV4;
 		else if (nla_type(a) == RSP_ADDR_A_IPV6 && nla_len(a) == 16)
@@ -187,7 +188,7 @@ int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
 	struct nlattr *pol[RSP_POLICY_A_MAX + 1];
 	int i;
 
-	memset(r, 0, sizeof(*r));
+	rsp_pe_rec_clear(r);
 	if (!tb[RSP_A_PE_ID] || !tb[RSP_A_PE_PROTO] || !tb[RSP_A_PE_PORT] ||
 	    !tb[RSP_A_PE_ADDRS] || !tb[RSP_A_PE_POLICY] ||
 	    len > RSP_HANDLE_MAX)
@@ -231,7 +232,7 @@ static void from_so(struct rsp_pe_rec *r, const struct rsp_so_pe *pe,
 {
 	unsigned int i;
 
-	memset(r, 0, sizeof(*r));
+	rsp_pe_rec_clear(r);
 	r->handle_len = len;
 	memcpy(r->handle, handle, len);
 	r->id = pe->id;

@@ -20,7 +20,7 @@ static derr decode_transport(struct rsp_p_transport *t, const struct rsp_tlv *v)
 
 	if (n < fixed)
 		return RSP_DECODE_MALFORMED;
-	memset(t, 0, sizeof(*t));
+	rsp_transport_clear(t);
 	t->type = v->type;
 	t->port = rsp_get16(p);
 	t->use = rsp_get16(p + 2);
@@ -37,6 +37,7 @@ static derr decode_transport(struct rsp_p_transport *t, const struct rsp_tlv *v)
 		if (t->naddrs == RSP_MAX_ADDRS)
 			return RSP_DECODE_TOO_MANY;
 		ad = &t->addrs[t->naddrs++];
+		memset(ad, 0, sizeof(*ad));
 		ad->type = a.type;
 		memcpy(ad->a, a.val, a.len);
 	}
@@ -135,8 +136,11 @@ static derr decode_param(struct rsp_msg *m, struct rsp_param *prm,
 		memcpy(prm->handle.data, t->val, t->len);
 		return RSP_DECODE_OK;
 	case RSP_P_PE:
-		prm->pe = calloc(1, sizeof(*prm->pe));
-		return prm->pe ? decode_pe(prm->pe, t) : RSP_DECODE_NOMEM;
+		prm->pe = malloc(sizeof(*prm->pe));
+		if (!prm->pe)
+			return RSP_DECODE_NOMEM;
+		rsp_p_pe_clear(prm->pe);
+		return decode_pe(prm->pe, t);
 	case RSP_P_SERVER_INFO:
 		prm->server = calloc(1, sizeof(*prm->server));
 		return prm->server ? decode_server(prm->server, t) :

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "tlv.h"
 
 #define RSP_PPID_ASAP		11
@@ -87,6 +88,33 @@ struct rsp_p_pe {
 	int has_asap;
 	struct rsp_p_transport asap;	/* ASAP transport (SCTP, TCP) */
 };
+
+/*
+ * A transport holds room for RSP_MAX_ADDRS addresses (1 KB) of which a PE
+ * has one or two: these clear and copy only what is in use, as clearing
+ * the whole, several times for each PE of a peer's table, cost more than
+ * the rest of its decoding.  Nothing reads an address past naddrs.
+ */
+static inline void rsp_transport_clear(struct rsp_p_transport *t)
+{
+	memset(t, 0, offsetof(struct rsp_p_transport, addrs));
+}
+
+static inline void rsp_transport_copy(struct rsp_p_transport *to,
+				      const struct rsp_p_transport *from)
+{
+	memcpy(to, from, offsetof(struct rsp_p_transport, addrs) +
+	       from->naddrs * sizeof(from->addrs[0]));
+}
+
+static inline void rsp_p_pe_clear(struct rsp_p_pe *pe)
+{
+	memset(pe, 0, offsetof(struct rsp_p_pe, user));
+	rsp_transport_clear(&pe->user);
+	memset(&pe->policy, 0, offsetof(struct rsp_p_pe, asap) -
+	       offsetof(struct rsp_p_pe, policy));
+	rsp_transport_clear(&pe->asap);
+}
 
 struct rsp_p_server {
 	uint32_t id;

@@ -62,7 +62,7 @@ int rsp_pe_from_wire(struct rsp_pe_rec *r, const uint8_t *handle,
 	const uint8_t *words;
 	unsigned int i, nwords;
 
-	memset(r, 0, sizeof(*r));
+	rsp_pe_rec_clear(r);
 	if (!handle_len || handle_len > RSP_HANDLE_MAX)
 		return RSP_CAUSE_INVALID_VALUES;
 	r->handle_len = handle_len;
@@ -95,7 +95,7 @@ int rsp_pe_from_wire(struct rsp_pe_rec *r, const uint8_t *handle,
 		r->param[words[i]] = pe->policy.w[i];
 	r->has_asap = pe->has_asap;
 	if (pe->has_asap)
-		r->asap = pe->asap;
+		rsp_transport_copy(&r->asap, &pe->asap);
 	return 0;
 }
 
@@ -104,7 +104,7 @@ void rsp_pe_to_wire(struct rsp_p_pe *pe, const struct rsp_pe_rec *r)
 	const uint8_t *words;
 	unsigned int i, nwords = 0;
 
-	memset(pe, 0, sizeof(*pe));
+	rsp_p_pe_clear(pe);
 	pe->id = r->id;
 	pe->home = r->home;
 	pe->life = r->lifetime_ms ? (int32_t)r->lifetime_ms : -1;
@@ -123,5 +123,5 @@ void rsp_pe_to_wire(struct rsp_p_pe *pe, const struct rsp_pe_rec *r)
 		pe->policy.w[i] = r->param[words[i]];
 	pe->has_asap = r->has_asap;
 	if (r->has_asap)
-		pe->asap = r->asap;
+		rsp_transport_copy(&pe->asap, &r->asap);
 }

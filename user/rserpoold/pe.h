@@ -50,6 +50,13 @@ struct rsp_pe_rec {
  * milliseconds, as rsplib writes it (RFC 5354 says seconds); a negative
  * life is "forever".
  */
+/* Clears @r but for the ASAP transport's unused addresses. */
+static inline void rsp_pe_rec_clear(struct rsp_pe_rec *r)
+{
+	memset(r, 0, offsetof(struct rsp_pe_rec, asap));
+	rsp_transport_clear(&r->asap);
+}
+
 int rsp_pe_from_wire(struct rsp_pe_rec *r, const uint8_t *handle,
 		     size_t handle_len, const struct rsp_p_pe *pe);
 /*
