@@ -483,6 +483,8 @@ static void read_table(struct rsp_enrp *e, struct epeer *p)
 	p->reading = 1;
 	p->read_at = rsp_now_ms();
 	p->nconf = 0;
+	say(e, 1, "peer %08x: reading its %stable", p->id,
+	    p->full ? "whole " : "");
 	table_request(e, p);
 }
 
@@ -619,6 +621,24 @@ static void check_sum(struct rsp_enrp *e, struct epeer *p, uint16_t cs)
 	read_table(e, p);
 }
 
+/*
+ * A PE that @p adds while a table that holds its PEs is being read (its
+ * own, or a mentor's whole one) may be newer than that table: it is no
+ * stale PE for table_read() to remove.
+ */
+static void confirm_reading(struct rsp_enrp *e, struct epeer *p,
+			    const struct rsp_param *h, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->npeers; i++) {
+		struct epeer *q = &e->peers[i];
+
+		if (q->reading && (q == p || q->full))
+			confirm(q, h, id);
+	}
+}
+
 static void on_update(struct rsp_enrp *e, struct epeer *p)
 {
 	const struct rsp_param *h = rsp_msg_find(&e->in, RSP_P_HANDLE);
@@ -629,6 +649,7 @@ static void on_update(struct rsp_enrp *e, struct epeer *p)
 	if (e->in.action == 0) {
 		learn(e, h, pe->pe, p->id);
 		learned(e, p->id);
+		confirm_reading(e, p, h, pe->pe->id);
 	} else if (rsp_asap_is_home(e->a, h->handle.data, h->handle.len,
 				    pe->pe->id)) {
 		/* Only a PE's home removes it: a stale owner after a takeover. */
