@@ -24,13 +24,23 @@
 #include "policy.h"
 #include "sockopt.h"
 
+/* A pool handle's length from userspace: its errno, or 0. */
+static inline int handle_len_ok(u32 len, bool may_be_empty)
+{
+	if (len > RSP_HANDLE_MAX)
+		return -ENAMETOOLONG;
+	if (!len && !may_be_empty)
+		return -EINVAL;
+	return 0;
+}
+
 static inline int get_handle(struct rsp_handle *h,
 			     const struct rsp_so_handle *so, bool may_be_empty)
 {
-	if (so->len > RSP_HANDLE_MAX)
-		return -ENAMETOOLONG;
-	if (!so->len && !may_be_empty)
-		return -EINVAL;
+	int err = handle_len_ok(so->len, may_be_empty);
+
+	if (err)
+		return err;
 	h->len = so->len;
 	memcpy(h->data, so->data, so->len);
 	return 0;
@@ -63,17 +73,14 @@ static int get_select(struct rsp_so_select *sel,
 {
 	u32 i, n;
 	u64 w;
-	int err = -EINVAL;
+	int err;
 
 	BUILD_BUG_ON(RSP_HANDLE_MAX % sizeof(w));
 	if (!user_access_begin(u, offsetof(typeof(*u), pe_id)))
 		return -EFAULT;
 	unsafe_get_user(n, &u->handle.len, fault);
-	if (n > RSP_HANDLE_MAX) {
-		err = -ENAMETOOLONG;
-		goto out;
-	}
-	if (!n)
+	err = handle_len_ok(n, false);
+	if (err)
 		goto out;
 	h->len = n;
 	/* In words, up to n rounded up: RSP_HANDLE_MAX is a multiple of 8. */
@@ -83,6 +90,7 @@ static int get_select(struct rsp_so_select *sel,
 		memcpy(&h->data[i], &w, sizeof(w));
 	}
 	unsafe_get_user(n, &u->exclude_count, fault);
+	err = -EINVAL;
 	if (n > RSP_SO_EXCLUDE_MAX)
 		goto out;
 	sel->exclude_count = n;
@@ -124,7 +132,7 @@ static void sock_filter(const struct sock *sk, struct rsp_filter *f)
 static int put_sockaddr(void *to, const struct rsp_addr *a, u16 port,
 			const struct rsp_filter *f)
 {
-	struct sockaddr_in6 sin6 = {};
+	struct sockaddr_in6 sin6;
 
 	if (f->family == AF_INET) {
 		struct sockaddr_in sin = {
@@ -136,6 +144,8 @@ static int put_sockaddr(void *to, const struct rsp_addr *a, u16 port,
 		memcpy(to, &sin, sizeof(sin));
 		return sizeof(sin);
 	}
+	/* Zeroed only here: an IPv4 socket's selection has no use for it. */
+	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
 	sin6.sin6_port = htons(port);
 	if (a->family == AF_INET)
