@@ -295,6 +295,7 @@ static void home_set(struct rsp_asap *a, const struct rsp_pe_rec *r,
 	if (!h) {
 		h = &a->homes[a->nhomes];
 		h->rec = *r;
+		h->mark = a->mark;	/* the slot's old mark is not ours */
 		home_link(a, a->nhomes++);
 		a->csum = rsp_csum_add(a->csum, r->handle, r->handle_len,
 				       r->id);
@@ -849,7 +850,7 @@ static int mark_home(const struct rsp_pe_rec *r, void *arg)
 	struct rsp_asap *a = arg;
 	struct home *h = home_find(a, r->handle, r->handle_len, r->id);
 
-	if (h)
+	if (h && r->home == a->c.id)	/* else someone else's now */
 		h->mark = a->mark;
 	return 0;
 }
