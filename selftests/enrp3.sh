@@ -7,10 +7,12 @@
 # updates, a PE of pr2 reaches pr1.  pr3 starts after them, with pr1 as
 # its only peer and no multicast: pr1 is its mentor, whose list names pr2
 # and whose whole table gives pr3 every PE with its home.  A PE
-# registered at pr2 then reaches the others; when pr1 dies, pr2 or pr3
-# takes its PEs over with the other agreeing, and both hold all of them
-# homed there.  A flush of the taker's kernel table, whose events its
-# daemon cannot all read, still reaches it and the other.  TAP output.
+# registered at pr1 while pr3 reads that table reaches pr3 in an update,
+# and stays.  A PE registered at pr2 then reaches the others.  When pr1
+# dies, pr3 (over SCTP) or pr2 (over TCP) takes its PEs over with the
+# other agreeing, and both hold all of them homed there.  A flush of the
+# taker's kernel table, whose events its daemon cannot all read, still
+# reaches it and the other.  TAP output.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
@@ -64,9 +66,11 @@ hosts 10.13.0 pr1 pr2 pr3 pe
 # finds pr1 silent first takes it over, so the other hears it late.
 # Over SCTP pr3 (which learnt pr1's PEs from a whole table) takes over,
 # over TCP pr2 (which learnt them by updates).
-late2= late3=
-[ $via = sctp ] && late2="--max-last-heard 8000"
-[ $via = tcp ] && late3="--max-last-heard 8000"
+taker=pr3 other=pr2 tid=13107	# the taker's ID
+late2="--max-last-heard 8000" late3=
+if [ $via = tcp ]; then
+	taker=pr2 other=pr3 tid=8738 late3=$late2 late2=
+fi
 pr 1 0x1111
 # shellcheck disable=SC2086
 pr 2 0x2222 "" $late2
@@ -90,14 +94,34 @@ eq "a PE registered at pr2 reaches pr1, home pr2" \
 start=$(date +%s)
 # shellcheck disable=SC2086
 pr 3 0x3333 10.13.0.1 --enrp-announce off $late3
+# pr3 stops once it has asked pr1 for the table, which pr1 then takes as
+# it is; a PE registered at pr1 meanwhile reaches pr3 as an update in
+# the middle of the read.  It is newer than the table, not stale.
+reading() {
+	grep -c "peer 00001111: \(reading its\|its\) whole table" \
+		"$T/pr3.log"
+}
+POLL=0.05 until_eq 60 1 reading > /dev/null
+kill -STOP "$(cat "$T/pr3.pid")"
+eq "pr3 asked its mentor pr1 for the whole table, and stops reading it" \
+	"$(reading)" 1
+ip netns exec pe $TCPC 10.13.0.1 3863 pe During 7 10.13.0.4 \
+	> "$T/during.log" 2>&1 &
+during=$!
+eq "... a PE registered at pr1 then reaches pr2" \
+	"$(until_eq 30 $((N + 1)) pes pr2 4369)" $((N + 1))
+kill -CONT "$(cat "$T/pr3.pid")"
+N=$((N + 1))	# pr1 is home for them all
 eq "pr3, started after them, holds all $N, home pr1 (its mentor's table)" \
 	"$(until_eq 90 $N pes pr3 4369)" $N
 echo "# pr3 had the $N PEs $(($(date +%s) - start)) s after its start"
 eq "... pr2's PE too, home pr2" "$(until_eq 30 1 pes pr3 8738)" 1
-eq "... pr1, its mentor, gave it the whole table: $((N + 1)) PEs" \
+eq "... pr1, its mentor, gave it the whole table, and the PE in an update" \
 	"$(grep -o "peer 00001111: its whole table read, [0-9]* PEs" \
 	   "$T/pr3.log")" \
 	"peer 00001111: its whole table read, $((N + 1)) PEs"
+eq "... which stays: it is no PE pr1 no longer has" \
+	"$(grep -c "no longer has removed" "$T/pr3.log")" 0
 eq "... and its events told it nothing it had put itself: none lost" \
 	"$(grep -c "kernel events were lost" "$T/pr3.log" "$T/pr2.log")" \
 	"$T/pr3.log:0
@@ -123,9 +147,8 @@ eq "a PE registered at pr2 later reaches pr1 and pr3, home pr2" \
 eq "every registrar sees the two others up over $via" \
 	"$(for k in 1 2 3; do up pr$k; done | tr '\n' ' ')" "2 2 2 "
 
-# Whoever of pr2 and pr3 finds pr1 gone first takes it over; the other
-# agrees (both at once: the lower ID goes on).  Either way the two end up
-# with every PE homed at one of them.
+# The one that finds pr1 gone first takes it over; the other agrees.  The
+# two end up with every PE homed at one of them.
 kill -9 "$(cat "$T/pr1.pid")"
 # homed NS: the PEs NS holds homed at pr2 or pr3, and those of pr1.
 homed() {
@@ -139,30 +162,25 @@ eq "pr1 dies: pr2 has all $((N + 2)) PEs homed at pr2 or pr3, none at pr1" \
 eq "... and so has pr3" "$(until_eq 60 "$((N + 2)) 0" homed pr3)" \
 	"$((N + 2)) 0"
 takers=$(grep -l "took over peer 00001111: $N of its $N PEs" \
-	"$T/pr2.log" "$T/pr3.log" | sed 's|.*/||; s|\.log||')
-eq "... one of them took pr1's $N PEs over" "$(echo $takers | wc -w)" 1
-other=pr2
-[ "$takers" = pr2 ] && other=pr3
-echo "# $takers took pr1 over"
+	"$T/pr2.log" "$T/pr3.log" | sed 's|.*/||; s|\.log||' | tr '\n' ' ')
+eq "... $taker took pr1's $N PEs over" "$takers" "$taker "
 grep -q "takes 00001111 over: agreed" "$T/$other.log"
 eq "... the other ($other) agreed" "$?" 0
 
 # A flush of the taker's kernel table removes its PEs in one burst whose
 # events overflow its event socket: it finds them gone in the table, and
 # tells the other.
-tid=8738
-[ "$takers" = pr3 ] && tid=13107
-mine=$(own "$takers")
-ip netns exec "$takers" $R flush > /dev/null
+mine=$(own "$taker")
+ip netns exec "$taker" $R flush > /dev/null
 eq "the taker's table flushed: its PE_DEL events lost, it has no PE left" \
-	"$(until_eq 30 0 own "$takers")" 0
+	"$(until_eq 30 0 own "$taker")" 0
 eq "... found gone in the table, not in the events" \
 	"$(grep -o "[0-9]* PEs we were home for left the kernel's table unseen" \
-	   "$T/$takers.log" | awk '{ n += $1 } END { print (n > 0 && n <= m) }' m="$mine")" 1
+	   "$T/$taker.log" | awk '{ n += $1 } END { print (n > 0 && n <= m) }' m="$mine")" 1
 eq "... and $other, told, holds none of them" \
 	"$(until_eq 30 0 pes "$other" $tid)" 0
-kill "$pe" "$first" "$bulk" 2>/dev/null
-wait "$pe" "$first" "$bulk" 2>/dev/null
+kill "$pe" "$first" "$bulk" "$during" 2>/dev/null
+wait "$pe" "$first" "$bulk" "$during" 2>/dev/null
 [ $failed -eq 0 ] || for k in 1 2 3; do
 	tail -n 40 "$T/pr$k.log" | sed "s/^/# pr$k: /"
 done
