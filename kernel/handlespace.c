@@ -70,6 +70,7 @@ int rsp_hs_init(struct rsp_hs *hs, struct net *net)
 	hs->limits.max_pool_pes = RSP_DEF_MAX_PES;
 	hs->limits.report_threshold = RSP_DEF_REPORTS;
 	INIT_DELAYED_WORK(&hs->expire_work, rsp_expire_work);
+	INIT_DELAYED_WORK(&hs->alias_work, rsp_alias_work);
 	return 0;
 
 free_pools:
@@ -630,6 +631,7 @@ void rsp_hs_destroy(struct rsp_hs *hs)
 	hs->dying = true;
 	mutex_unlock(&hs->lock);
 	cancel_delayed_work_sync(&hs->expire_work);
+	cancel_delayed_work_sync(&hs->alias_work);
 
 	mutex_lock(&hs->lock);
 	hs->net = NULL;		/* nobody is left to tell */

@@ -39,10 +39,16 @@ struct rsp_addr {
 	};
 };
 
+/*
+ * No policy takes more than one of weight, priority and load (policy.c,
+ * checked by a unit test): they share a word.
+ */
 struct rsp_policy_params {
-	u32 weight;
-	u32 priority;
-	u32 load;
+	union {
+		u32 weight;
+		u32 priority;
+		u32 load;
+	};
 	u32 load_deg;
 	u32 dpf;			/* weight DPF or load DPF */
 	u32 distance;
@@ -69,7 +75,7 @@ struct rsp_pe_info {
 };
 
 /*
- * A PE with one address is 216 bytes (18 to a page), from its own slab
+ * A PE with one address is 208 bytes (19 to a page), from its own slab
  * cache.  The RCU head shares space with the ID tree node, which nobody
  * walks once the PE has left the tree, and a ranked pool's rank with a
  * weighted pool's weight.  What a selection reads sits together, from
@@ -152,6 +158,9 @@ struct rsp_pool {
 	u32 count;			/* PEs in vec; written under seq */
 	u64 wtotal;			/* sum of fweight; written under seq */
 	struct rsp_vec __rcu *vec;
+	struct rsp_alias __rcu *alias;	/* select.c; set under hs->lock */
+	u64 wgen;			/* bumped by weight changes; under seq */
+	bool alias_want;		/* a selection found alias stale */
 	struct rb_root pes;		/* by id; hs->lock */
 	/* Selection state of the stateful policies. */
 	spinlock_t lock;
@@ -196,6 +205,7 @@ struct rsp_hs {
 	struct rb_root pools;		/* ordered, for dumps */
 	struct rb_root expiry;		/* PEs with a lifetime, by expires */
 	struct delayed_work expire_work;
+	struct delayed_work alias_work;	/* select.c: rsp_alias_work() */
 	bool dying;
 	u32 npools;
 	u32 npes;

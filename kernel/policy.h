@@ -8,7 +8,7 @@
 enum rsp_kind {
 	RSP_KIND_RR,		/* vector + atomic head: O(N) */
 	RSP_KIND_RANDOM,	/* vector: O(N^2) for N picks, N <= 256 */
-	RSP_KIND_WEIGHTED,	/* vector + Fenwick tree: O(N log n) */
+	RSP_KIND_WEIGHTED,	/* vector + Fenwick tree (+ alias table) */
 	RSP_KIND_RANKED,	/* rbtree by (rank, seq): O(N log n) */
 };
 
@@ -45,6 +45,8 @@ int rsp_sel_add(struct rsp_pool *pool, struct rsp_pe *pe);
 void rsp_sel_del(struct rsp_pool *pool, struct rsp_pe *pe);
 void rsp_sel_replace(struct rsp_pool *pool, struct rsp_pe *old,
 		     struct rsp_pe *pe);
+void rsp_alias_work(struct work_struct *work);
+bool rsp_sel_alias_ready(struct rsp_pool *pool);
 
 /* Which PEs a selection may return: those a socket of @family can reach. */
 struct rsp_filter {

@@ -12,9 +12,12 @@
  * Cost per request of N PEs in a pool of n:
  *   RR        O(N)          cmpxchg of the head, vector index
  *   Random    O(N^2)        Floyd's sampling over the vector, N <= 256
- *   Weighted  O(N log n)    Fenwick descent, rejecting repeats; O(N n)
- *                           only when rejection cannot find N (few PEs
- *                           with non-zero weight)
+ *   Weighted  O(N)          alias table, rejecting repeats, in a pool
+ *                           of ALIAS_MIN PEs or more whose weights do
+ *                           not change on selection; O(N log n) Fenwick
+ *                           descent in the others and while the table
+ *                           is stale; O(N n) only when rejection cannot
+ *                           find N (few PEs with non-zero weight)
  *   Ranked    O(N)          the first N of the groups of equal rank in
  *                           an rbtree; re-keying a PE is O(1) when its
  *                           rank stays (Priority, LU), O(log r) when it
@@ -32,6 +35,26 @@
 #include "policy.h"
 
 #define VEC_MIN		4
+#define ALIAS_MIN	256		/* below, the descent is as short */
+#define ALIAS_DELAY	(HZ / 20)	/* a table at most this often */
+
+/*
+ * Walker's alias table over the slots of a weighted pool: slot i keeps
+ * the draw with probability cut / 2^32, else passes it to slot alias.
+ * One random number and one entry per pick, where the Fenwick descent
+ * reads log2(n) nodes.  Built in O(n) by a work item, not by writers (a
+ * registration would cost O(n)): it is stamped with pool->wgen and the
+ * PE count, and a selection uses it only while both still hold.
+ */
+struct rsp_alias {
+	struct rcu_head rcu;
+	u64 gen;
+	u32 n;
+	struct {
+		u32 cut;
+		u32 alias;
+	} slot[];
+};
 
 /*
  * Selection needs uniform numbers, not secret ones: SplitMix64 over a
@@ -190,7 +213,144 @@ static void set_weight(struct rsp_pool *pool, struct rsp_vec *v,
 {
 	fen_add(v, pe->slot, w - pe->fweight);
 	WRITE_ONCE(pool->wtotal, pool->wtotal + w - pe->fweight);
+	WRITE_ONCE(pool->wgen, pool->wgen + 1);
 	pe->fweight = w;
+}
+
+static bool alias_kind(const struct rsp_pool *pool)
+{
+	return pool_weighted(pool) && !pool->ops->selected;
+}
+
+/* Whether @a is the table of @pool's weights as they are, @n PEs. */
+static bool alias_valid(const struct rsp_pool *pool,
+			const struct rsp_alias *a, u32 n)
+{
+	return a->gen == READ_ONCE(pool->wgen) && a->n == n;
+}
+
+static void alias_free_rcu(struct rcu_head *head)
+{
+	kvfree(container_of(head, struct rsp_alias, rcu));
+}
+
+/* hs->lock held: no writer moves a weight or a slot meanwhile. */
+static void alias_set(struct rsp_pool *pool, struct rsp_alias *a)
+{
+	struct rsp_alias *old;
+
+	old = rcu_replace_pointer(pool->alias, a, true);
+	if (old)	/* rsp_pe_cache_exit()'s rcu_barrier() waits for it */
+		call_rcu(&old->rcu, alias_free_rcu);
+}
+
+/*
+ * Vose's construction in integers: slot i holds w_i * n against the mean,
+ * total, so the sums stay exact.  Smalls (below total) take their cut
+ * and a large as alias, which gives up the rest; the larges left over are
+ * total exactly.  Smalls stack up from the front of st, larges from the
+ * back.  hs->lock held.
+ */
+static void alias_build(struct rsp_pool *pool)
+{
+	struct rsp_vec *v = rcu_dereference_protected(pool->vec, 1);
+	u32 n = pool->count, ns = 0, nl = 0, i, *st;
+	u64 total = pool->wtotal, *s;
+	struct rsp_alias *a;
+
+	if (n < ALIAS_MIN || !total || total > U64_MAX / n) {
+		alias_set(pool, NULL);	/* the tree serves */
+		return;
+	}
+	a = kvmalloc(struct_size(a, slot, n), GFP_KERNEL);
+	s = kvmalloc_array(n, sizeof(*s), GFP_KERNEL);
+	st = kvmalloc_array(n, sizeof(*st), GFP_KERNEL);
+	if (!a || !s || !st)
+		goto out;
+	for (i = 0; i < n; i++) {
+		s[i] = v->pe[i]->fweight * n;
+		if (s[i] < total)
+			st[ns++] = i;
+		else
+			st[n - ++nl] = i;
+	}
+	while (ns && nl) {
+		u32 l = st[--ns], g = st[n - nl];
+
+		a->slot[l].cut = mul_u64_u64_div_u64(s[l], 1ULL << 32, total);
+		a->slot[l].alias = g;
+		s[g] -= total - s[l];
+		if (s[g] < total) {
+			nl--;
+			st[ns++] = g;
+		}
+	}
+	while (nl) {
+		i = st[n - nl--];
+		a->slot[i].cut = U32_MAX;
+		a->slot[i].alias = i;
+	}
+	a->n = n;
+	a->gen = pool->wgen;
+	alias_set(pool, a);
+	a = NULL;
+out:
+	kvfree(st);
+	kvfree(s);
+	kvfree(a);
+}
+
+/* Builds the tables that selections found stale, after ALIAS_DELAY. */
+void rsp_alias_work(struct work_struct *work)
+{
+	struct rsp_hs *hs = container_of(to_delayed_work(work), struct rsp_hs,
+					 alias_work);
+	struct rb_node *n;
+
+	mutex_lock(&hs->lock);
+	for (n = rb_first(&hs->pools); n && !hs->dying; n = rb_next(n)) {
+		struct rsp_pool *pool = rb_entry(n, struct rsp_pool, node);
+		struct rsp_alias *a;
+
+		if (!READ_ONCE(pool->alias_want))
+			continue;
+		WRITE_ONCE(pool->alias_want, false);
+		a = rcu_dereference_protected(pool->alias, 1);
+		if (!a || !alias_valid(pool, a, pool->count))
+			alias_build(pool);
+	}
+	mutex_unlock(&hs->lock);
+}
+
+/* Under RCU, from a selection: the work item rebuilds it, later. */
+static void alias_stale(struct rsp_pool *pool)
+{
+	if (READ_ONCE(pool->alias_want))
+		return;
+	WRITE_ONCE(pool->alias_want, true);
+	queue_delayed_work(system_unbound_wq, &pool->hs->alias_work,
+			   ALIAS_DELAY);
+}
+
+/* For the unit tests: whether selections in @pool use a table now. */
+bool rsp_sel_alias_ready(struct rsp_pool *pool)
+{
+	const struct rsp_alias *a;
+	bool ready;
+
+	rcu_read_lock();
+	a = rcu_dereference(pool->alias);
+	ready = a && alias_valid(pool, a, READ_ONCE(pool->count));
+	rcu_read_unlock();
+	return ready;
+}
+
+static u32 alias_pick(const struct rsp_alias *a)
+{
+	u64 r = rand64();
+	u32 i = ((r >> 32) * a->n) >> 32;
+
+	return (u32)r < a->slot[i].cut ? i : a->slot[i].alias;
 }
 
 /*
@@ -305,6 +465,7 @@ int rsp_sel_init(struct rsp_pool *pool)
 void rsp_sel_free(struct rsp_pool *pool)
 {
 	vec_free_deferred(vec_get(pool));
+	alias_set(pool, NULL);
 }
 
 /* Moves the PEs into a vector of @cap slots and publishes it. */
@@ -591,7 +752,9 @@ static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
 				 unsigned int max, const struct rsp_filter *f)
 {
 	unsigned int seq, n, k, want, tries;
+	const struct rsp_alias *a;
 	struct rsp_vec *v;
+	bool stale;
 
 	do {
 		u64 total;
@@ -600,10 +763,16 @@ static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
 		v = rcu_dereference(pool->vec);
 		n = min(READ_ONCE(pool->count), v->cap);
 		total = READ_ONCE(pool->wtotal);
+		a = rcu_dereference(pool->alias);
+		stale = a ? !alias_valid(pool, a, n) :
+			    n >= ALIAS_MIN && alias_kind(pool);
+		if (stale)
+			a = NULL;
 		want = min(max, n);
 		for (k = 0, tries = 0; total && k < want && tries < 2 * want + 8;
 		     tries++) {
-			u32 slot = fen_find(v, rand_below(total));
+			u32 slot = a ? alias_pick(a) :
+				       fen_find(v, rand_below(total));
 			struct rsp_pe *pe;
 
 			if (slot >= n)
@@ -615,6 +784,8 @@ static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
 		if (total && k < want)
 			k = weighted_scan(v, n, out, k, want, f);
 	} while (read_seqcount_retry(&pool->seq, seq));
+	if (stale)	/* or a table too many for a pool now small */
+		alias_stale(pool);
 	return k;
 }
 

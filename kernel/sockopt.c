@@ -251,6 +251,12 @@ fault:
 	return -EFAULT;
 }
 
+/* A parameter of the PE's policy, or 0: the others share its words. */
+static u32 param(const struct rsp_pe *pe, u32 bit, u32 val)
+{
+	return pe->pool->ops->params & bit ? val : 0;
+}
+
 static void fill_pe(struct rsp_so_pe *o, const struct rsp_pe *pe)
 {
 	int i;
@@ -262,9 +268,9 @@ static void fill_pe(struct rsp_so_pe *o, const struct rsp_pe *pe)
 	o->proto = pe->proto;
 	o->use = pe->use;
 	o->policy = pe->pool->ops->type;
-	o->weight = pe->pol.weight;
-	o->priority = pe->pol.priority;
-	o->load = pe->pol.load;
+	o->weight = param(pe, RSP_PARAM(WEIGHT), pe->pol.weight);
+	o->priority = param(pe, RSP_PARAM(PRIORITY), pe->pol.priority);
+	o->load = param(pe, RSP_PARAM(LOAD), pe->pol.load);
 	o->load_deg = pe->pol.load_deg;
 	o->dpf = pe->pol.dpf;
 	o->distance = pe->pol.distance;

@@ -283,6 +283,74 @@ static void test_weighted_large(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool_of(test, "w")->count, 602U);
 }
 
+/* counts[w]: picks of "w" (PE i has weight i % 4); @extra: of PE 4. */
+static void pick_classes(struct kunit *test, u32 *counts, u32 n, u32 *extra)
+{
+	u32 i, id;
+
+	for (i = 0; i < n; i++) {
+		id = pick1(test, "w");
+		if (id == 4)
+			(*extra)++;
+		else
+			counts[id % 4]++;
+	}
+}
+
+/*
+ * A pool large enough for an alias table: the first selection finds none
+ * and asks for it, the work item builds it.  A change makes it stale: the
+ * tree serves at once, with the new weights, until the next is built.
+ */
+static void test_weighted_alias(struct kunit *test)
+{
+	struct ctx *c = test->priv;
+	struct rsp_pool *pool;
+	struct rsp_pe_info *in;
+	struct rsp_handle h;
+	u32 counts[4], extra, round, i;
+
+	/* 750 PEs each of weight 0, 1, 2 and 3: shares 0, 1/6, 2/6, 3/6. */
+	for (i = 1; i <= 3000; i++)
+		KUNIT_ASSERT_EQ(test, add(test, "w", i, RSP_POLICY_WRAND, i % 4,
+					  0), 0);
+	pool = pool_of(test, "w");
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(pool->alias));
+	pick1(test, "w");
+	flush_delayed_work(&c->hs.alias_work);
+	for (round = 0; round < 3; round++) {
+		/* Round 1 runs on the tree, 0 and 2 on a table. */
+		KUNIT_EXPECT_EQ_MSG(test, rsp_sel_alias_ready(pool), round != 1,
+				    "round %u", round);
+		memset(counts, 0, sizeof(counts));
+		extra = 0;
+		pick_classes(test, counts, 12000, &extra);
+		KUNIT_EXPECT_EQ_MSG(test, counts[0], 0U, "round %u", round);
+		/* PE 4, weight 0 at first, then half of all the weight. */
+		if (!round) {
+			KUNIT_EXPECT_EQ(test, extra, 0U);
+			for (i = 1; i < 4; i++)
+				expect_share(test, counts[i], 12000, i, 6);
+			in = info_for(test, "w", 4, RSP_POLICY_WRAND, AF_INET);
+			in->pol.weight = 4500;
+			KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, in, 0, NULL,
+							      NULL), 0);
+			continue;
+		}
+		expect_share(test, extra, 12000, 1, 2);
+		for (i = 1; i < 4; i++)
+			expect_share(test, counts[i], 12000, i, 12);
+		flush_delayed_work(&c->hs.alias_work);
+	}
+	/* Below ALIAS_MIN PEs the table goes at the next selection. */
+	set_handle(&h, "w");
+	for (i = 100; i <= 3000; i++)
+		KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, 0, NULL), 0);
+	pick1(test, "w");
+	flush_delayed_work(&c->hs.alias_work);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(pool->alias));
+}
+
 static void test_weighted_skewed(struct kunit *test)
 {
 	u32 ids[2];
@@ -445,6 +513,12 @@ static void test_every_policy(struct kunit *test)
 
 	/* Each policy selects distinct PEs and never more than it has. */
 	for (i = 0; (ops = rsp_policy_by_index(i)); i++) {
+		/* Weight, priority and load share a word of the PE. */
+		KUNIT_EXPECT_LE_MSG(test, hweight32(ops->params &
+						   (RSP_PARAM(WEIGHT) |
+						    RSP_PARAM(PRIORITY) |
+						    RSP_PARAM(LOAD))), 1U,
+				    "%s", ops->name);
 		snprintf(name, sizeof(name), "p%d", i);
 		for (j = 1; j <= 3; j++)
 			KUNIT_ASSERT_EQ(test, add(test, name, j, ops->type,
@@ -920,6 +994,7 @@ static void test_ordered_walk(struct kunit *test)
 struct racer {
 	struct kunit *test;
 	const char *pool;
+	u32 max;			/* the highest PE ID it holds */
 	unsigned long picks;
 	bool bad;
 };
@@ -933,7 +1008,7 @@ static int race_select(void *arg)
 		unsigned int k = pick(r->test, r->pool, ids, 4), i;
 
 		for (i = 0; i < k; i++)
-			if (ids[i] < 1 || ids[i] > 64)
+			if (ids[i] < 1 || ids[i] > r->max)
 				r->bad = true;
 		r->picks++;
 		cond_resched();
@@ -944,18 +1019,26 @@ static int race_select(void *arg)
 static void test_concurrency(struct kunit *test)
 {
 	static const u32 types[] = { RSP_POLICY_RR, RSP_POLICY_WRAND,
-				     RSP_POLICY_LU, RSP_POLICY_RLUD };
-	static const char *const names[] = { "c-rr", "c-w", "c-lu", "c-rlud" };
+				     RSP_POLICY_LU, RSP_POLICY_RLUD,
+				     RSP_POLICY_WRAND };
+	static const char *const names[] = { "c-rr", "c-w", "c-lu", "c-rlud",
+					     "c-alias" };
 	struct task_struct *t[ARRAY_SIZE(types)];
 	struct racer r[ARRAY_SIZE(types)];
 	struct ctx *c = test->priv;
 	struct rsp_handle h;
 	unsigned long end;
 	unsigned int i, round = 0;
+	u32 id;
 
+	/* The last is large enough for alias tables, rebuilt as it churns. */
+	for (id = 65; id <= 364; id++)
+		KUNIT_ASSERT_EQ(test, add(test, "c-alias", id, RSP_POLICY_WRAND,
+					  id % 3, 1), 0);
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		KUNIT_ASSERT_EQ(test, add(test, names[i], 1, types[i], 5, 1), 0);
-		r[i] = (struct racer){ test, names[i], 0, false };
+		r[i] = (struct racer){ test, names[i], i == 4 ? 364 : 64, 0,
+				       false };
 		t[i] = kthread_run(race_select, &r[i], "rsp-race%u", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
 	}
@@ -963,8 +1046,7 @@ static void test_concurrency(struct kunit *test)
 	end = jiffies + msecs_to_jiffies(500);
 	while (time_before(jiffies, end)) {
 		for (i = 0; i < ARRAY_SIZE(types); i++) {
-			u32 id = 2 + (round * 7 + i) % 63;
-
+			id = 2 + (round * 7 + i) % 63;
 			set_handle(&h, names[i]);
 			if (rsp_pe_delete(&c->hs, &h, id, 0, NULL) == -ENOENT)
 				add(test, names[i], id, types[i], id, 1);
@@ -990,6 +1072,7 @@ static struct kunit_case rsp_cases[] = {
 	KUNIT_CASE(test_random),
 	KUNIT_CASE(test_weighted_random),
 	KUNIT_CASE(test_weighted_large),
+	KUNIT_CASE(test_weighted_alias),
 	KUNIT_CASE(test_weighted_skewed),
 	KUNIT_CASE(test_wrr),
 	KUNIT_CASE(test_priority),
