@@ -1104,6 +1104,7 @@ static int batch(const char *path)
 		err = dispatch(argc, argv);
 		if (err)
 			return err;
+		fflush(stdout);	/* a program at the other end of a pipe */
 	}
 	return 0;
 }

@@ -92,9 +92,11 @@ struct epeer {
 	 * that the kernel holds and the table lacks go at the end.
 	 */
 	int reading;
+	int fresh;			/* no peer's PE in the kernel at start */
 	uint64_t read_at;		/* ms: the read began */
 	struct pe_key *conf;
 	size_t nconf, capconf;
+	size_t nread;			/* of them, its own messages' */
 	int checked;			/* csum_seen matched our view */
 	uint16_t csum_seen;
 	/* A read was for this checksum (-1: none): once per value. */
@@ -478,11 +480,25 @@ static void confirm(struct epeer *p, const struct rsp_param *h, uint32_t id)
 	memcpy(k->handle, h->handle.data, h->handle.len);
 }
 
+/*
+ * Whether every PE in the kernel is one we are home for: then the kernel
+ * holds none of any peer, and the dumps that look for them are not made.
+ * (A PE of ours missing from the kernel could hide a peer's from this
+ * count; the checksums find that one later.)
+ */
+static int only_ours(struct rsp_enrp *e)
+{
+	long n = rsp_kern_count(e->nl);
+
+	return n >= 0 && (size_t)n <= rsp_asap_nhomes(e->a);
+}
+
 static void read_table(struct rsp_enrp *e, struct epeer *p)
 {
 	p->reading = 1;
+	p->fresh = only_ours(e);
 	p->read_at = rsp_now_ms();
-	p->nconf = 0;
+	p->nconf = p->nread = 0;
 	say(e, 1, "peer %08x: reading its %stable", p->id,
 	    p->full ? "whole " : "");
 	table_request(e, p);
@@ -535,13 +551,19 @@ static void table_read(struct rsp_enrp *e, struct epeer *p)
 	p->reading = 0;
 	p->checked = 0;
 	qsort(p->conf, p->nconf, sizeof(*p->conf), key_cmp);
-	if (!rsp_kern_dump(e->nl, find_stale, &st))
+	/*
+	 * Nothing is stale in a whole table read into a kernel that held no
+	 * peer's PE: whatever came in meanwhile, from any peer, was confirmed
+	 * for it (confirm_reading()).
+	 */
+	if (!(p->full && p->fresh) && !only_ours(e) &&
+	    !rsp_kern_dump(e->nl, find_stale, &st))
 		for (i = 0; i < st.n; i++)
 			gone += !rsp_kern_del(e->nl, st.v[i].handle,
 					      st.v[i].len, st.v[i].id);
 	free(st.v);
 	say(e, 1, "peer %08x: its %stable read, %zu PEs in %llu ms", p->id,
-	    p->full ? "whole " : "", p->nconf,
+	    p->full ? "whole " : "", p->nread,
 	    (unsigned long long)(rsp_now_ms() - p->read_at));
 	p->full = 0;
 	if (gone)
@@ -550,6 +572,26 @@ static void table_read(struct rsp_enrp *e, struct epeer *p)
 	free(p->conf);
 	p->conf = NULL;
 	p->nconf = p->capconf = 0;
+}
+
+/*
+ * A PE that @p adds or lists while tables that hold its PEs are being
+ * read (its own, or a mentor's whole one) is no stale PE for table_read()
+ * to remove: it may be newer than those tables.
+ */
+static void confirm_reading(struct rsp_enrp *e, struct epeer *p,
+			    const struct rsp_param *h, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->npeers; i++) {
+		struct epeer *q = &e->peers[i];
+
+		if (q->reading && (q == p || q->full)) {
+			confirm(q, h, id);
+			q->nread += q == p;
+		}
+	}
 }
 
 static void on_table(struct rsp_enrp *e, struct epeer *p)
@@ -571,8 +613,7 @@ static void on_table(struct rsp_enrp *e, struct epeer *p)
 			h = prm;
 		} else if (prm->type == RSP_P_PE && h) {
 			learn(e, h, prm->pe, p->id);
-			if (p->reading)
-				confirm(p, h, prm->pe->id);
+			confirm_reading(e, p, h, prm->pe->id);
 		}
 	}
 	learned(e, p->id);
@@ -606,7 +647,7 @@ static void check_sum(struct rsp_enrp *e, struct epeer *p, uint16_t cs)
 
 	if (p->reading || (p->checked && cs == p->csum_seen))
 		return;
-	if (rsp_kern_dump(e->nl, sum_home, &w))
+	if (!only_ours(e) && rsp_kern_dump(e->nl, sum_home, &w))
 		return;
 	p->csum_seen = cs;
 	p->checked = 1;
@@ -619,24 +660,6 @@ static void check_sum(struct rsp_enrp *e, struct epeer *p, uint16_t cs)
 	say(e, 1, "peer %08x: its PE checksum is %04x, ours of it %04x: reading its table again",
 	    p->id, cs, rsp_csum_final(w.sum));
 	read_table(e, p);
-}
-
-/*
- * A PE that @p adds while a table that holds its PEs is being read (its
- * own, or a mentor's whole one) may be newer than that table: it is no
- * stale PE for table_read() to remove.
- */
-static void confirm_reading(struct rsp_enrp *e, struct epeer *p,
-			    const struct rsp_param *h, uint32_t id)
-{
-	unsigned int i;
-
-	for (i = 0; i < e->npeers; i++) {
-		struct epeer *q = &e->peers[i];
-
-		if (q->reading && (q == p || q->full))
-			confirm(q, h, id);
-	}
 }
 
 static void on_update(struct rsp_enrp *e, struct epeer *p)

@@ -141,6 +141,30 @@ static int got_count(struct nlattr **tb, int cmd, void *arg)
 	return 0;
 }
 
+static int got_pes(struct nlattr **tb, int cmd, void *arg)
+{
+	struct nlattr *st[RSP_STAT_A_MAX + 1];
+
+	(void)cmd;
+	if (tb[RSP_A_STATS] &&
+	    !rsp_nl_nest(st, RSP_STAT_A_MAX, tb[RSP_A_STATS]) &&
+	    st[RSP_STAT_A_PES])
+		*(long *)arg = nla_get_u32(st[RSP_STAT_A_PES]);
+	return 0;
+}
+
+long rsp_kern_count(struct rsp_nl *nl)
+{
+	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_STATS_GET, 0);
+	long n = -EPROTO;
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	err = rsp_nl_talk(nl, m, got_pes, &n);
+	return err ? err : n;
+}
+
 int rsp_kern_del_home(struct rsp_nl *nl, uint32_t home)
 {
 	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_DEL_HOME, 0);

@@ -21,6 +21,8 @@ int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 /* Removes PE @id of the pool; 0, -ENOENT, or another -errno. */
 int rsp_kern_del(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 		 uint32_t id);
+/* How many PEs the kernel holds, or -errno. */
+long rsp_kern_count(struct rsp_nl *nl);
 /* Removes every PE whose home is @home; how many, or -errno. */
 int rsp_kern_del_home(struct rsp_nl *nl, uint32_t home);
 /* Reports PE @id unreachable; 0 or -errno. */
