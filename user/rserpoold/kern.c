@@ -7,9 +7,9 @@
 #include <sys/socket.h>
 #include "kern.h"
 
-static void put_pool(struct nl_msg *m, const uint8_t *handle, size_t len)
+static int put_pool(struct nl_msg *m, const uint8_t *handle, size_t len)
 {
-	nla_put(m, RSP_A_POOL_HANDLE, len, handle);
+	return nla_put(m, RSP_A_POOL_HANDLE, len, handle);
 }
 
 /* The largest PE_NEW put_msg() builds (640 bytes). */
@@ -20,7 +20,18 @@ static void put_pool(struct nl_msg *m, const uint8_t *handle, size_t len)
 			 ATTR(RSP_ASAP_ADDRS_MAX * ATTR(16)) +		\
 			 ATTR((RSP_POLICY_A_MAX + 1) * ATTR(4)) + ATTR(0))
 
-/* The PE_NEW (replace) of @r; NULL with *@err set if there is none. */
+/* An attribute's address for @a, 0 or a libnl error, as nla_put(). */
+static int put_addr(struct nl_msg *m, const struct rsp_p_addr *a)
+{
+	return a->type == RSP_P_IPV4 ? nla_put(m, RSP_ADDR_A_IPV4, 4, a->a) :
+				       nla_put(m, RSP_ADDR_A_IPV6, 16, a->a);
+}
+
+/*
+ * The PE_NEW (replace) of @r; NULL with *@err set if there is none.
+ * Every put is checked: PUT_MSG_MAX is a sum that an attribute added
+ * later could outgrow, and a PE cut short must not reach the kernel.
+ */
 static struct nl_msg *put_msg(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 			      int *err)
 {
@@ -28,33 +39,32 @@ static struct nl_msg *put_msg(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 					   PUT_MSG_MAX);
 	const uint8_t *words;
 	struct nlattr *nest;
-	unsigned int i, n;
+	unsigned int i, n, nw;
+	int bad = 0;
 
 	*err = -ENOMEM;
 	if (!m)
 		return NULL;
-	words = rsp_pe_policy_words(r->policy, &n);
+	words = rsp_pe_policy_words(r->policy, &nw);
 	if (!words) {
 		nlmsg_free(m);
 		*err = -EOPNOTSUPP;
 		return NULL;
 	}
-	put_pool(m, r->handle, r->handle_len);
-	nla_put_u32(m, RSP_A_PE_ID, r->id);
-	nla_put_u32(m, RSP_A_PE_HOME, r->home);
-	nla_put_u32(m, RSP_A_PE_LIFETIME, r->lifetime_ms);
-	nla_put_u8(m, RSP_A_PE_PROTO, r->proto);
-	nla_put_u16(m, RSP_A_PE_PORT, r->port);
+	bad |= put_pool(m, r->handle, r->handle_len);
+	bad |= nla_put_u32(m, RSP_A_PE_ID, r->id);
+	bad |= nla_put_u32(m, RSP_A_PE_HOME, r->home);
+	bad |= nla_put_u32(m, RSP_A_PE_LIFETIME, r->lifetime_ms);
+	bad |= nla_put_u8(m, RSP_A_PE_PROTO, r->proto);
+	bad |= nla_put_u16(m, RSP_A_PE_PORT, r->port);
 	if (r->proto == IPPROTO_SCTP)
-		nla_put_u8(m, RSP_A_PE_TRANSPORT_USE, r->use);
+		bad |= nla_put_u8(m, RSP_A_PE_TRANSPORT_USE, r->use);
 	nest = nla_nest_start(m, RSP_A_PE_ADDRS);
-	for (i = 0; i < r->naddrs; i++) {
-		if (r->addrs[i].type == RSP_P_IPV4)
-			nla_put(m, RSP_ADDR_A_IPV4, 4, r->addrs[i].a);
-		else
-			nla_put(m, RSP_ADDR_A_IPV6, 16, r->addrs[i].a);
-	}
-	nla_nest_end(m, nest);
+	bad |= !nest;
+	for (i = 0; nest && i < r->naddrs; i++)
+		bad |= put_addr(m, &r->addrs[i]);
+	if (nest)
+		nla_nest_end(m, nest);
 	/*
 	 * Its ASAP transport, for keep-alives after a restart or takeover,
 	 * and for peers reading our table.
@@ -62,24 +72,31 @@ static struct nl_msg *put_msg(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 	if (r->has_asap && (r->asap.type == RSP_P_SCTP ||
 			    r->asap.type == RSP_P_TCP) && r->asap.port &&
 	    r->asap.naddrs) {
-		nla_put_u16(m, RSP_A_PE_ASAP_PORT, r->asap.port);
-		nla_put_u8(m, RSP_A_PE_ASAP_PROTO,
-			   r->asap.type == RSP_P_TCP ? IPPROTO_TCP :
-						       IPPROTO_SCTP);
+		bad |= nla_put_u16(m, RSP_A_PE_ASAP_PORT, r->asap.port);
+		bad |= nla_put_u8(m, RSP_A_PE_ASAP_PROTO,
+				  r->asap.type == RSP_P_TCP ? IPPROTO_TCP :
+							      IPPROTO_SCTP);
 		nest = nla_nest_start(m, RSP_A_PE_ASAP_ADDRS);
-		for (i = 0; i < r->asap.naddrs && i < RSP_ASAP_ADDRS_MAX; i++)
-			nla_put(m, r->asap.addrs[i].type == RSP_P_IPV4 ?
-				RSP_ADDR_A_IPV4 : RSP_ADDR_A_IPV6,
-				r->asap.addrs[i].type == RSP_P_IPV4 ? 4 : 16,
-				r->asap.addrs[i].a);
-		nla_nest_end(m, nest);
+		bad |= !nest;
+		n = r->asap.naddrs < RSP_ASAP_ADDRS_MAX ? r->asap.naddrs :
+							  RSP_ASAP_ADDRS_MAX;
+		for (i = 0; nest && i < n; i++)
+			bad |= put_addr(m, &r->asap.addrs[i]);
+		if (nest)
+			nla_nest_end(m, nest);
 	}
 	nest = nla_nest_start(m, RSP_A_PE_POLICY);
-	nla_put_u32(m, RSP_POLICY_A_TYPE, r->policy);
-	for (i = 0; i < n; i++)
-		nla_put_u32(m, words[i], r->param[words[i]]);
-	nla_nest_end(m, nest);
-	nla_put_flag(m, RSP_A_REPLACE);
+	bad |= !nest || nla_put_u32(m, RSP_POLICY_A_TYPE, r->policy);
+	for (i = 0; nest && i < nw; i++)
+		bad |= nla_put_u32(m, words[i], r->param[words[i]]);
+	if (nest)
+		nla_nest_end(m, nest);
+	bad |= nla_put_flag(m, RSP_A_REPLACE);
+	if (bad) {
+		nlmsg_free(m);
+		*err = -EMSGSIZE;
+		return NULL;
+	}
 	return m;
 }
 
@@ -122,8 +139,10 @@ static int pe_request(struct rsp_nl *nl, int cmd, const uint8_t *handle,
 
 	if (!m)
 		return -ENOMEM;
-	put_pool(m, handle, len);
-	nla_put_u32(m, RSP_A_PE_ID, id);
+	if (put_pool(m, handle, len) || nla_put_u32(m, RSP_A_PE_ID, id)) {
+		nlmsg_free(m);
+		return -EMSGSIZE;
+	}
 	return rsp_nl_talk(nl, m, NULL, NULL);
 }
 
