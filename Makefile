@@ -28,7 +28,8 @@ EXAMPLES := user/examples/rsp-echod user/examples/rsp-echo
 # that tools/ksrc.sh unpacks.
 KSFT := build/linux-source-6.1/tools/testing/selftests
 SELFTEST_BINS := selftests/sockopt_test selftests/lib_test \
-		 selftests/codec_test selftests/codec_fuzz
+		 selftests/codec_test selftests/codec_fuzz \
+		 selftests/codec_fuzz_msan
 CODEC := user/rserpoold/msg.c user/rserpoold/tlv.c user/rserpoold/checksum.c \
 	 user/rserpoold/pe.c
 
@@ -142,6 +143,13 @@ selftests/codec_test: selftests/codec_test.c $(CODEC) user/rserpoold/*.h \
 selftests/codec_fuzz: selftests/codec_fuzz.c $(CODEC) user/rserpoold/*.h
 	clang -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Iinclude/uapi -Iuser/rserpoold \
+		-o $@ selftests/codec_fuzz.c $(CODEC)
+
+# The same under MemorySanitizer: decoded PEs are cleared only as far as
+# they are used, and nothing may read past that.
+selftests/codec_fuzz_msan: selftests/codec_fuzz.c $(CODEC) user/rserpoold/*.h
+	clang -O1 -g -fsanitize=fuzzer,memory -fsanitize-memory-track-origins \
+		-fno-omit-frame-pointer -Iinclude/uapi -Iuser/rserpoold \
 		-o $@ selftests/codec_fuzz.c $(CODEC)
 
 deps:
