@@ -166,6 +166,13 @@ takers=$(grep -l "took over peer 00001111: $N of its $N PEs" \
 eq "... $taker took pr1's $N PEs over" "$takers" "$taker "
 grep -q "takes 00001111 over: agreed" "$T/$other.log"
 eq "... the other ($other) agreed" "$?" 0
+# They registered over TCP with pr1: no keep-alive reaches them now.
+unreached() {
+	grep -c "^rserpoold: $N PEs we are home for have no ASAP transport we can reach" \
+		"$T/$taker.log"
+}
+eq "... and it says, once, that it cannot send them keep-alives" \
+	"$(until_eq 30 1 unreached)" 1
 
 # A flush of the taker's kernel table removes its PEs in one burst whose
 # events overflow its event socket: it finds them gone in the table, and

@@ -990,7 +990,7 @@ static void announce(struct rsp_asap *a)
 static uint64_t walk_homes(struct rsp_asap *a, uint64_t now)
 {
 	uint64_t next = UINT64_MAX;
-	size_t i = 0;
+	size_t i = 0, lost = 0;
 
 	while (i < a->nhomes) {
 		struct home *h = &a->homes[i];
@@ -1008,10 +1008,11 @@ static uint64_t walk_homes(struct rsp_asap *a, uint64_t now)
 			if (keep_alive(a, h)) {
 				h->ack_by = now + a->c.ka_timeout_ms;
 			} else {	/* unreachable for us: its life decides */
-				say(a, 1, "PE %08x of %s: no way to send it keep-alives",
+				say(a, 2, "PE %08x of %s: no way to send it keep-alives",
 				    h->rec.id, handle_str(h->rec.handle,
 							  h->rec.handle_len));
 				h->next_ka = now + a->c.ka_interval_ms;
+				lost++;
 			}
 		}
 		if (h->ack_by && h->ack_by < next)
@@ -1020,6 +1021,10 @@ static uint64_t walk_homes(struct rsp_asap *a, uint64_t now)
 			next = h->next_ka;
 		i++;
 	}
+	/* Taken over, registered over TCP: one line, not one a PE. */
+	if (lost)
+		say(a, 1, "%zu PEs we are home for have no ASAP transport we can reach: their registration life decides",
+		    lost);
 	return next;
 }
 
