@@ -850,7 +850,7 @@ static int mark_home(const struct rsp_pe_rec *r, void *arg)
 	struct rsp_asap *a = arg;
 	struct home *h = home_find(a, r->handle, r->handle_len, r->id);
 
-	if (h && r->home == a->c.id)	/* else someone else's now */
+	if (h)
 		h->mark = a->mark;
 	return 0;
 }
