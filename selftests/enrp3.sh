@@ -91,6 +91,11 @@ first=$!
 eq "a PE registered at pr2 reaches pr1, home pr2" \
 	"$(until_eq 30 1 pes pr1 8738)" 1
 
+# A PE put by hand (no home) is in pr3's kernel before it starts: then
+# not every PE there is pr3's own, and its read of the whole table ends
+# with the check for stale PEs (that the PE below must pass).
+ip netns exec pr3 $R pe add Local id 1 proto tcp port 7 addr 10.13.0.3 \
+	policy rr
 start=$(date +%s)
 # shellcheck disable=SC2086
 pr 3 0x3333 10.13.0.1 --enrp-announce off $late3

@@ -45,26 +45,21 @@ done
 # The codec meets bytes a peer chose: fuzz it for a bounded time, from
 # the corpus of earlier runs (build/fuzz-corpus) if there is one.
 phase "fuzzing the ASAP/ENRP codec, ${FUZZ_SECONDS:-60} s (ASan), ${FUZZ_MSAN_SECONDS:-20} s (MSan)"
-if ./selftests/codec_fuzz -max_total_time="${FUZZ_SECONDS:-60}" \
-	-max_len=2048 -print_final_stats=1 build/fuzz-corpus \
-	> build/fuzz.log 2>&1; then
-	echo "ok - codec_fuzz: $(grep -E '^stat::number_of_executed_units' build/fuzz.log | awk '{print $2}') inputs, no crash"
-	pass=$((pass + 1))
-else
-	tail -n 30 build/fuzz.log
-	broke "codec_fuzz found a crash (build/fuzz.log)"
-fi
+# fuzz NAME SECONDS WHAT: selftests/NAME over the corpus; WHAT it finds.
+fuzz() {
+	if ./selftests/$1 -max_total_time="$2" -max_len=2048 \
+		-print_final_stats=1 build/fuzz-corpus > build/$1.log 2>&1; then
+		echo "ok - $1: $(grep -E '^stat::number_of_executed_units' build/$1.log | awk '{print $2}') inputs, no $3"
+		pass=$((pass + 1))
+	else
+		tail -n 30 build/$1.log
+		broke "$1 failed (build/$1.log)"
+	fi
+}
+fuzz codec_fuzz "${FUZZ_SECONDS:-60}" crash
 # Then under MemorySanitizer, over that corpus: a read of memory the
 # decoder left uninitialised (it clears only what a PE uses).
-if ./selftests/codec_fuzz_msan -max_total_time="${FUZZ_MSAN_SECONDS:-20}" \
-	-max_len=2048 -print_final_stats=1 build/fuzz-corpus \
-	> build/fuzz-msan.log 2>&1; then
-	echo "ok - codec_fuzz_msan: $(grep -E '^stat::number_of_executed_units' build/fuzz-msan.log | awk '{print $2}') inputs, no uninitialised read"
-	pass=$((pass + 1))
-else
-	tail -n 30 build/fuzz-msan.log
-	broke "codec_fuzz_msan found a bad read (build/fuzz-msan.log)"
-fi
+fuzz codec_fuzz_msan "${FUZZ_MSAN_SECONDS:-20}" "uninitialised read"
 
 phase "KUnit (UML)"
 sh tools/kunit.sh > build/kunit.log 2>&1

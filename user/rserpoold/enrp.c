@@ -92,7 +92,7 @@ struct epeer {
 	 * that the kernel holds and the table lacks go at the end.
 	 */
 	int reading;
-	int fresh;			/* no peer's PE in the kernel at start */
+	int fresh;			/* full, into a kernel with no peer's PE */
 	uint64_t read_at;		/* ms: the read began */
 	struct pe_key *conf;
 	size_t nconf, capconf;
@@ -496,7 +496,7 @@ static int only_ours(struct rsp_enrp *e)
 static void read_table(struct rsp_enrp *e, struct epeer *p)
 {
 	p->reading = 1;
-	p->fresh = only_ours(e);
+	p->fresh = p->full && only_ours(e);
 	p->read_at = rsp_now_ms();
 	p->nconf = p->nread = 0;
 	say(e, 1, "peer %08x: reading its %stable", p->id,
@@ -553,10 +553,11 @@ static void table_read(struct rsp_enrp *e, struct epeer *p)
 	qsort(p->conf, p->nconf, sizeof(*p->conf), key_cmp);
 	/*
 	 * Nothing is stale in a whole table read into a kernel that held no
-	 * peer's PE: whatever came in meanwhile, from any peer, was confirmed
-	 * for it (confirm_reading()).
+	 * peer's PE: whatever came in meanwhile, from any peer, came from a
+	 * table or update read for it (confirm_reading(), which keeps no
+	 * keys for such a read).
 	 */
-	if (!(p->full && p->fresh) && !only_ours(e) &&
+	if (!p->fresh && !only_ours(e) &&
 	    !rsp_kern_dump(e->nl, find_stale, &st))
 		for (i = 0; i < st.n; i++)
 			gone += !rsp_kern_del(e->nl, st.v[i].handle,
@@ -577,7 +578,8 @@ static void table_read(struct rsp_enrp *e, struct epeer *p)
 /*
  * A PE that @p adds or lists while tables that hold its PEs are being
  * read (its own, or a mentor's whole one) is no stale PE for table_read()
- * to remove: it may be newer than those tables.
+ * to remove: it may be newer than those tables.  A fresh read removes
+ * none, and needs no keys.
  */
 static void confirm_reading(struct rsp_enrp *e, struct epeer *p,
 			    const struct rsp_param *h, uint32_t id)
@@ -587,10 +589,11 @@ static void confirm_reading(struct rsp_enrp *e, struct epeer *p,
 	for (i = 0; i < e->npeers; i++) {
 		struct epeer *q = &e->peers[i];
 
-		if (q->reading && (q == p || q->full)) {
+		if (!q->reading || (q != p && !q->full))
+			continue;
+		if (!q->fresh)
 			confirm(q, h, id);
-			q->nread += q == p;
-		}
+		q->nread += q == p;
 	}
 }
 
