@@ -499,9 +499,9 @@ static void read_table(struct rsp_enrp *e, struct epeer *p)
 	p->fresh = p->full && only_ours(e);
 	p->read_at = rsp_now_ms();
 	p->nconf = p->nread = 0;
+	table_request(e, p);
 	say(e, 1, "peer %08x: reading its %stable", p->id,
 	    p->full ? "whole " : "");
-	table_request(e, p);
 }
 
 /*
