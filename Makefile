@@ -57,10 +57,10 @@ RSERPOOLD_OBJS := $(CODEC:.c=.o) user/rserpoold/kern.o \
 
 user/rserpoold/%.o: user/rserpoold/%.c user/rserpoold/*.h user/nl.h \
 		include/uapi/linux/rserpool.h
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -pthread -c -o $@ $<
 
 user/rserpoold/rserpoold: $(RSERPOOLD_OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsctp
+	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(LDLIBS) -lsctp
 
 # librserpool: static, and shared with its soname.
 user/lib/rserpool.o: user/lib/rserpool.c user/lib/rserpool.h \

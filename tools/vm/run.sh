@@ -4,6 +4,7 @@
 # COMMAND in the repository inside the guest, and exits with its status.
 #
 # usage: tools/vm/run.sh [-m MEMORY_MB] [-t TIMEOUT_S] COMMAND [ARG...]
+# VM_APPEND: more for the guest kernel's command line.
 set -eu
 mem=1536
 limit=1200
@@ -55,7 +56,7 @@ timeout "$limit" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
 	-m "$mem" -display none -monitor none -serial stdio -no-reboot \
 	-nic none \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 quiet loglevel=3 panic=-1 oops=panic" \
+	-append "console=ttyS0 quiet loglevel=3 panic=-1 oops=panic ${VM_APPEND:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$top,mount_tag=repo,security_model=none" \
 	</dev/null || true

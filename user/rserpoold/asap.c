@@ -8,12 +8,15 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -83,8 +86,15 @@ struct rsp_asap {
 	struct rsp_sctp_rx rx;
 	uint8_t rxbuf[RSP_MSG_MAX + RSP_MSG_HDR];
 	struct rsp_buf ebuf;		/* an Operation Error's cause */
+	struct rsp_buf sbuf;		/* the answers, encoded */
 	rsp_asap_notify notify;
 	void *notify_arg;
+	/* The SCTP reader's thread (rsp_asap_reader_start), if started. */
+	pthread_t reader;
+	int reading;
+	pthread_mutex_t *lock;		/* the daemon's */
+	int poke;			/* eventfd: a timer came nearer */
+	uint64_t next_tick;		/* the main loop's, as we asked */
 };
 
 #define say(a, level, ...) \
@@ -107,10 +117,10 @@ static const char *handle_str(const uint8_t *h, size_t len)
 static int send_to(struct rsp_asap *a, const struct peer *to,
 		   const struct rsp_msg *m)
 {
-	struct rsp_buf b;
+	struct rsp_buf b = a->sbuf;	/* its room kept for the next */
 	int err = -1;
 
-	rsp_buf_init(&b);
+	rsp_buf_reset(&b);
 	rsp_msg_encode(&b, m);
 	if (b.failed) {
 		say(a, 0, "cannot encode an answer of type %u", m->type);
@@ -131,7 +141,7 @@ static int send_to(struct rsp_asap *a, const struct peer *to,
 			say(a, 1, "send on connection %d failed, closing it",
 			    to->fd);
 	}
-	rsp_buf_free(&b);
+	a->sbuf = b;
 	return err ? -1 : 0;
 }
 
@@ -769,6 +779,13 @@ int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events)
 		rsp_sctp_drain(&a->rx);
 		return 0;
 	}
+	if (fd == a->poke) {
+		uint64_t v;
+
+		if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			say(a, 0, "eventfd: %s", strerror(errno));
+		return 0;
+	}
 	if (fd == a->tcp) {
 		tcp_accept(a);
 		return 0;
@@ -780,6 +797,32 @@ int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events)
 			return 0;
 		}
 	return -1;
+}
+
+/*
+ * sctp_sendmsg() with MSG_DONTWAIT, which it cannot pass: the socket
+ * blocks for its reader thread, and the loop must not wait for room.
+ */
+static ssize_t sctp_send_dontwait(int fd, const struct rsp_buf *b,
+				  struct sockaddr_storage *to, socklen_t len)
+{
+	union {
+		struct cmsghdr h;
+		char room[CMSG_SPACE(sizeof(struct sctp_sndrcvinfo))];
+	} c = { 0 };
+	struct sctp_sndrcvinfo *si = (void *)CMSG_DATA(&c.h);
+	struct iovec iov = { .iov_base = b->p, .iov_len = b->len };
+	struct msghdr mh = {
+		.msg_name = to, .msg_namelen = len,
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = &c, .msg_controllen = sizeof(c),
+	};
+
+	c.h.cmsg_level = IPPROTO_SCTP;
+	c.h.cmsg_type = SCTP_SNDRCV;
+	c.h.cmsg_len = CMSG_LEN(sizeof(*si));
+	si->sinfo_ppid = htonl(RSP_PPID_ASAP);
+	return sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /*
@@ -801,8 +844,7 @@ static int send_sctp_to(struct rsp_asap *a, const struct rsp_p_transport *t,
 	rsp_buf_init(&b);
 	rsp_msg_encode(&b, m);
 	if (!b.failed)
-		n = sctp_sendmsg(a->sctp, b.p, b.len, (struct sockaddr *)&ss,
-				 len, htonl(RSP_PPID_ASAP), 0, 0, 0, 0);
+		n = sctp_send_dontwait(a->sctp, &b, &ss, len);
 	if (n < 0)
 		say(a, 1, "send to an SCTP endpoint: %s",
 		    b.failed ? "cannot encode" : strerror(errno));
@@ -1037,6 +1079,78 @@ void rsp_asap_held(struct rsp_asap *a, uint64_t ms)
 			a->homes[i].ack_by += ms;
 }
 
+/*
+ * The reader thread holds the daemon's lock while it handles a message,
+ * and can be cancelled only while it waits for one.  A timer it brought
+ * nearer than the main loop's next tick wakes the loop.
+ */
+static void reader_hold(void *arg, int on)
+{
+	struct rsp_asap *a = arg;
+	uint64_t one = 1;
+
+	if (on) {
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		pthread_mutex_lock(a->lock);
+		return;
+	}
+	if (a->homes_due < a->next_tick) {
+		a->next_tick = a->homes_due;
+		if (write(a->poke, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			say(a, 0, "eventfd: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(a->lock);
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+}
+
+static int blocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	return fl < 0 ? fl : fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+}
+
+static void *reader(void *arg)
+{
+	struct rsp_asap *a = arg;
+
+	for (;;)
+		rsp_sctp_drain(&a->rx);
+	return NULL;
+}
+
+int rsp_asap_reader_start(struct rsp_asap *a, pthread_mutex_t *lock)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int err;
+
+	if (a->sctp < 0)
+		return 0;
+	a->poke = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ev.data.fd = a->poke;
+	if (a->poke < 0 || epoll_ctl(a->ep, EPOLL_CTL_ADD, a->poke, &ev) ||
+	    epoll_ctl(a->ep, EPOLL_CTL_DEL, a->sctp, NULL) ||
+	    blocking(a->sctp))
+		return -errno;
+	a->lock = lock;
+	a->rx.hold = reader_hold;
+	a->rx.budget = 1;
+	err = pthread_create(&a->reader, NULL, reader, a);
+	if (err)
+		return -err;
+	a->reading = 1;
+	return 0;
+}
+
+void rsp_asap_reader_stop(struct rsp_asap *a)
+{
+	if (!a || !a->reading)
+		return;
+	pthread_cancel(a->reader);
+	pthread_join(a->reader, NULL);
+	a->reading = 0;
+}
+
 int rsp_asap_tick(struct rsp_asap *a)
 {
 	uint64_t now = rsp_now_ms(), next;
@@ -1059,6 +1173,7 @@ int rsp_asap_tick(struct rsp_asap *a)
 		next = a->next_announce;
 	if (next > now + 1000)
 		next = now + 1000;
+	a->next_tick = next;
 	return next > now ? (int)(next - now) : 0;
 }
 
@@ -1081,7 +1196,7 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 	a->ep = ep;
 	a->hr.rate = c->max_hr_rate;
 	a->eu.rate = c->max_eu_rate;
-	a->sctp = a->tcp = a->mfd = -1;
+	a->sctp = a->tcp = a->mfd = a->poke = -1;
 	a->so = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (a->so < 0)
 		goto fail;
@@ -1135,8 +1250,11 @@ void rsp_asap_close(struct rsp_asap *a)
 		close(a->tcp);
 	if (a->so >= 0)
 		close(a->so);
+	if (a->poke >= 0)
+		close(a->poke);
 	free(a->homes);
 	free(a->buckets);
 	rsp_buf_free(&a->ebuf);
+	rsp_buf_free(&a->sbuf);
 	free(a);
 }

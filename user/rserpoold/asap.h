@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include "../nl.h"
 
 struct rsp_asap_conf {
@@ -41,6 +42,16 @@ struct rsp_asap *rsp_asap_open(const struct rsp_asap_conf *c,
 void rsp_asap_close(struct rsp_asap *a);
 /* Handles readiness of @fd, one of the server's; 0, or -1 if not its. */
 int rsp_asap_event(struct rsp_asap *a, int fd, uint32_t events);
+/*
+ * Reads ASAP over SCTP in a thread of its own, blocked in recvmsg(): a
+ * PU's round trip through epoll_wait() and a non-blocking read was a
+ * fifth longer (measured in the QEMU guest).  The thread handles each
+ * message holding @lock, which the caller holds for everything else it
+ * does with @a.  Stop it (without holding @lock) before closing @a.
+ * 0 or -errno.
+ */
+int rsp_asap_reader_start(struct rsp_asap *a, pthread_mutex_t *lock);
+void rsp_asap_reader_stop(struct rsp_asap *a);
 /* Runs the timers; returns ms until the next one is due. */
 int rsp_asap_tick(struct rsp_asap *a);
 void rsp_asap_set_notify(struct rsp_asap *a, rsp_asap_notify fn, void *arg);

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <signal.h>
@@ -558,6 +559,7 @@ int main(int argc, char **argv)
 	struct rsp_enrp *e;
 	struct rsp_asap *a;
 	struct rsp_nl nl, ev_nl;
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	sigset_t sigs;
 	int opt, ep, sfd, evfd, err;
 	uint64_t ticked = 0, woke = 0;	/* the last round's ticks took, it woke */
@@ -672,6 +674,17 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/*
+	 * One lock for the daemon's state: the loop holds it but in
+	 * epoll_wait(), the ASAP reader thread while it handles a message.
+	 */
+	pthread_mutex_lock(&lock);
+	err = rsp_asap_reader_start(a, &lock);
+	if (err) {
+		rsp_log(0, 0, "", "cannot start the ASAP reader: %s",
+			strerror(-err));
+		return 1;
+	}
 	for (;;) {
 		/* Ticks and handling of the last round, not its sleep. */
 		uint64_t t0 = rsp_now_ms(), held = woke ? ticked + t0 - woke : 0;
@@ -685,7 +698,9 @@ int main(int argc, char **argv)
 		ta = rsp_asap_tick(a);
 		te = e ? rsp_enrp_tick(e) : ta;
 		ticked = rsp_now_ms() - t0;
+		pthread_mutex_unlock(&lock);
 		n = epoll_wait(ep, &ev, 1, ta < te ? ta : te);
+		pthread_mutex_lock(&lock);
 		woke = rsp_now_ms();
 
 		if (n < 0 && errno != EINTR) {
@@ -714,6 +729,8 @@ int main(int argc, char **argv)
 		if (!e || rsp_enrp_event(e, ev.data.fd, ev.events))
 			rsp_asap_event(a, ev.data.fd, ev.events);
 	}
+	pthread_mutex_unlock(&lock);
+	rsp_asap_reader_stop(a);
 	rsp_enrp_close(e);
 	rsp_asap_close(a);
 	close(d.ctl);

@@ -51,7 +51,7 @@ void rsp_buf_free(struct rsp_buf *b)
 	rsp_buf_init(b);
 }
 
-static uint8_t *room(struct rsp_buf *b, size_t n)
+static uint8_t *grow(struct rsp_buf *b, size_t n)
 {
 	if (b->failed)
 		return NULL;
@@ -78,6 +78,28 @@ static uint8_t *room(struct rsp_buf *b, size_t n)
 	return b->p + b->len - n;
 }
 
+/*
+ * @n bytes more at the end, or NULL (and @b failed).  Most calls fit the
+ * buffer: answers are encoded field by field, a few bytes each.
+ */
+static inline uint8_t *room(struct rsp_buf *b, size_t n)
+{
+	size_t len = b->len + n;
+
+	if (len > b->cap || len > RSP_MSG_MAX + 3 || b->failed)
+		return grow(b, n);
+	b->len = len;
+	b->pad = 0;
+	return b->p + len - n;
+}
+
+void rsp_buf_reset(struct rsp_buf *b)
+{
+	b->len = 0;
+	b->pad = 0;
+	b->failed = 0;
+}
+
 void rsp_put(struct rsp_buf *b, const void *v, size_t n)
 {
 	uint8_t *p = room(b, n);
@@ -88,21 +110,34 @@ void rsp_put(struct rsp_buf *b, const void *v, size_t n)
 
 void rsp_put8(struct rsp_buf *b, uint8_t v)
 {
-	rsp_put(b, &v, 1);
+	uint8_t *p = room(b, 1);
+
+	if (p)
+		*p = v;
+}
+
+static inline void be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
 }
 
 void rsp_put16(struct rsp_buf *b, uint16_t v)
 {
-	uint8_t x[2] = { v >> 8, v };
+	uint8_t *p = room(b, 2);
 
-	rsp_put(b, x, 2);
+	if (p)
+		be16(p, v);
 }
 
 void rsp_put32(struct rsp_buf *b, uint32_t v)
 {
-	uint8_t x[4] = { v >> 24, v >> 16, v >> 8, v };
+	uint8_t *p = room(b, 4);
 
-	rsp_put(b, x, 4);
+	if (p) {
+		be16(p, v >> 16);
+		be16(p + 2, v);
+	}
 }
 
 /*
@@ -120,17 +155,24 @@ static void end(struct rsp_buf *b, size_t start)
 	b->p[start + 2] = len >> 8;
 	b->p[start + 3] = len;
 	pad = (4 - (b->len & 3)) & 3;
-	if (pad)
-		rsp_put(b, "\0\0\0", pad);
+	if (pad) {
+		uint8_t *p = room(b, pad);
+
+		if (p)
+			memset(p, 0, pad);
+	}
 	b->pad = b->len - (start + len);
 }
 
 size_t rsp_tlv_begin(struct rsp_buf *b, uint16_t type)
 {
 	size_t start = b->len;
+	uint8_t *p = room(b, 4);
 
-	rsp_put16(b, type);
-	rsp_put16(b, 0);
+	if (p) {
+		be16(p, type);
+		be16(p + 2, 0);
+	}
 	return start;
 }
 
@@ -142,10 +184,13 @@ void rsp_tlv_end(struct rsp_buf *b, size_t start)
 size_t rsp_msg_begin(struct rsp_buf *b, uint8_t type, uint8_t flags)
 {
 	size_t start = b->len;
+	uint8_t *p = room(b, 4);
 
-	rsp_put8(b, type);
-	rsp_put8(b, flags);
-	rsp_put16(b, 0);
+	if (p) {
+		p[0] = type;
+		p[1] = flags;
+		be16(p + 2, 0);
+	}
 	return start;
 }
 

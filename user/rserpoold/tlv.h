@@ -67,6 +67,8 @@ struct rsp_buf {
 };
 
 void rsp_buf_init(struct rsp_buf *b);
+/* Empty again, keeping what it has allocated. */
+void rsp_buf_reset(struct rsp_buf *b);
 void rsp_buf_free(struct rsp_buf *b);
 void rsp_put8(struct rsp_buf *b, uint8_t v);
 void rsp_put16(struct rsp_buf *b, uint16_t v);

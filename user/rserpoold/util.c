@@ -158,6 +158,8 @@ void rsp_sctp_drain(struct rsp_sctp_rx *rx)
 				 &flags);
 		if (n < 0)
 			return;	/* EAGAIN, or an error epoll will repeat */
+		if (rx->hold)
+			rx->hold(rx->arg, 1);
 		if (flags & MSG_NOTIFICATION) {
 			if (rx->have) {	/* the message in pieces ends here */
 				memmove(rx->buf, rx->buf + rx->have, n);
@@ -183,6 +185,8 @@ void rsp_sctp_drain(struct rsp_sctp_rx *rx)
 			rx->have = 0;
 			rx->msg(rx->arg, si.sinfo_assoc_id, n);
 		}
+		if (rx->hold)
+			rx->hold(rx->arg, 0);
 	}
 }
 

@@ -44,7 +44,10 @@ socklen_t rsp_sa_make(struct sockaddr_storage *ss, const struct rsp_p_addr *x,
  * @ppid goes to @msg(arg, association, length) from @buf, each
  * notification to @note(arg) (also in @buf), until the socket is empty,
  * or after @budget reads if not 0 (epoll, level-triggered, comes back).
- * A message longer than @buf is dropped whole, its pieces too.
+ * A message longer than @buf is dropped whole, its pieces too.  @hold,
+ * if set, is called with 1 after each read and 0 when it is handled: a
+ * reader in a thread of its own takes the daemon's lock so, and reads
+ * without it.
  */
 struct rsp_sctp_rx {
 	int fd;
@@ -58,6 +61,7 @@ struct rsp_sctp_rx {
 	struct sockaddr_storage from;	/* the message's sender */
 	void (*msg)(void *arg, int32_t assoc, size_t len);
 	void (*note)(void *arg);
+	void (*hold)(void *arg, int on);
 	void *arg;
 };
 
