@@ -128,7 +128,7 @@ tools/bench/asapbench: tools/bench/asapbench.c $(CODEC) user/rserpoold/*.h
 	$(CC) $(CFLAGS) -o $@ $< $(CODEC) -lsctp
 
 bench: all tools/bench/selbench tools/bench/asapbench
-	sh tools/vm/run.sh -t 3600 sh -c \
+	VM_APPEND=idle=poll sh tools/vm/run.sh -t 3600 sh -c \
 		'sh tools/bench/run.sh && sh tools/bench/regbench.sh'
 
 

@@ -8,7 +8,12 @@
 # each in turn from a fourth namespace over ASAP/SCTP: handle resolutions
 # a second (1 and 4 clients; pools of 3 and 10 000 PEs) and registrations
 # a second; every load runs ROUNDS times, the registrars taking turns, and
-# the median counts.  Then, for rserpoold and rspregistrar, the time from
+# the median counts: of the rates, and of each round's ratio to the floor
+# (the guest's speed drifts between rounds more than between neighbours).
+# Registrars run on the second CPU, the clients on the first, as a
+# registrar and its users would on separate hosts (make bench boots the
+# guest with idle=poll: a halted vCPU of TCG wakes late, and one client's
+# round trips varied tenfold with it).  Then, for rserpoold and rspregistrar, the time from
 # a registrar's start until it holds the 50 000 PEs (100 pools) of its
 # peer.  Prints a table with the ratios to the floor.
 #
@@ -37,13 +42,13 @@ NULL=$(addr 1) RSD=$(addr 2) RSP=$(addr 3) RSD2=$(addr 5) RSP2=$(addr 6)
 start() {
 	case $1 in
 	null)
-		ip netns exec $2 "$AB" null 3863 & ;;
+		ip netns exec $2 $SRV "$AB" null 3863 & ;;
 	rserpoold)
-		ip netns exec $2 "$PRD" -i $4 -k 600000 \
+		ip netns exec $2 $SRV "$PRD" -i $4 -k 600000 \
 			--asap-announce off --enrp-announce off \
 			${5:+-P $5} > "$T/$2.log" 2>&1 & ;;
 	rspregistrar)
-		ip netns exec $2 rspregistrar -identifier=$4 \
+		ip netns exec $2 $SRV rspregistrar -identifier=$4 \
 			-asap=$3:3863 -enrp=$3:9901 ${5:+-peer=$5:9901} \
 			-asapannounce=off -enrpannounce=off \
 			-minaddressscope=sitelocal \
@@ -64,11 +69,17 @@ fill() {
 }
 # load ARGS...: asapbench's rate; 0 (and a note) if it failed or hung.
 load() {
-	timeout $((secs + 30)) ip netns exec cl "$AB" "$@" 2>>"$T/load.err" ||
+	timeout $((secs + 30)) ip netns exec cl $CLI "$AB" "$@" \
+		2>>"$T/load.err" ||
 		{ echo "# asapbench $*: failed" >&2; echo 0; }
 }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 }
 	END { print NR ? v[int((NR + 1) / 2)] : 0 }'; }
+# The CPUs: registrars on the second, clients on the first.
+SRV= CLI=
+if [ "$(nproc)" -ge 2 ]; then
+	SRV="taskset -c 1" CLI="taskset -c 0"
+fi
 
 start null null $NULL; pids=$pid
 start rserpoold rsd $RSD 0x1111; pids="$pids $pid"
@@ -82,7 +93,7 @@ done
 rows=${ROWS:-"res:1:3 res:4:3 res:1:10k res:4:10k reg:1 reg:4"}
 [ "$rows" != - ] || rows=
 for row in $rows; do
-	for k in null rsd rsp; do eval "v_$k="; done
+	for k in null rsd rsp; do eval "v_$k= q_$k="; done
 	r=0
 	while [ $r -lt $rounds ]; do
 		for k in null rsd rsp; do
@@ -94,12 +105,17 @@ for row in $rows; do
 				v=$(load register "$a" 3863 $2 $secs)
 			fi
 			eval "v_$k=\"\$v_$k $v\""
+			[ $k = null ] && n=$v
+			# This round's ratio to the floor, in per mille.
+			[ "${n:-0}" -gt 0 ] &&
+				eval "q_$k=\"\$q_$k $((v * 1000 / n))\""
 		done
 		r=$((r + 1))
 	done
 	key=$(echo "$row" | tr : _)
 	for k in null rsd rsp; do
 		eval "m_${k}_$key=\$(echo \$v_$k | median)"
+		eval "p_${k}_$key=\$(echo \$q_$k | median)"
 		eval "echo \"# $row $k: \$v_$k\""
 	done
 done
@@ -116,6 +132,7 @@ wait 2>/dev/null
 # every program started costs a third of a second here, and would be
 # late by that much.  Prints the time it first holds SYNC PEs.
 ip netns exec rsd $R flush > /dev/null 2>&1
+SRV=		# the two registrars of a sync work at once
 held_at() {
 	mkfifo "$T/tick"
 	# shellcheck disable=SC2016
@@ -171,9 +188,10 @@ for k in $([ "$SYNC" -gt 0 ] && echo rserpoold rspregistrar); do
 	wait 2>/dev/null
 done
 
-pct() { [ "${2:-0}" -gt 0 ] && echo "$(($1 * 100 / $2))%" || echo "-"; }
+pct() { [ "${1:-0}" -gt 0 ] && echo "$(($1 / 10))%" || echo "-"; }
 echo
-echo "ASAP over SCTP: requests answered a second (median of $rounds runs of $secs s)"
+echo "ASAP over SCTP: requests answered a second (median of $rounds runs of $secs s;"
+echo "the ratios to the floor: the median of each round's)"
 printf '%-32s %8s %10s %5s %13s %5s\n' "" null rserpoold "" rspregistrar ""
 for row in "res_1_3:resolution, 1 client, 3 PEs" \
 	   "res_4_3:resolution, 4 clients, 3 PEs" \
@@ -183,8 +201,9 @@ for row in "res_1_3:resolution, 1 client, 3 PEs" \
 	   "reg_4:registration, 4 clients"; do
 	key=${row%%:*}
 	eval "n=\$m_null_$key r=\$m_rsd_$key s=\$m_rsp_$key"
+	eval "pr=\$p_rsd_$key ps=\$p_rsp_$key"
 	printf '%-32s %8s %10s %5s %13s %5s\n' "${row#*:}" "$n" "$r" \
-		"$(pct "$r" "$n")" "$s" "$(pct "$s" "$n")"
+		"$(pct "$pr")" "$s" "$(pct "$ps")"
 done
 echo
 echo "From its start until it holds its peer's $SYNC PEs (100 pools):"

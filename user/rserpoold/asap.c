@@ -97,18 +97,29 @@ struct rsp_asap {
 	uint64_t next_tick;		/* the main loop's, as we asked */
 };
 
-#define say(a, level, ...) \
-	rsp_log((a)->c.verbose, level, "", __VA_ARGS__)
+/* The arguments (a handle_str() maybe) are not made for a line not said. */
+#define say(a, level, ...) do {						\
+	if ((level) <= (a)->c.verbose)					\
+		rsp_log((a)->c.verbose, level, "", __VA_ARGS__);	\
+} while (0)
 
 /* A pool handle for the log: printable bytes as they are. */
 static const char *handle_str(const uint8_t *h, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	static char s[4 * RSP_HANDLE_MAX + 1];
 	size_t i, o = 0;
 
-	for (i = 0; i < len; i++)
-		o += sprintf(s + o, h[i] >= 0x20 && h[i] < 0x7f &&
-			     h[i] != '\\' ? "%c" : "\\x%02x", h[i]);
+	for (i = 0; i < len; i++) {
+		if (h[i] >= 0x20 && h[i] < 0x7f && h[i] != '\\') {
+			s[o++] = h[i];
+			continue;
+		}
+		s[o++] = '\\';
+		s[o++] = 'x';
+		s[o++] = hex[h[i] >> 4];
+		s[o++] = hex[h[i] & 15];
+	}
 	s[o] = 0;
 	return s;
 }

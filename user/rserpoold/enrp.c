@@ -128,8 +128,11 @@ struct rsp_enrp {
 	int lerr[RSP_KERN_BATCH];
 };
 
-#define say(e, level, ...) \
-	rsp_log((e)->c.verbose, level, "ENRP: ", __VA_ARGS__)
+/* The arguments are not made for a line not said. */
+#define say(e, level, ...) do {						\
+	if ((level) <= (e)->c.verbose)					\
+		rsp_log((e)->c.verbose, level, "ENRP: ", __VA_ARGS__);	\
+} while (0)
 
 static socklen_t sa_len(const struct sockaddr_storage *ss)
 {

@@ -135,7 +135,10 @@ int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 static int pe_request(struct rsp_nl *nl, int cmd, const uint8_t *handle,
 		      size_t len, uint32_t id)
 {
-	struct nl_msg *m = rsp_nl_msg(nl, cmd, 0);
+	/* Not libnl's page, zeroed: a deregistration sends 100 bytes. */
+	struct nl_msg *m = rsp_nl_msg_size(nl, cmd, 0, NLMSG_HDRLEN +
+					   GENL_HDRLEN +
+					   ATTR(RSP_HANDLE_MAX) + ATTR(4));
 
 	if (!m)
 		return -ENOMEM;
