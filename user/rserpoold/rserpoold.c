@@ -700,8 +700,9 @@ int main(int argc, char **argv)
 		ticked = rsp_now_ms() - t0;
 		pthread_mutex_unlock(&lock);
 		n = epoll_wait(ep, &ev, 1, ta < te ? ta : te);
-		pthread_mutex_lock(&lock);
+		/* Waiting for the reader to let go holds the loop too. */
 		woke = rsp_now_ms();
+		pthread_mutex_lock(&lock);
 
 		if (n < 0 && errno != EINTR) {
 			perror("rserpoold: epoll_wait");
