@@ -33,6 +33,11 @@ usage: asap_tcp.py HOST PORT COMMAND ARG...
         report; stop and report; skip and report), then a list request:
         prints the ENRP errors in order, as ASAP's "unknown" does, and
         "list" for the list response
+  enrp-moved ID HANDLE PEID ADDR
+        (to ENRP's port) a registrar with server ID ID that says, in a
+        handle update, it is home of PE PEID of HANDLE (TCP port 7 at
+        ADDR); a list request then: prints "moved" at its answer, and
+        sends presences until SIGTERM
   unknown
         unknown message and parameter types, each action of RFC 5354
         (discard, report; stop, skip, each with or without report),
@@ -44,6 +49,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 
 REG, DEREG, REG_RESP, DEREG_RESP, RESOLVE, RESOLVE_RESP = 1, 2, 3, 4, 5, 6
 KA, KA_ACK = 7, 8
@@ -75,12 +81,12 @@ def params(b):
     return out
 
 
-def pe_param(pid, addr, policy, words, life=60000):
+def pe_param(pid, addr, policy, words, life=60000, home=0):
     transport = tlv(P_TCP, struct.pack("!HH", 7, 0) +
                     tlv(P_IPV4, socket.inet_aton(addr)))
     pol = tlv(P_POLICY, struct.pack("!I", POLICIES[policy]) +
               b"".join(struct.pack("!I", w) for w in words))
-    return tlv(P_PE, struct.pack("!IIi", pid, 0, life) + transport + pol)
+    return tlv(P_PE, struct.pack("!IIi", pid, home, life) + transport + pol)
 
 
 class Link:
@@ -270,6 +276,41 @@ def main():
             elif t == LIST_RESP:
                 got.append("list")
         print(" ".join(got))
+    elif cmd == "enrp-moved":
+        PRESENCE, TABLE_REQ, TABLE_RESP, UPDATE = 1, 2, 3, 4
+        LIST_REQ, LIST_RESP = 5, 6
+        me, pid = int(args[0], 0), int(args[2])
+        ids = struct.pack("!II", me, 0)
+        mine = tlv(P_HANDLE, args[1].encode()) + \
+            pe_param(pid, args[3], "rr", [], home=me)
+        # The PE checksum (RFC 5353) of what we own: the handle and PE ID
+        # as 16-bit words, summed as RFC 1071 does.
+        h = args[1].encode() + b"\0" * (len(args[1]) % 2)
+        s = sum(struct.unpack("!%dH" % (len(h) // 2), h)) + \
+            (pid >> 16) + (pid & 0xffff)
+        while s >> 16:
+            s = (s & 0xffff) + (s >> 16)
+        presence = msg(PRESENCE, ids + tlv(0x0f, struct.pack("!H",
+                                                             ~s & 0xffff)))
+        link.send(presence)
+        link.send(msg(UPDATE, ids + struct.pack("!HH", 0, 0) + mine))
+        link.send(msg(LIST_REQ, ids))
+        stop = []
+        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+        link.s.settimeout(0.2)
+        sent = time.monotonic()
+        while not stop:
+            if time.monotonic() - sent > 0.4:
+                link.send(presence)
+                sent = time.monotonic()
+            try:
+                t = link.recv_raw()[0]
+            except socket.timeout:
+                continue
+            if t == TABLE_REQ:      # a new peer's table is read
+                link.send(msg(TABLE_RESP, ids + mine))
+            elif t == LIST_RESP:
+                print("moved", flush=True)
     elif cmd == "unknown":
         res = tlv(P_HANDLE, b"none")
         link.send(msg(0x3f, b""))                       # discard

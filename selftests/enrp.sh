@@ -6,7 +6,8 @@
 # rspserver -echo) and pu (rsplib's rspterminal) are network namespaces
 # on one bridge.  A registrar that starts late learns its peer's PEs;
 # registrations and deregistrations at one reach the other; a PU served
-# by one reaches a PE registered at the other; a dead peer's PEs go.
+# by one reaches a PE registered at the other; a dead peer's PEs go; a
+# PE that another registrar names itself the home of is let go silently.
 # ENRP runs over SCTP, or over TCP with "enrp.sh tcp".  TAP output.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,8 @@ homes() {
 		jq -r '[.[] | "\(.id)@\(.home)"] | sort | join(" ")'
 }
 count() { ip netns exec "$1" $R -j pe show "$2" 2>/dev/null | jq length; }
+# own NS: how many PEs NS's registrar is home for.
+own() { ip netns exec "$1" $R -j peers 2>/dev/null | jq '.pes'; }
 # pe N REGISTRAR: rspserver -echo in host peN, registered there, for
 # 6 s at a time (re-registering every 2 s).
 pe() {
@@ -165,6 +168,24 @@ eq "ENRP: unknown types get what their action bits say (RFC 5354)" \
 	"$(ip netns exec pu timeout 20 python3 "$top/selftests/asap_tcp.py" \
 	   10.12.0.2 9901 enrp-unknown 0x7777)" \
 	"error:0x2:0x4b error:0x1:0x4123 error:0x1:0xc123 list"
+# A registrar that says it is home of one of pr2's PEs (it took pr2 over,
+# or the PE moved to it): pr2 lets the PE go without a word to ENRP (a
+# deletion would take it from every peer) and sends it no keep-alives.
+ip netns exec pe2 python3 "$top/selftests/asap_tcp.py" 10.12.0.2 3863 \
+	pe Moved 5 10.12.0.4 > "$T/moved-pe.log" 2>&1 &
+mpe=$!
+eq "a PE registers at pr2 over TCP (home 0x2222)" \
+	"$(until_eq 20 5@8738 homes pr2 Moved)" "5@8738"
+ip netns exec pu python3 "$top/selftests/asap_tcp.py" 10.12.0.2 9901 \
+	enrp-moved 0x7777 Moved 5 10.12.0.4 > "$T/moved.log" 2>&1 &
+mpeer=$!
+until_eq 20 moved cat "$T/moved.log" > /dev/null
+eq "a peer names itself its home (update): pr2 has it so, and is home for its other PE only" \
+	"$(homes pr2 Moved) $(own pr2)" "5@30583 1"
+eq "... and says so" \
+	"$(grep -c "PE 00000005 of Moved: its home is 00007777 now" "$T/pr2.log")" 1
+kill $mpeer $mpe
+wait $mpeer $mpe 2>/dev/null
 kill -0 "$(cat "$T/pr2.pid")"
 eq "pr2 serves on" "$?" 0
 

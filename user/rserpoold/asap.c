@@ -98,9 +98,11 @@ struct rsp_asap {
 };
 
 /* The arguments (a handle_str() maybe) are not made for a line not said. */
-#define say(a, level, ...) do {						\
-	if ((level) <= (a)->c.verbose)					\
-		rsp_log((a)->c.verbose, level, "", __VA_ARGS__);	\
+#define say(a, level, ...) do {					\
+	int verbose_ = (a)->c.verbose, level_ = (level);		\
+									\
+	if (level_ <= verbose_)						\
+		rsp_log(verbose_, level_, "", __VA_ARGS__);		\
 } while (0)
 
 /* A pool handle for the log: printable bytes as they are. */
@@ -277,14 +279,14 @@ static int home_grow(struct rsp_asap *a)
 	return 0;
 }
 
-/* We are no longer its home: forget it, tell ENRP. */
-static void home_drop(struct rsp_asap *a, struct home *h)
+/* We are no longer its home: forget it, tell ENRP if @tell. */
+static void home_remove(struct rsp_asap *a, struct home *h, int tell)
 {
 	size_t i = h - a->homes, last = a->nhomes - 1;
 
 	a->csum = rsp_csum_sub(a->csum, h->rec.handle, h->rec.handle_len,
 			       h->rec.id);
-	if (a->notify)
+	if (tell && a->notify)
 		a->notify(a->notify_arg, 1, &h->rec);
 	home_unlink(a, i);
 	if (i != last) {
@@ -293,6 +295,35 @@ static void home_drop(struct rsp_asap *a, struct home *h)
 		home_link(a, i);
 	}
 	a->nhomes--;
+}
+
+static void home_drop(struct rsp_asap *a, struct home *h)
+{
+	home_remove(a, h, 1);
+}
+
+/*
+ * Another registrar is its home now (it took us over, or the PE went to
+ * it): forgotten without a word to ENRP, where that registrar speaks for
+ * it.  Telling our peers to delete it would delete the PE at all of them.
+ */
+static void home_moved(struct rsp_asap *a, struct home *h, uint32_t home)
+{
+	say(a, 1, "PE %08x of %s: its home is %08x now, no longer us",
+	    h->rec.id, handle_str(h->rec.handle, h->rec.handle_len), home);
+	home_remove(a, h, 0);
+}
+
+void rsp_asap_moved(struct rsp_asap *a, const uint8_t *handle, size_t len,
+		    uint32_t id, uint32_t home)
+{
+	struct home *h;
+
+	if (home == a->c.id || !a->nhomes)
+		return;
+	h = home_find(a, handle, len, id);
+	if (h)
+		home_moved(a, h, home);
 }
 
 /*
@@ -903,7 +934,9 @@ static int mark_home(const struct rsp_pe_rec *r, void *arg)
 	struct rsp_asap *a = arg;
 	struct home *h = home_find(a, r->handle, r->handle_len, r->id);
 
-	if (h)
+	if (h && r->home != a->c.id)
+		home_moved(a, h, r->home);
+	else if (h)
 		h->mark = a->mark;
 	return 0;
 }
@@ -999,11 +1032,13 @@ void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 	if (t.type != RSP_P_TCP && a->sctp >= 0) {
 		t.type = RSP_P_SCTP;
 		err = send_sctp_to(a, &t, &a->out);
-	} else if (t.naddrs &&
-		   (c = conn_to(a, &ss, rsp_sa_make(&ss, &t.addrs[0], t.port)))) {
-		struct peer to = { .fd = c->s.fd, .s = &c->s };
+	} else if (t.naddrs) {
+		c = conn_to(a, &ss, rsp_sa_make(&ss, &t.addrs[0], t.port));
+		if (c) {
+			struct peer to = { .fd = c->s.fd, .s = &c->s };
 
-		err = send_to(a, &to, &a->out);
+			err = send_to(a, &to, &a->out);
+		}
 	}
 	if (err)
 		say(a, 1, "PE %08x of %s: unreachable, but its home cannot be told",

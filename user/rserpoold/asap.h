@@ -86,6 +86,12 @@ void rsp_asap_held(struct rsp_asap *a, uint64_t ms);
 /* The kernel removed a PE (expired, reported, by hand): if ours, forget it. */
 void rsp_asap_pe_gone(struct rsp_asap *a, const uint8_t *handle, size_t len,
 		      uint32_t id, int reason);
+/*
+ * A PE's home is @home now (a peer's table or update says so, or the
+ * kernel's): if it was ours, it is forgotten, and ENRP not told.
+ */
+void rsp_asap_moved(struct rsp_asap *a, const uint8_t *handle, size_t len,
+		    uint32_t id, uint32_t home);
 /* ENDPOINT_UNREACHABLE for a PE to its home registrar at @pr's addresses. */
 void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 			const uint8_t *handle, size_t len, uint32_t id);

@@ -129,9 +129,11 @@ struct rsp_enrp {
 };
 
 /* The arguments are not made for a line not said. */
-#define say(e, level, ...) do {						\
-	if ((level) <= (e)->c.verbose)					\
-		rsp_log((e)->c.verbose, level, "ENRP: ", __VA_ARGS__);	\
+#define say(e, level, ...) do {					\
+	int verbose_ = (e)->c.verbose, level_ = (level);		\
+									\
+	if (level_ <= verbose_)						\
+		rsp_log(verbose_, level_, "ENRP: ", __VA_ARGS__);		\
 } while (0)
 
 static socklen_t sa_len(const struct sockaddr_storage *ss)
@@ -421,6 +423,7 @@ static void learned(struct rsp_enrp *e, uint32_t owner)
 			continue;
 		}
 		say(e, 2, "PE %08x of peer %08x learned", r->id, r->home);
+		rsp_asap_moved(e->a, r->handle, r->handle_len, r->id, r->home);
 		/* No event tells of our own puts (mute_own_puts()). */
 		if (r->home && (!i || r->home != e->learn[i - 1].home))
 			rsp_enrp_changed(e, r->home);
