@@ -81,6 +81,22 @@ def params(b):
     return out
 
 
+# ENRP messages and its checksum parameter.  Every ENRP message opens
+# with the sender's and the receiver's server IDs.
+PRESENCE, TABLE_REQ, TABLE_RESP, UPDATE = 1, 2, 3, 4
+LIST_REQ, LIST_RESP, ENRP_ERROR = 5, 6, 0x0a
+P_CHECKSUM = 0x0f
+
+
+def enrp_ids(me):
+    return struct.pack("!II", me, 0)
+
+
+def presence_msg(me, csum, extra=b""):
+    return msg(PRESENCE, enrp_ids(me) +
+               tlv(P_CHECKSUM, struct.pack("!H", csum)) + extra)
+
+
 def pe_param(pid, addr, policy, words, life=60000, home=0):
     transport = tlv(P_TCP, struct.pack("!HH", 7, 0) +
                     tlv(P_IPV4, socket.inet_aton(addr)))
@@ -252,17 +268,13 @@ def main():
         link.send(msg(RESOLVE, b""))
         print(resolve(link, b"none"))
     elif cmd == "enrp-unknown":
-        # ENRP: every message opens with the sender's and the receiver's
-        # server IDs.
-        PRESENCE, LIST_REQ, LIST_RESP, ENRP_ERROR = 1, 5, 6, 0x0a
-        P_CHECKSUM = 0x0f
-        ids = struct.pack("!II", int(args[0], 0), 0)
-        csum = tlv(P_CHECKSUM, struct.pack("!H", 0xffff))
-        link.send(msg(PRESENCE, ids + csum))
+        me = int(args[0], 0)
+        ids = enrp_ids(me)
+        link.send(presence_msg(me, 0xffff))
         link.send(msg(0x0b, ids))                       # discard
         link.send(msg(0x4b, ids + tlv(P_HANDLE, b"x")))  # discard, report
-        link.send(msg(PRESENCE, ids + csum + tlv(0x4123, b"")))
-        link.send(msg(PRESENCE, ids + csum + tlv(0xc123, b"")))
+        link.send(presence_msg(me, 0xffff, tlv(0x4123, b"")))
+        link.send(presence_msg(me, 0xffff, tlv(0xc123, b"")))
         link.send(msg(LIST_REQ, ids))
         got = []
         while not got or got[-1] != "list":
@@ -277,10 +289,8 @@ def main():
                 got.append("list")
         print(" ".join(got))
     elif cmd == "enrp-moved":
-        PRESENCE, TABLE_REQ, TABLE_RESP, UPDATE = 1, 2, 3, 4
-        LIST_REQ, LIST_RESP = 5, 6
         me, pid = int(args[0], 0), int(args[2])
-        ids = struct.pack("!II", me, 0)
+        ids = enrp_ids(me)
         mine = tlv(P_HANDLE, args[1].encode()) + \
             pe_param(pid, args[3], "rr", [], home=me)
         # The PE checksum (RFC 5353) of what we own: the handle and PE ID
@@ -290,8 +300,7 @@ def main():
             (pid >> 16) + (pid & 0xffff)
         while s >> 16:
             s = (s & 0xffff) + (s >> 16)
-        presence = msg(PRESENCE, ids + tlv(0x0f, struct.pack("!H",
-                                                             ~s & 0xffff)))
+        presence = presence_msg(me, ~s & 0xffff)
         link.send(presence)
         link.send(msg(UPDATE, ids + struct.pack("!HH", 0, 0) + mine))
         link.send(msg(LIST_REQ, ids))

@@ -160,18 +160,8 @@ struct talk {
 	uint32_t seq;			/* of the request */
 };
 
-/*
- * Only the answers to the request: by its own sequence number, as a batch
- * (rsp_nl_batch) moves the socket's numbers on without libnl's count.
- */
-static int seq_check(struct nl_msg *msg, void *arg)
-{
-	return nlmsg_hdr(msg)->nlmsg_seq == ((struct talk *)arg)->seq ?
-	       NL_OK : NL_SKIP;
-}
-
 /* An answer to @t's request: its attributes to the callback. */
-static int valid(struct talk *t, struct nlmsghdr *nlh)
+static void valid(struct talk *t, struct nlmsghdr *nlh)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlh);
 	struct nlattr *tb[RSP_A_MAX + 1];
@@ -180,34 +170,34 @@ static int valid(struct talk *t, struct nlmsghdr *nlh)
 		t->nl->dump_intr = 1;
 	if (nla_parse(tb, RSP_A_MAX, genlmsg_attrdata(gh, 0),
 		      genlmsg_attrlen(gh, 0), NULL))
-		return NL_SKIP;
+		return;
 	t->nl->attrs = genlmsg_attrdata(gh, 0);
 	t->nl->attrlen = genlmsg_attrlen(gh, 0);
 	if (t->cb)
 		t->ret = t->cb(tb, gh->cmd, t->arg);
-	return t->ret ? NL_STOP : NL_OK;
 }
 
 static int on_valid(struct nl_msg *msg, void *arg)
 {
-	return valid(arg, nlmsg_hdr(msg));
+	struct talk *t = arg;
+
+	valid(t, nlmsg_hdr(msg));
+	return t->ret ? NL_STOP : NL_OK;
 }
 
 /* A dump that failed ends with NLMSG_DONE holding the errno and TLVs. */
-static int on_finish(struct nl_msg *msg, void *arg)
+static void on_finish(struct rsp_nl *nl, struct nlmsghdr *nlh)
 {
-	struct rsp_nl *nl = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	int len = nlmsg_datalen(nlh);
 	int err;
 
 	nl->done = 1;
 	if (len < (int)sizeof(int))
-		return NL_STOP;
+		return;
 	memcpy(&err, nlmsg_data(nlh), sizeof(err));
 	if (err >= 0)
-		return NL_STOP;
+		return;
 	nl->err = err;
 	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
 	    !nla_parse(tb, NLMSGERR_ATTR_MAX,
@@ -215,8 +205,14 @@ static int on_finish(struct nl_msg *msg, void *arg)
 		       len - sizeof(int), NULL) && tb[NLMSGERR_ATTR_MSG])
 		snprintf(nl->msg, sizeof(nl->msg), "%s",
 			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
-	return NL_STOP;
 }
+
+/*
+ * Answers are read here, not by libnl, which copies each message into a
+ * buffer of its own (a dump of a peer's 50 000 PEs is as many) and peeks
+ * before every read.  A dump's part is 32 KiB at most.
+ */
+static uint8_t rbuf[1 << 16];
 
 int rsp_nl_open(struct rsp_nl *nl)
 {
@@ -262,81 +258,73 @@ struct nl_msg *rsp_nl_msg_size(struct rsp_nl *nl, int cmd, int flags,
 {
 	struct nl_msg *msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 
-	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-				flags | NLM_F_REQUEST | NLM_F_ACK, cmd,
-				RSP_GENL_VERSION)) {
+	if (msg && rsp_nl_msg_again(nl, msg, cmd, flags)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
 	return msg;
 }
 
-static int on_ack(struct nl_msg *msg, void *arg)
+int rsp_nl_msg_again(struct rsp_nl *nl, struct nl_msg *msg, int cmd,
+		     int flags)
 {
-	(void)msg;
-	((struct rsp_nl *)arg)->done = 1;
-	return NL_STOP;
+	/* The header only: libnl appends at the message's length. */
+	nlmsg_hdr(msg)->nlmsg_len = NLMSG_HDRLEN;
+	return genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+			   flags | NLM_F_REQUEST | NLM_F_ACK, cmd,
+			   RSP_GENL_VERSION) ? 0 : -EMSGSIZE;
 }
 
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		void *arg)
 {
 	struct talk t = { nl, cb, arg, 0, 0 };
-	struct nl_cb *c = nl_cb_alloc(NL_CB_DEFAULT);
-	int err;
+	int fd = nl_socket_get_fd(nl->sk), err;
+	ssize_t r;
 
 	nl->err = 0;
 	nl->msg[0] = nl->attr[0] = 0;
 	nl->dump_intr = 0;
-	if (!c) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	nl_cb_set(c, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
-	nl_cb_set(c, NL_CB_ACK, NL_CB_CUSTOM, on_ack, nl);
-	nl_cb_set(c, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, nl);
-	nl_cb_err(c, NL_CB_CUSTOM, on_error, nl);
-	nl_cb_set(c, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_check, &t);
 	err = nl_send_auto(nl->sk, msg);
 	t.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (err < 0) {
-		nl_cb_put(c);
 		nl->err = -EIO;
 		return nl->err;
 	}
-	/*
-	 * libnl returns after a reply that is not multi-part, before the
-	 * ACK that follows it; read on to that ACK, or the next request
-	 * would take it for its own and every answer after it would be
-	 * one late.
-	 */
+	/* To the ACK, error or DONE that ends the answer, whatever cb says. */
 	nl->done = 0;
-	do {
-		err = nl_recvmsgs(nl->sk, c);
-		if (t.ret)
-			t.cb = NULL;	/* the caller is done: just drain */
-	} while (!nl->done && (err >= 0 || err == -NLE_DUMP_INTR));
-	nl_cb_put(c);
-	if (nl->err)
-		return nl->err;
-	if (err == -NLE_DUMP_INTR) {
-		nl->dump_intr = 1;
-		err = 0;
+	while (!nl->done) {
+		struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
+
+		r = recv(fd, rbuf, sizeof(rbuf), MSG_TRUNC);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || r > (ssize_t)sizeof(rbuf)) {
+			snprintf(nl->msg, sizeof(nl->msg), "reading the answer: %s",
+				 strerror(r < 0 ? errno : EMSGSIZE));
+			nl->err = -EIO;
+			return nl->err;
+		}
+		for (; NLMSG_OK(h, r); h = NLMSG_NEXT(h, r)) {
+			if (h->nlmsg_seq != t.seq)
+				continue;	/* an earlier request's */
+			if (h->nlmsg_type == NLMSG_ERROR)
+				on_error(NULL, nlmsg_data(h), nl);
+			else if (h->nlmsg_type == NLMSG_DONE)
+				on_finish(nl, h);
+			else if (h->nlmsg_type >= NLMSG_MIN_TYPE && !t.ret)
+				valid(&t, h);
+		}
 	}
-	if (err < 0) {
-		snprintf(nl->msg, sizeof(nl->msg), "%s", nl_geterror(err));
-		nl->err = -EIO;
-		return nl->err;
-	}
-	return t.ret;
+	return nl->err ? nl->err : t.ret;
 }
 
 int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 		 int *errs)
 {
 	int fd = nl_socket_get_fd(nl->sk);
-	static uint8_t out[1 << 18], in[1 << 16];
+	static uint8_t out[1 << 18];
 	uint32_t first = 0;
 	unsigned int i;
 	size_t len = 0;
@@ -376,9 +364,9 @@ int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
 		errs[i] = 0;
 	}
 	while (!done) {
-		struct nlmsghdr *h = (struct nlmsghdr *)in;
+		struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
 
-		r = recv(fd, in, sizeof(in), 0);
+		r = recv(fd, rbuf, sizeof(rbuf), 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)

@@ -34,6 +34,9 @@ struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags);
  */
 struct nl_msg *rsp_nl_msg_size(struct rsp_nl *nl, int cmd, int flags,
 			       size_t size);
+/* @msg, emptied, as a new request: a message kept for many requests. */
+int rsp_nl_msg_again(struct rsp_nl *nl, struct nl_msg *msg, int cmd,
+		     int flags);
 /* Sends @msg (and frees it), calls @cb for each answer; 0 or -errno. */
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		void *arg);

@@ -876,21 +876,21 @@ static int send_sctp_to(struct rsp_asap *a, const struct rsp_p_transport *t,
 			const struct rsp_msg *m)
 {
 	struct sockaddr_storage ss;
-	struct rsp_buf b;
+	struct rsp_buf b = a->sbuf;	/* as send_to() */
 	socklen_t len;
 	int n = -1;
 
 	if (a->sctp < 0 || t->type != RSP_P_SCTP || !t->naddrs)
 		return -1;
 	len = rsp_sa_make(&ss, &t->addrs[0], t->port);
-	rsp_buf_init(&b);
+	rsp_buf_reset(&b);
 	rsp_msg_encode(&b, m);
 	if (!b.failed)
 		n = sctp_send_dontwait(a->sctp, &b, &ss, len);
 	if (n < 0)
 		say(a, 1, "send to an SCTP endpoint: %s",
 		    b.failed ? "cannot encode" : strerror(errno));
-	rsp_buf_free(&b);
+	a->sbuf = b;
 	return n < 0 ? -1 : 0;
 }
 
@@ -1180,7 +1180,6 @@ int rsp_asap_reader_start(struct rsp_asap *a, pthread_mutex_t *lock)
 		return -errno;
 	a->lock = lock;
 	a->rx.hold = reader_hold;
-	a->rx.budget = 1;
 	err = pthread_create(&a->reader, NULL, reader, a);
 	if (err)
 		return -err;
