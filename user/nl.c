@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -246,6 +247,8 @@ void rsp_nl_close(struct rsp_nl *nl)
 	if (nl->sk)
 		nl_socket_free(nl->sk);
 	nl->sk = NULL;
+	free(nl->dbuf);
+	nl->dbuf = NULL;
 }
 
 struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags)
@@ -318,6 +321,71 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		}
 	}
 	return nl->err ? nl->err : t.ret;
+}
+
+int rsp_nl_dump_start(struct rsp_nl *nl, struct nl_msg *msg)
+{
+	int err;
+
+	nl->err = 0;
+	nl->msg[0] = nl->attr[0] = 0;
+	nl->dump_intr = 0;
+	nl->doff = nl->dlen = 0;
+	nl->dend = 0;
+	if (!nl->dbuf)
+		nl->dbuf = malloc(sizeof(rbuf));
+	err = nl->dbuf ? nl_send_auto(nl->sk, msg) : -1;
+	nl->dseq = nlmsg_hdr(msg)->nlmsg_seq;
+	nlmsg_free(msg);
+	if (err < 0)
+		nl->dend = 1;
+	return err < 0 ? -EIO : 0;
+}
+
+int rsp_nl_dump_more(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
+{
+	struct talk t = { nl, cb, arg, 0, nl->dseq };
+	int fd = nl_socket_get_fd(nl->sk);
+	ssize_t r;
+
+	while (!nl->dend) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(nl->dbuf + nl->doff);
+		ssize_t left = nl->dlen - nl->doff;
+
+		if (!NLMSG_OK(h, left)) {
+			r = recv(fd, nl->dbuf, sizeof(rbuf), MSG_TRUNC);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 || r > (ssize_t)sizeof(rbuf)) {
+				nl->dend = 1;
+				nl->err = -EIO;
+				break;
+			}
+			nl->doff = 0;
+			nl->dlen = r;
+			continue;
+		}
+		if (h->nlmsg_seq == t.seq) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				on_error(NULL, nlmsg_data(h), nl);
+				nl->dend = 1;
+			} else if (h->nlmsg_type == NLMSG_DONE) {
+				on_finish(nl, h);
+				nl->dend = 1;
+			} else if (h->nlmsg_type >= NLMSG_MIN_TYPE) {
+				t.ret = 0;
+				valid(&t, h);
+				if (t.ret == 1)
+					return 1;	/* offered again */
+				if (t.ret < 0) {
+					nl->dend = 1;
+					nl->err = t.ret;
+				}
+			}
+		}
+		nl->doff += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	return nl->err;
 }
 
 int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,

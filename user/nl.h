@@ -19,6 +19,11 @@ struct rsp_nl {
 	/* The message being handed to a callback, unparsed (repeats). */
 	struct nlattr *attrs;
 	int attrlen;
+	/* A dump read a part at a time: what was read, what is left. */
+	uint8_t *dbuf;
+	size_t doff, dlen;
+	uint32_t dseq;
+	int dend;
 };
 
 /* Called for each reply or event; tb is indexed by RSP_A_*. */
@@ -37,6 +42,14 @@ struct nl_msg *rsp_nl_msg_size(struct rsp_nl *nl, int cmd, int flags,
 /* @msg, emptied, as a new request: a message kept for many requests. */
 int rsp_nl_msg_again(struct rsp_nl *nl, struct nl_msg *msg, int cmd,
 		     int flags);
+/*
+ * A dump read a part at a time, on a socket of its own: start sends @msg
+ * (and frees it); more calls @cb for the next answers until @cb returns 1
+ * (that answer comes first at the next call) and returns 1 then, 0 at the
+ * dump's end, or -errno.
+ */
+int rsp_nl_dump_start(struct rsp_nl *nl, struct nl_msg *msg);
+int rsp_nl_dump_more(struct rsp_nl *nl, rsp_nl_cb cb, void *arg);
 /* Sends @msg (and frees it), calls @cb for each answer; 0 or -errno. */
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		void *arg);

@@ -79,6 +79,14 @@ struct epeer {
 	 */
 	struct rsp_buf *snap;
 	size_t nsnap, snap_at;
+	/*
+	 * Or, the whole table, read from the kernel a response at a time
+	 * as it asks: the dump, its pass (as struct snapshot's), and the
+	 * PEs the first pass left.
+	 */
+	struct rsp_nl *cur;
+	int cur_later;
+	size_t cur_rest;
 	int state;
 	uint32_t taker;			/* another takes it over, if gone */
 	/*
@@ -268,6 +276,10 @@ static void snap_free(struct epeer *p)
 	free(p->snap);
 	p->snap = NULL;
 	p->nsnap = p->snap_at = 0;
+	if (p->cur)
+		rsp_nl_close(p->cur);
+	free(p->cur);
+	p->cur = NULL;
 }
 
 /* The table @p reads, as it is when it asks: its responses, encoded. */
@@ -280,6 +292,7 @@ struct snapshot {
 	int later;			/* the pass for PEs without SCTP ASAP */
 	int cut;			/* the next PE starts a new response */
 	size_t rest;			/* those the first pass left */
+	struct rsp_buf *part;		/* table_part(): the one response */
 	int err;
 };
 
@@ -314,7 +327,8 @@ static int snap_add(const struct rsp_pe_rec *r, void *arg)
 {
 	struct snapshot *s = arg;
 	struct rsp_param prm = { .type = RSP_P_PE, .pe = &s->e->pe };
-	struct rsp_buf *b = s->p->nsnap ? &s->p->snap[s->p->nsnap - 1] : NULL;
+	struct rsp_buf *b = s->part ? s->part : s->p->nsnap ?
+			    &s->p->snap[s->p->nsnap - 1] : NULL;
 	int sctp;
 
 	if (!r->home)		/* put by hand, not a registrar's */
@@ -333,8 +347,11 @@ static int snap_add(const struct rsp_pe_rec *r, void *arg)
 	rsp_param_encode(&s->pe, &prm);
 	/* A new response where this PE and its pool would not fit. */
 	if (!b || b->len + s->pe.len + RSP_TLV_HDR + RSP_HANDLE_MAX >
-		  TABLE_BYTES || s->n + 2 > RSP_MAX_PARAMS || s->cut)
+		  TABLE_BYTES || s->n + 2 > RSP_MAX_PARAMS || s->cut) {
+		if (s->part)	/* the next part's first, if it fits any */
+			return s->n ? 1 : (s->err = -EMSGSIZE);
 		b = snap_open(s);
+	}
 	if (!b || b->failed || s->pe.failed)
 		return s->err = -ENOMEM;
 	/*
@@ -351,55 +368,130 @@ static int snap_add(const struct rsp_pe_rec *r, void *arg)
 	return b->failed ? (s->err = -ENOMEM) : 0;
 }
 
+static void table_refused(struct rsp_enrp *e, struct epeer *p, int own,
+			  int err)
+{
+	say(e, 0, "peer %08x asked for %s: %s", p->id,
+	    own ? "our PEs" : "the whole table", strerror(-err));
+	snap_free(p);
+	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_HANDLE_TABLE_RESPONSE, 0x01);
+	send_peer(e, p, &e->out);	/* R: refused */
+}
+
+/*
+ * The next part of the whole table, read on from the kernel's dump as far
+ * as one response holds when @p asks: @p asks for the next before it
+ * takes this one in, so that the two registrars work at once (a snapshot
+ * of 50 000 PEs kept our peer waiting for most of a second).  The dump
+ * resumes after the last PE it gave, by pool handle and ID: no PE that
+ * stays is missed; one that comes or goes meanwhile reaches @p in a
+ * handle update too.
+ */
+static void table_part(struct rsp_enrp *e, struct epeer *p)
+{
+	struct snapshot s = { .e = e, .p = p };
+	struct rsp_buf b;
+	int err = 0, more = 0;
+
+	if (!p->cur) {
+		p->cur = malloc(sizeof(*p->cur));
+		if (!p->cur || rsp_nl_open(p->cur)) {
+			free(p->cur);
+			p->cur = NULL;
+			table_refused(e, p, 0, -ENOMEM);
+			return;
+		}
+		p->cur_later = 0;
+		p->cur_rest = 0;
+		err = rsp_kern_dump_start(p->cur);
+		say(e, 1, "peer %08x reads the whole table", p->id);
+	}
+	rsp_buf_init(&b);
+	rsp_buf_init(&s.pe);
+	s.part = &b;
+	s.later = p->cur_later;
+	s.rest = p->cur_rest;
+	s.start = rsp_msg_begin(&b, ENRP_HANDLE_TABLE_RESPONSE, 0);
+	rsp_put32(&b, e->c.id);
+	rsp_put32(&b, p->id);
+	while (!err && !s.err) {
+		err = rsp_kern_dump_more(p->cur, snap_add, &s);
+		if (err == 1) {			/* this response is full */
+			err = 0;
+			more = 1;
+			break;
+		}
+		if (err || s.err || s.later || !s.rest)
+			break;
+		/* Then those without SCTP ASAP, in responses of their own. */
+		s.later = 1;
+		err = rsp_kern_dump_start(p->cur);
+		if (s.n) {
+			more = 1;
+			break;
+		}
+	}
+	p->cur_later = s.later;
+	p->cur_rest = s.rest;
+	rsp_buf_free(&s.pe);
+	if (!err && !s.err && b.failed)
+		s.err = -ENOMEM;
+	if (err || s.err) {
+		rsp_buf_free(&b);
+		table_refused(e, p, 0, err ? err : s.err);
+		return;
+	}
+	rsp_msg_end(&b, s.start);
+	if (more)
+		b.p[1] |= F_MORE;	/* the byte after type */
+	send_bytes(e, p, &b);
+	rsp_buf_free(&b);
+	if (!more)
+		snap_free(p);
+}
+
 /*
  * Our PEs (@own: the W flag), or every PE of the handlespace whoever is
- * home (a registrar that makes us its mentor), TABLE_BYTES a response at
- * most.  They are taken at the first request, so that PEs that come and
- * go while the peer reads shift nothing; the responses after it are sent
- * from there.
+ * home (a registrar that makes us its mentor: table_part()), TABLE_BYTES
+ * a response at most.  Ours are taken at the first request, so that PEs
+ * that come and go while the peer reads shift nothing; the responses
+ * after it are sent from there.  A peer reads one table at a time.
  */
 static void table_response(struct rsp_enrp *e, struct epeer *p, int own)
 {
 	struct snapshot s = { .e = e, .p = p };
 	const struct rsp_pe_rec *r;
 	size_t i;
-	int err = 0;
 
+	if (p->cur || (!own && !p->snap)) {
+		table_part(e, p);
+		return;
+	}
 	if (!p->snap) {
 		rsp_buf_init(&s.pe);
-		for (; s.later < 2 && !err && !s.err; s.later++) {
+		for (; s.later < 2 && !s.err; s.later++) {
 			if (s.later && !s.rest)
 				break;
 			/* And in responses of their own. */
 			s.cut = 1;
-			if (own)
-				for (i = 0; !s.err &&
-					    (r = rsp_asap_home(e->a, i)); i++)
-					snap_add(r, &s);
-			else
-				err = rsp_kern_dump(e->nl, snap_add, &s);
+			for (i = 0; !s.err && (r = rsp_asap_home(e->a, i)); i++)
+				snap_add(r, &s);
 		}
-		if (!err && !s.err && !p->nsnap && !snap_open(&s))
+		if (!s.err && !p->nsnap && !snap_open(&s))
 			s.err = -ENOMEM;
 		snap_end(&s);
 		rsp_buf_free(&s.pe);
-		if (!err && !s.err && p->snap[p->nsnap - 1].failed)
+		if (!s.err && p->snap[p->nsnap - 1].failed)
 			s.err = -ENOMEM;
-		if (err || s.err) {
-			say(e, 0, "peer %08x asked for %s: %s", p->id,
-			    own ? "our PEs" : "the whole table",
-			    strerror(-(err ? err : s.err)));
-			snap_free(p);
-			rsp_msg_init(&e->out, RSP_PPID_ENRP,
-				     ENRP_HANDLE_TABLE_RESPONSE, 0x01);
-			send_peer(e, p, &e->out);	/* R: refused */
+		if (s.err) {
+			table_refused(e, p, 1, s.err);
 			return;
 		}
 		/* M on every response but the last: the byte after type. */
 		for (i = 0; i + 1 < p->nsnap; i++)
 			p->snap[i].p[1] |= F_MORE;
-		say(e, 1, "peer %08x reads %s: %zu responses", p->id,
-		    own ? "our PEs" : "the whole table", p->nsnap);
+		say(e, 1, "peer %08x reads our PEs: %zu responses", p->id,
+		    p->nsnap);
 	}
 	send_bytes(e, p, &p->snap[p->snap_at++]);
 	if (p->snap_at == p->nsnap)

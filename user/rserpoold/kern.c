@@ -363,6 +363,27 @@ int rsp_kern_dump(struct rsp_nl *nl, rsp_kern_pe_cb cb, void *arg)
 	return err;
 }
 
+int rsp_kern_dump_start(struct rsp_nl *nl)
+{
+	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_PE_GET, NLM_F_DUMP);
+
+	return m ? rsp_nl_dump_start(nl, m) : -ENOMEM;
+}
+
+int rsp_kern_dump_more(struct rsp_nl *nl, rsp_kern_pe_cb cb, void *arg)
+{
+	struct dump *d = malloc(sizeof(*d));
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	d->cb = cb;
+	d->arg = arg;
+	err = rsp_nl_dump_more(nl, got_pe, d);
+	free(d);
+	return err;
+}
+
 int rsp_kern_has(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 		 uint32_t id)
 {

@@ -52,6 +52,12 @@ typedef int (*rsp_kern_pe_cb)(const struct rsp_pe_rec *r, void *arg);
  * from inside it); a non-zero return stops it.  0, @cb's value or -errno.
  */
 int rsp_kern_dump(struct rsp_nl *nl, rsp_kern_pe_cb cb, void *arg);
+/*
+ * The same a part at a time, on a socket of its own (rsp_nl_dump_start()):
+ * @cb returns 1 to stop before a PE, which comes first at the next call.
+ */
+int rsp_kern_dump_start(struct rsp_nl *nl);
+int rsp_kern_dump_more(struct rsp_nl *nl, rsp_kern_pe_cb cb, void *arg);
 /* 1 if the kernel has PE @id of the pool, 0 if not, or -errno. */
 int rsp_kern_has(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 		 uint32_t id);
