@@ -261,21 +261,13 @@ struct nl_msg *rsp_nl_msg_size(struct rsp_nl *nl, int cmd, int flags,
 {
 	struct nl_msg *msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 
-	if (msg && rsp_nl_msg_again(nl, msg, cmd, flags)) {
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				flags | NLM_F_REQUEST | NLM_F_ACK, cmd,
+				RSP_GENL_VERSION)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
 	return msg;
-}
-
-int rsp_nl_msg_again(struct rsp_nl *nl, struct nl_msg *msg, int cmd,
-		     int flags)
-{
-	/* The header only: libnl appends at the message's length. */
-	nlmsg_hdr(msg)->nlmsg_len = NLMSG_HDRLEN;
-	return genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-			   flags | NLM_F_REQUEST | NLM_F_ACK, cmd,
-			   RSP_GENL_VERSION) ? 0 : -EMSGSIZE;
 }
 
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
@@ -388,49 +380,31 @@ int rsp_nl_dump_more(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
 	return nl->err;
 }
 
-int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
-		 int *errs)
+uint16_t rsp_nl_family(const struct rsp_nl *nl)
+{
+	return nl->family;
+}
+
+uint32_t rsp_nl_seq(struct rsp_nl *nl)
+{
+	return nl_socket_use_seq(nl->sk);
+}
+
+int rsp_nl_batch(struct rsp_nl *nl, const void *buf, size_t len,
+		 unsigned int n, uint32_t first, int *errs)
 {
 	int fd = nl_socket_get_fd(nl->sk);
-	static uint8_t out[1 << 18];
-	uint32_t first = 0;
 	unsigned int i;
-	size_t len = 0;
 	int done = !n;
 	ssize_t r;
 
 	nl->err = 0;
 	nl->msg[0] = nl->attr[0] = 0;
-	/*
-	 * As few sends as the buffer allows: the kernel runs every request
-	 * of one in turn, the answers queue up.
-	 */
-	for (i = 0; i <= n; i++) {
-		struct nlmsghdr *h = i < n ? nlmsg_hdr(msgs[i]) : NULL;
-
-		if (len && (!h || len + NLMSG_ALIGN(h->nlmsg_len) >
-				  sizeof(out))) {
-			if (send(fd, out, len, 0) != (ssize_t)len)
-				return -errno;
-			len = 0;
-		}
-		if (!h)
-			break;
-		nl_complete_msg(nl->sk, msgs[i]);
-		/*
-		 * Only the last asks for an ACK: the others are answered only
-		 * if they fail, and all before the last one's answer.
-		 */
-		if (i + 1 < n)
-			h->nlmsg_flags &= ~NLM_F_ACK;
-		if (!i)
-			first = h->nlmsg_seq;
-		if (NLMSG_ALIGN(h->nlmsg_len) > sizeof(out))
-			return -EMSGSIZE;
-		memcpy(out + len, h, h->nlmsg_len);
-		len += NLMSG_ALIGN(h->nlmsg_len);
+	for (i = 0; i < n; i++)
 		errs[i] = 0;
-	}
+	/* The kernel runs them in turn; the answers queue up. */
+	if (n && send(fd, buf, len, 0) != (ssize_t)len)
+		return -errno;
 	while (!done) {
 		struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
 

@@ -39,9 +39,6 @@ struct nl_msg *rsp_nl_msg(struct rsp_nl *nl, int cmd, int flags);
  */
 struct nl_msg *rsp_nl_msg_size(struct rsp_nl *nl, int cmd, int flags,
 			       size_t size);
-/* @msg, emptied, as a new request: a message kept for many requests. */
-int rsp_nl_msg_again(struct rsp_nl *nl, struct nl_msg *msg, int cmd,
-		     int flags);
 /*
  * A dump read a part at a time, on a socket of its own: start sends @msg
  * (and frees it); more calls @cb for the next answers until @cb returns 1
@@ -54,15 +51,19 @@ int rsp_nl_dump_more(struct rsp_nl *nl, rsp_nl_cb cb, void *arg);
 int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
 		void *arg);
 /*
- * Sends the requests @msgs in one go and waits for their answers: @errs[i]
- * is 0 or -errno for each.  Only the last asks for an ACK (the kernel
- * answers the others only with an error), which saves an answer a
- * request.  The messages stay the caller's.  nl's error and extack
- * message are those of the first request that failed.  0, or -errno if
- * the batch itself failed.
+ * Sends the @n requests that lie one after another in @buf (@len bytes,
+ * sequence numbers from @first on: rsp_nl_seq()) in one write and waits
+ * for their answers: @errs[i] is 0 or -errno for each.  Only the last
+ * should ask for an ACK (the kernel answers the others only with an
+ * error), which saves an answer a request.  nl's error and extack message
+ * are those of the first request that failed.  0, or -errno if the batch
+ * itself failed.
  */
-int rsp_nl_batch(struct rsp_nl *nl, struct nl_msg **msgs, unsigned int n,
-		 int *errs);
+int rsp_nl_batch(struct rsp_nl *nl, const void *buf, size_t len,
+		 unsigned int n, uint32_t first, int *errs);
+/* The family and the next sequence number, for a request written by hand. */
+uint16_t rsp_nl_family(const struct rsp_nl *nl);
+uint32_t rsp_nl_seq(struct rsp_nl *nl);
 /* Prints "PROGRAM: WHAT: strerror: kernel message (attribute)". */
 void rsp_nl_perror(const struct rsp_nl *nl, const char *what);
 int rsp_nl_subscribe(struct rsp_nl *nl);

@@ -7,60 +7,129 @@
 #include <sys/socket.h>
 #include "kern.h"
 
-static int put_pool(struct nl_msg *m, const uint8_t *handle, size_t len)
-{
-	return nla_put(m, RSP_A_POOL_HANDLE, len, handle);
-}
-
-/* The largest PE_NEW put_msg() builds (640 bytes). */
+/* The largest PE_NEW put_msg() writes (640 bytes). */
 #define ATTR(len)	(NLA_HDRLEN + NLA_ALIGN(len))
 #define PUT_MSG_MAX	(NLMSG_HDRLEN + GENL_HDRLEN +			\
 			 ATTR(RSP_HANDLE_MAX) + 3 * ATTR(4) + 3 * ATTR(2) +	\
 			 ATTR(RSP_ADDRS_MAX * ATTR(16)) + 2 * ATTR(2) +	\
-			 ATTR(RSP_ASAP_ADDRS_MAX * ATTR(16)) +		\
+			 ATTR((RSP_ASAP_ADDRS_MAX) * ATTR(16)) +		\
 			 ATTR((RSP_POLICY_A_MAX + 1) * ATTR(4)) + ATTR(0))
 
-/* An attribute's address for @a, 0 or a libnl error, as nla_put(). */
-static int put_addr(struct nl_msg *m, const struct rsp_p_addr *a)
+/*
+ * Requests written straight into one buffer, a batch: libnl's message
+ * for each of a peer's 50 000 PEs, and its nla_put()s, took a third of
+ * their putting.  A write past the end marks the buffer bad.
+ */
+struct wr {
+	uint8_t *p;
+	size_t len, cap;
+	int bad;
+};
+
+static void *w_attr(struct wr *w, int type, size_t len)
 {
-	return a->type == RSP_P_IPV4 ? nla_put(m, RSP_ADDR_A_IPV4, 4, a->a) :
-				       nla_put(m, RSP_ADDR_A_IPV6, 16, a->a);
+	struct nlattr *a = (struct nlattr *)(w->p + w->len);
+
+	if (w->bad || w->len + ATTR(len) > w->cap) {
+		w->bad = 1;
+		return NULL;
+	}
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memset((uint8_t *)a + NLA_HDRLEN + len, 0, NLA_ALIGN(len) - len);
+	w->len += ATTR(len);
+	return (uint8_t *)a + NLA_HDRLEN;
+}
+
+static void w_put(struct wr *w, int type, const void *v, size_t len)
+{
+	void *d = w_attr(w, type, len);
+
+	if (d)
+		memcpy(d, v, len);
+}
+
+static void w_u32(struct wr *w, int type, uint32_t v)
+{
+	w_put(w, type, &v, 4);
+}
+
+static void w_u16(struct wr *w, int type, uint16_t v)
+{
+	w_put(w, type, &v, 2);
+}
+
+static void w_u8(struct wr *w, int type, uint8_t v)
+{
+	w_put(w, type, &v, 1);
+}
+
+/* A nest: its start, for w_end(). */
+static size_t w_nest(struct wr *w, int type)
+{
+	size_t at = w->len;
+
+	w_attr(w, type | NLA_F_NESTED, 0);
+	return at;
+}
+
+static void w_end(struct wr *w, size_t at)
+{
+	if (!w->bad)
+		((struct nlattr *)(w->p + at))->nla_len = w->len - at;
+}
+
+static void w_addrs(struct wr *w, int type, const struct rsp_p_addr *a,
+		    unsigned int n)
+{
+	size_t at = w_nest(w, type);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		w_put(w, a[i].type == RSP_P_IPV4 ? RSP_ADDR_A_IPV4 :
+						   RSP_ADDR_A_IPV6,
+		      a[i].a, a[i].type == RSP_P_IPV4 ? 4 : 16);
+	w_end(w, at);
 }
 
 /*
- * The PE_NEW (replace) of @r, in @m (a message kept for the next batch:
- * one allocated and cleared for each of a peer's 50 000 PEs was a sixth
- * of their building); 0 or -errno.  Every put is checked: PUT_MSG_MAX is
- * a sum that an attribute added later could outgrow, and a PE cut short
- * must not reach the kernel.
+ * The PE_NEW (replace) of @r at the end of @w, with sequence number @seq
+ * and no ACK asked for; 0 or -errno (@w as it was).  Every write is
+ * checked: PUT_MSG_MAX is a sum that an attribute added later could
+ * outgrow, and a PE cut short must not reach the kernel.
  */
-static int put_msg(struct rsp_nl *nl, struct nl_msg *m,
-		   const struct rsp_pe_rec *r)
+static int put_msg(struct rsp_nl *nl, struct wr *w,
+		   const struct rsp_pe_rec *r, uint32_t seq)
 {
+	size_t start = w->len, at;
+	struct nlmsghdr *h = (struct nlmsghdr *)(w->p + start);
+	struct genlmsghdr *g;
 	const uint8_t *words;
-	struct nlattr *nest;
-	unsigned int i, n, nw;
-	int bad = 0;
+	unsigned int i, nw;
 
-	if (rsp_nl_msg_again(nl, m, RSP_CMD_PE_NEW, 0))
-		return -EMSGSIZE;
 	words = rsp_pe_policy_words(r->policy, &nw);
 	if (!words)
 		return -EOPNOTSUPP;
-	bad |= put_pool(m, r->handle, r->handle_len);
-	bad |= nla_put_u32(m, RSP_A_PE_ID, r->id);
-	bad |= nla_put_u32(m, RSP_A_PE_HOME, r->home);
-	bad |= nla_put_u32(m, RSP_A_PE_LIFETIME, r->lifetime_ms);
-	bad |= nla_put_u8(m, RSP_A_PE_PROTO, r->proto);
-	bad |= nla_put_u16(m, RSP_A_PE_PORT, r->port);
+	if (w->len + NLMSG_HDRLEN + GENL_HDRLEN > w->cap)
+		return -EMSGSIZE;
+	h->nlmsg_type = rsp_nl_family(nl);
+	h->nlmsg_flags = NLM_F_REQUEST;
+	h->nlmsg_seq = seq;
+	h->nlmsg_pid = 0;
+	g = (struct genlmsghdr *)(w->p + start + NLMSG_HDRLEN);
+	g->cmd = RSP_CMD_PE_NEW;
+	g->version = RSP_GENL_VERSION;
+	g->reserved = 0;
+	w->len += NLMSG_HDRLEN + GENL_HDRLEN;
+	w_put(w, RSP_A_POOL_HANDLE, r->handle, r->handle_len);
+	w_u32(w, RSP_A_PE_ID, r->id);
+	w_u32(w, RSP_A_PE_HOME, r->home);
+	w_u32(w, RSP_A_PE_LIFETIME, r->lifetime_ms);
+	w_u8(w, RSP_A_PE_PROTO, r->proto);
+	w_u16(w, RSP_A_PE_PORT, r->port);
 	if (r->proto == IPPROTO_SCTP)
-		bad |= nla_put_u8(m, RSP_A_PE_TRANSPORT_USE, r->use);
-	nest = nla_nest_start(m, RSP_A_PE_ADDRS);
-	bad |= !nest;
-	for (i = 0; nest && i < r->naddrs; i++)
-		bad |= put_addr(m, &r->addrs[i]);
-	if (nest)
-		nla_nest_end(m, nest);
+		w_u8(w, RSP_A_PE_TRANSPORT_USE, r->use);
+	w_addrs(w, RSP_A_PE_ADDRS, r->addrs, r->naddrs);
 	/*
 	 * Its ASAP transport, for keep-alives after a restart or takeover,
 	 * and for peers reading our table.
@@ -68,27 +137,26 @@ static int put_msg(struct rsp_nl *nl, struct nl_msg *m,
 	if (r->has_asap && (r->asap.type == RSP_P_SCTP ||
 			    r->asap.type == RSP_P_TCP) && r->asap.port &&
 	    r->asap.naddrs) {
-		bad |= nla_put_u16(m, RSP_A_PE_ASAP_PORT, r->asap.port);
-		bad |= nla_put_u8(m, RSP_A_PE_ASAP_PROTO,
-				  r->asap.type == RSP_P_TCP ? IPPROTO_TCP :
-							      IPPROTO_SCTP);
-		nest = nla_nest_start(m, RSP_A_PE_ASAP_ADDRS);
-		bad |= !nest;
-		n = r->asap.naddrs < RSP_ASAP_ADDRS_MAX ? r->asap.naddrs :
-							  RSP_ASAP_ADDRS_MAX;
-		for (i = 0; nest && i < n; i++)
-			bad |= put_addr(m, &r->asap.addrs[i]);
-		if (nest)
-			nla_nest_end(m, nest);
+		w_u16(w, RSP_A_PE_ASAP_PORT, r->asap.port);
+		w_u8(w, RSP_A_PE_ASAP_PROTO, r->asap.type == RSP_P_TCP ?
+					     IPPROTO_TCP : IPPROTO_SCTP);
+		w_addrs(w, RSP_A_PE_ASAP_ADDRS, r->asap.addrs,
+			r->asap.naddrs < RSP_ASAP_ADDRS_MAX ?
+			r->asap.naddrs : RSP_ASAP_ADDRS_MAX);
 	}
-	nest = nla_nest_start(m, RSP_A_PE_POLICY);
-	bad |= !nest || nla_put_u32(m, RSP_POLICY_A_TYPE, r->policy);
-	for (i = 0; nest && i < nw; i++)
-		bad |= nla_put_u32(m, words[i], r->param[words[i]]);
-	if (nest)
-		nla_nest_end(m, nest);
-	bad |= nla_put_flag(m, RSP_A_REPLACE);
-	return bad ? -EMSGSIZE : 0;
+	at = w_nest(w, RSP_A_PE_POLICY);
+	w_u32(w, RSP_POLICY_A_TYPE, r->policy);
+	for (i = 0; i < nw; i++)
+		w_u32(w, words[i], r->param[words[i]]);
+	w_end(w, at);
+	w_attr(w, RSP_A_REPLACE, 0);
+	if (w->bad) {
+		w->len = start;
+		w->bad = 0;
+		return -EMSGSIZE;
+	}
+	h->nlmsg_len = w->len - start;
+	return 0;
 }
 
 int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
@@ -102,25 +170,34 @@ int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 		      unsigned int n, int *errs)
 {
 	/* Under the daemon's lock, as rsp_nl_batch()'s buffers. */
-	static struct nl_msg *kept[RSP_KERN_BATCH];
-	struct nl_msg *m[RSP_KERN_BATCH];
+	static uint8_t buf[RSP_KERN_BATCH * PUT_MSG_MAX];
+	struct wr w = { buf, 0, sizeof(buf), 0 };
 	unsigned int i, k = 0, at[RSP_KERN_BATCH];
 	int e[RSP_KERN_BATCH], err = 0;
+	size_t last = 0;
+	uint32_t first;
 
 	if (n > RSP_KERN_BATCH)
 		return -E2BIG;
 	nl->msg[0] = nl->attr[0] = 0;	/* none of an earlier request's */
+	/* The numbers of those written follow each other. */
+	first = rsp_nl_seq(nl);
 	for (i = 0; i < n; i++) {
-		if (!kept[k])
-			kept[k] = nlmsg_alloc_size(PUT_MSG_MAX);
-		errs[i] = kept[k] ? put_msg(nl, kept[k], &r[i]) : -ENOMEM;
-		if (!errs[i]) {
-			m[k] = kept[k];
-			at[k++] = i;
-		}
+		size_t start = w.len;
+
+		errs[i] = put_msg(nl, &w, &r[i], first + k);
+		if (errs[i])
+			continue;
+		last = start;
+		at[k++] = i;
+		if (k > 1)
+			rsp_nl_seq(nl);
 	}
-	if (k)
-		err = rsp_nl_batch(nl, m, k, e);
+	if (k) {
+		/* The last asks for the ACK that ends the batch. */
+		((struct nlmsghdr *)(buf + last))->nlmsg_flags |= NLM_F_ACK;
+		err = rsp_nl_batch(nl, buf, w.len, k, first, e);
+	}
 	for (i = 0; i < k; i++)
 		errs[at[i]] = err ? err : e[i];
 	return err;
@@ -137,7 +214,8 @@ static int pe_request(struct rsp_nl *nl, int cmd, const uint8_t *handle,
 
 	if (!m)
 		return -ENOMEM;
-	if (put_pool(m, handle, len) || nla_put_u32(m, RSP_A_PE_ID, id)) {
+	if (nla_put(m, RSP_A_POOL_HANDLE, len, handle) ||
+	    nla_put_u32(m, RSP_A_PE_ID, id)) {
 		nlmsg_free(m);
 		return -EMSGSIZE;
 	}
