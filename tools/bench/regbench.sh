@@ -205,10 +205,12 @@ for row in "res_1_3:resolution, 1 client, 3 PEs" \
 	printf '%-32s %8s %10s %5s %13s %5s\n' "${row#*:}" "$n" "$r" \
 		"$(pct "$pr")" "$s" "$(pct "$ps")"
 done
-echo
-echo "From its start until it holds its peer's $SYNC PEs (100 pools):"
-echo "  rserpoold     ${s_rserpoold} s"
-echo "  rspregistrar  ${s_rspregistrar} s"
+if [ "$SYNC" -gt 0 ]; then
+	echo
+	echo "From its start until it holds its peer's $SYNC PEs (100 pools):"
+	echo "  rserpoold     ${s_rserpoold} s"
+	echo "  rspregistrar  ${s_rspregistrar} s"
+fi
 echo "Goals: rserpoold at >= 95% of the floor on resolutions and >= 90% on"
 echo "registrations; a peer's 50 000 PEs held within 1 s of its start."
 hosts_down null rsd rsp cl rsd2 rsp2
