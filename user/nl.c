@@ -270,110 +270,108 @@ struct nl_msg *rsp_nl_msg_size(struct rsp_nl *nl, int cmd, int flags,
 	return msg;
 }
 
-int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
-		void *arg)
-{
-	struct talk t = { nl, cb, arg, 0, 0 };
-	int fd = nl_socket_get_fd(nl->sk), err;
-	ssize_t r;
-
-	nl->err = 0;
-	nl->msg[0] = nl->attr[0] = 0;
-	nl->dump_intr = 0;
-	err = nl_send_auto(nl->sk, msg);
-	t.seq = nlmsg_hdr(msg)->nlmsg_seq;
-	nlmsg_free(msg);
-	if (err < 0) {
-		nl->err = -EIO;
-		return nl->err;
-	}
-	/* To the ACK, error or DONE that ends the answer, whatever cb says. */
-	nl->done = 0;
-	while (!nl->done) {
-		struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
-
-		r = recv(fd, rbuf, sizeof(rbuf), MSG_TRUNC);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || r > (ssize_t)sizeof(rbuf)) {
-			snprintf(nl->msg, sizeof(nl->msg), "reading the answer: %s",
-				 strerror(r < 0 ? errno : EMSGSIZE));
-			nl->err = -EIO;
-			return nl->err;
-		}
-		for (; NLMSG_OK(h, r); h = NLMSG_NEXT(h, r)) {
-			if (h->nlmsg_seq != t.seq)
-				continue;	/* an earlier request's */
-			if (h->nlmsg_type == NLMSG_ERROR)
-				on_error(NULL, nlmsg_data(h), nl);
-			else if (h->nlmsg_type == NLMSG_DONE)
-				on_finish(nl, h);
-			else if (h->nlmsg_type >= NLMSG_MIN_TYPE && !t.ret)
-				valid(&t, h);
-		}
-	}
-	return nl->err ? nl->err : t.ret;
-}
-
-int rsp_nl_dump_start(struct rsp_nl *nl, struct nl_msg *msg)
+/* Sends @msg (and frees it) as a new request: its sequence number. */
+static int request(struct rsp_nl *nl, struct nl_msg *msg, uint32_t *seq)
 {
 	int err;
 
 	nl->err = 0;
 	nl->msg[0] = nl->attr[0] = 0;
 	nl->dump_intr = 0;
+	nl->done = 0;
+	err = nl_send_auto(nl->sk, msg);
+	*seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nlmsg_free(msg);
+	if (err < 0) {
+		nl->done = 1;
+		nl->err = -EIO;
+	}
+	return nl->err;
+}
+
+/* The next answers into @buf (sizeof(rbuf)): their length, or -errno. */
+static ssize_t read_answers(struct rsp_nl *nl, uint8_t *buf)
+{
+	ssize_t r;
+
+	do
+		r = recv(nl_socket_get_fd(nl->sk), buf, sizeof(rbuf), MSG_TRUNC);
+	while (r < 0 && errno == EINTR);
+	if (r >= 0 && r <= (ssize_t)sizeof(rbuf))
+		return r;
+	snprintf(nl->msg, sizeof(nl->msg), "reading the answer: %s",
+		 strerror(r < 0 ? errno : EMSGSIZE));
+	nl->done = 1;
+	nl->err = -EIO;
+	return nl->err;
+}
+
+/* One answer to @t's request; the last sets nl->done. */
+static void answer(struct talk *t, struct nlmsghdr *h)
+{
+	if (h->nlmsg_seq != t->seq)
+		return;			/* an earlier request's */
+	if (h->nlmsg_type == NLMSG_ERROR)
+		on_error(NULL, nlmsg_data(h), t->nl);
+	else if (h->nlmsg_type == NLMSG_DONE)
+		on_finish(t->nl, h);
+	else if (h->nlmsg_type >= NLMSG_MIN_TYPE && !t->ret)
+		valid(t, h);
+}
+
+int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
+		void *arg)
+{
+	struct talk t = { nl, cb, arg, 0, 0 };
+	ssize_t r;
+
+	if (request(nl, msg, &t.seq))
+		return nl->err;
+	/* To the ACK, error or DONE that ends the answer, whatever cb says. */
+	while (!nl->done) {
+		struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
+
+		r = read_answers(nl, rbuf);
+		for (; r > 0 && NLMSG_OK(h, r); h = NLMSG_NEXT(h, r))
+			answer(&t, h);
+	}
+	return nl->err ? nl->err : t.ret;
+}
+
+int rsp_nl_dump_start(struct rsp_nl *nl, struct nl_msg *msg)
+{
 	nl->doff = nl->dlen = 0;
-	nl->dend = 0;
 	if (!nl->dbuf)
 		nl->dbuf = malloc(sizeof(rbuf));
-	err = nl->dbuf ? nl_send_auto(nl->sk, msg) : -1;
-	nl->dseq = nlmsg_hdr(msg)->nlmsg_seq;
-	nlmsg_free(msg);
-	if (err < 0)
-		nl->dend = 1;
-	return err < 0 ? -EIO : 0;
+	if (!nl->dbuf) {
+		nlmsg_free(msg);
+		nl->done = 1;
+		return nl->err = -ENOMEM;
+	}
+	return request(nl, msg, &nl->dseq);
 }
 
 int rsp_nl_dump_more(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
 {
 	struct talk t = { nl, cb, arg, 0, nl->dseq };
-	int fd = nl_socket_get_fd(nl->sk);
 	ssize_t r;
 
-	while (!nl->dend) {
+	while (!nl->done) {
 		struct nlmsghdr *h = (struct nlmsghdr *)(nl->dbuf + nl->doff);
-		ssize_t left = nl->dlen - nl->doff;
 
-		if (!NLMSG_OK(h, left)) {
-			r = recv(fd, nl->dbuf, sizeof(rbuf), MSG_TRUNC);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0 || r > (ssize_t)sizeof(rbuf)) {
-				nl->dend = 1;
-				nl->err = -EIO;
-				break;
-			}
+		if (!NLMSG_OK(h, (ssize_t)(nl->dlen - nl->doff))) {
+			r = read_answers(nl, nl->dbuf);
 			nl->doff = 0;
-			nl->dlen = r;
+			nl->dlen = r > 0 ? r : 0;
 			continue;
 		}
-		if (h->nlmsg_seq == t.seq) {
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				on_error(NULL, nlmsg_data(h), nl);
-				nl->dend = 1;
-			} else if (h->nlmsg_type == NLMSG_DONE) {
-				on_finish(nl, h);
-				nl->dend = 1;
-			} else if (h->nlmsg_type >= NLMSG_MIN_TYPE) {
-				t.ret = 0;
-				valid(&t, h);
-				if (t.ret == 1)
-					return 1;	/* offered again */
-				if (t.ret < 0) {
-					nl->dend = 1;
-					nl->err = t.ret;
-				}
-			}
+		t.ret = 0;
+		answer(&t, h);
+		if (t.ret == 1)
+			return 1;	/* offered again at the next call */
+		if (t.ret < 0) {
+			nl->done = 1;
+			nl->err = t.ret;
 		}
 		nl->doff += NLMSG_ALIGN(h->nlmsg_len);
 	}
@@ -385,9 +383,13 @@ uint16_t rsp_nl_family(const struct rsp_nl *nl)
 	return nl->family;
 }
 
-uint32_t rsp_nl_seq(struct rsp_nl *nl)
+uint32_t rsp_nl_seqs(struct rsp_nl *nl, unsigned int n)
 {
-	return nl_socket_use_seq(nl->sk);
+	uint32_t first = nl_socket_use_seq(nl->sk);
+
+	while (n-- > 1)
+		nl_socket_use_seq(nl->sk);
+	return first;
 }
 
 int rsp_nl_batch(struct rsp_nl *nl, const void *buf, size_t len,
@@ -408,11 +410,9 @@ int rsp_nl_batch(struct rsp_nl *nl, const void *buf, size_t len,
 	while (!done) {
 		struct nlmsghdr *h = (struct nlmsghdr *)rbuf;
 
-		r = recv(fd, rbuf, sizeof(rbuf), 0);
-		if (r < 0 && errno == EINTR)
-			continue;
+		r = read_answers(nl, rbuf);
 		if (r <= 0)
-			return r < 0 ? -errno : -EIO;
+			return r < 0 ? r : -EIO;
 		for (; NLMSG_OK(h, r); h = NLMSG_NEXT(h, r)) {
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 			uint32_t k = h->nlmsg_seq - first;

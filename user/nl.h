@@ -23,7 +23,6 @@ struct rsp_nl {
 	uint8_t *dbuf;
 	size_t doff, dlen;
 	uint32_t dseq;
-	int dend;
 };
 
 /* Called for each reply or event; tb is indexed by RSP_A_*. */
@@ -61,9 +60,12 @@ int rsp_nl_talk(struct rsp_nl *nl, struct nl_msg *msg, rsp_nl_cb cb,
  */
 int rsp_nl_batch(struct rsp_nl *nl, const void *buf, size_t len,
 		 unsigned int n, uint32_t first, int *errs);
-/* The family and the next sequence number, for a request written by hand. */
+/*
+ * For requests written by hand: the family, and @n sequence numbers one
+ * after another (the first).
+ */
 uint16_t rsp_nl_family(const struct rsp_nl *nl);
-uint32_t rsp_nl_seq(struct rsp_nl *nl);
+uint32_t rsp_nl_seqs(struct rsp_nl *nl, unsigned int n);
 /* Prints "PROGRAM: WHAT: strerror: kernel message (attribute)". */
 void rsp_nl_perror(const struct rsp_nl *nl, const char *what);
 int rsp_nl_subscribe(struct rsp_nl *nl);

@@ -97,13 +97,7 @@ struct rsp_asap {
 	uint64_t next_tick;		/* the main loop's, as we asked */
 };
 
-/* The arguments (a handle_str() maybe) are not made for a line not said. */
-#define say(a, level, ...) do {					\
-	int verbose_ = (a)->c.verbose, level_ = (level);		\
-									\
-	if (level_ <= verbose_)						\
-		rsp_log(verbose_, level_, "", __VA_ARGS__);		\
-} while (0)
+#define say(a, level, ...) rsp_say((a)->c.verbose, level, "", __VA_ARGS__)
 
 /* A pool handle for the log: printable bytes as they are. */
 static const char *handle_str(const uint8_t *h, size_t len)
@@ -934,10 +928,10 @@ static int mark_home(const struct rsp_pe_rec *r, void *arg)
 	struct rsp_asap *a = arg;
 	struct home *h = home_find(a, r->handle, r->handle_len, r->id);
 
-	if (h && r->home != a->c.id)
-		home_moved(a, h, r->home);
-	else if (h)
+	if (h && r->home == a->c.id)
 		h->mark = a->mark;
+	else if (h)
+		home_moved(a, h, r->home);
 	return 0;
 }
 

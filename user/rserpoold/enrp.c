@@ -136,13 +136,8 @@ struct rsp_enrp {
 	int lerr[RSP_KERN_BATCH];
 };
 
-/* The arguments are not made for a line not said. */
-#define say(e, level, ...) do {					\
-	int verbose_ = (e)->c.verbose, level_ = (level);		\
-									\
-	if (level_ <= verbose_)						\
-		rsp_log(verbose_, level_, "ENRP: ", __VA_ARGS__);		\
-} while (0)
+#define say(e, level, ...) \
+	rsp_say((e)->c.verbose, level, "ENRP: ", __VA_ARGS__)
 
 static socklen_t sa_len(const struct sockaddr_storage *ss)
 {
@@ -303,6 +298,19 @@ static void snap_end(struct snapshot *s)
 		rsp_msg_end(&s->p->snap[s->p->nsnap - 1], s->start);
 }
 
+/* A response to @s's peer begins in @b: its start, for rsp_msg_end(). */
+static size_t response_begin(struct snapshot *s, struct rsp_buf *b)
+{
+	size_t start;
+
+	rsp_buf_init(b);
+	start = rsp_msg_begin(b, ENRP_HANDLE_TABLE_RESPONSE, 0);
+	rsp_put32(b, s->e->c.id);
+	rsp_put32(b, s->p->id);
+	s->n = 0;
+	return start;
+}
+
 /* The next response, after the last. */
 static struct rsp_buf *snap_open(struct snapshot *s)
 {
@@ -314,11 +322,7 @@ static struct rsp_buf *snap_open(struct snapshot *s)
 	p->snap = v;
 	snap_end(s);
 	v = &v[p->nsnap++];
-	rsp_buf_init(v);
-	s->start = rsp_msg_begin(v, ENRP_HANDLE_TABLE_RESPONSE, 0);
-	rsp_put32(v, s->e->c.id);
-	rsp_put32(v, p->id);
-	s->n = 0;
+	s->start = response_begin(s, v);
 	s->cut = 0;
 	return v;
 }
@@ -406,14 +410,11 @@ static void table_part(struct rsp_enrp *e, struct epeer *p)
 		err = rsp_kern_dump_start(p->cur);
 		say(e, 1, "peer %08x reads the whole table", p->id);
 	}
-	rsp_buf_init(&b);
 	rsp_buf_init(&s.pe);
 	s.part = &b;
 	s.later = p->cur_later;
 	s.rest = p->cur_rest;
-	s.start = rsp_msg_begin(&b, ENRP_HANDLE_TABLE_RESPONSE, 0);
-	rsp_put32(&b, e->c.id);
-	rsp_put32(&b, p->id);
+	s.start = response_begin(&s, &b);
 	while (!err && !s.err) {
 		err = rsp_kern_dump_more(p->cur, snap_add, &s);
 		if (err == 1) {			/* this response is full */

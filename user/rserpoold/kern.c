@@ -12,7 +12,7 @@
 #define PUT_MSG_MAX	(NLMSG_HDRLEN + GENL_HDRLEN +			\
 			 ATTR(RSP_HANDLE_MAX) + 3 * ATTR(4) + 3 * ATTR(2) +	\
 			 ATTR(RSP_ADDRS_MAX * ATTR(16)) + 2 * ATTR(2) +	\
-			 ATTR((RSP_ASAP_ADDRS_MAX) * ATTR(16)) +		\
+			 ATTR(RSP_ASAP_ADDRS_MAX * ATTR(16)) +		\
 			 ATTR((RSP_POLICY_A_MAX + 1) * ATTR(4)) + ATTR(0))
 
 /*
@@ -180,8 +180,8 @@ int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 	if (n > RSP_KERN_BATCH)
 		return -E2BIG;
 	nl->msg[0] = nl->attr[0] = 0;	/* none of an earlier request's */
-	/* The numbers of those written follow each other. */
-	first = rsp_nl_seq(nl);
+	/* Those written number on from first, one after another. */
+	first = rsp_nl_seqs(nl, n);
 	for (i = 0; i < n; i++) {
 		size_t start = w.len;
 
@@ -190,8 +190,6 @@ int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 			continue;
 		last = start;
 		at[k++] = i;
-		if (k > 1)
-			rsp_nl_seq(nl);
 	}
 	if (k) {
 		/* The last asks for the ACK that ends the batch. */
@@ -423,10 +421,22 @@ static int got_pe(struct nlattr **tb, int cmd, void *arg)
 	return d->cb(&d->r, d->arg);
 }
 
+/* A dump's context: @cb and its argument, and the PE being handed. */
+static struct dump *dump_new(rsp_kern_pe_cb cb, void *arg)
+{
+	struct dump *d = malloc(sizeof(*d));
+
+	if (d) {
+		d->cb = cb;
+		d->arg = arg;
+	}
+	return d;
+}
+
 int rsp_kern_dump(struct rsp_nl *nl, rsp_kern_pe_cb cb, void *arg)
 {
 	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_PE_GET, NLM_F_DUMP);
-	struct dump *d = malloc(sizeof(*d));
+	struct dump *d = dump_new(cb, arg);
 	int err;
 
 	if (!m || !d) {
@@ -434,8 +444,6 @@ int rsp_kern_dump(struct rsp_nl *nl, rsp_kern_pe_cb cb, void *arg)
 		free(d);
 		return -ENOMEM;
 	}
-	d->cb = cb;
-	d->arg = arg;
 	err = rsp_nl_talk(nl, m, got_pe, d);
 	free(d);
 	return err;
@@ -450,13 +458,11 @@ int rsp_kern_dump_start(struct rsp_nl *nl)
 
 int rsp_kern_dump_more(struct rsp_nl *nl, rsp_kern_pe_cb cb, void *arg)
 {
-	struct dump *d = malloc(sizeof(*d));
+	struct dump *d = dump_new(cb, arg);
 	int err;
 
 	if (!d)
 		return -ENOMEM;
-	d->cb = cb;
-	d->arg = arg;
 	err = rsp_nl_dump_more(nl, got_pe, d);
 	free(d);
 	return err;

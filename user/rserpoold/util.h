@@ -26,6 +26,13 @@ void rsp_log_syslog(void);
  */
 void rsp_log(int verbose, int level, const char *prefix, const char *fmt,
 	     ...) __attribute__((format(printf, 4, 5)));
+/* The same, but the arguments are not made for a line not said. */
+#define rsp_say(verbose, level, prefix, ...) do {			\
+	int verbose_ = (verbose), level_ = (level);			\
+									\
+	if (level_ <= verbose_)						\
+		rsp_log(verbose_, level_, prefix, __VA_ARGS__);		\
+} while (0)
 
 /*
  * Socket addresses and the address parameters of ASAP/ENRP.  A v4-mapped
