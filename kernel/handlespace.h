@@ -77,9 +77,10 @@ struct rsp_pe_info {
 /*
  * A PE with one address is 208 bytes (19 to a page), from its own slab
  * cache.  The RCU head shares space with the ID tree node, which nobody
- * walks once the PE has left the tree, and a ranked pool's rank with a
- * weighted pool's weight.  What a selection reads sits together, from
- * the rank or weight to the addresses: a cold PE costs two cache lines.
+ * walks once the PE has left the tree; a ranked pool's tree node, ring
+ * and rank with a weighted pool's alias entry and weight.  What a
+ * selection reads sits together, from the alias entry or rank to the
+ * addresses: a cold PE costs two cache lines.
  */
 struct rsp_pe {
 	union {
@@ -94,9 +95,17 @@ struct rsp_pe {
 	u32 lifetime_ms;
 	kuid_t reporter;		/* last unprivileged reporter */
 	struct rsp_policy_params pol;
-	/* RSP_KIND_RANKED, under pool->lock: */
-	struct rb_node rank_node;	/* pool->ranked, if first */
-	struct list_head tie;		/* ring of equal rank */
+	union {
+		struct {		/* RSP_KIND_RANKED, pool->lock */
+			struct rb_node rank_node; /* pool->ranked, if first */
+			struct list_head tie;	/* ring of equal rank */
+		};
+		struct {		/* RSP_KIND_WEIGHTED: select.c */
+			u32 unused[8];	/* next to fweight, read with it */
+			u32 acut;	/* alias table: keep if below */
+			u32 aslot;	/* else the PE in this slot */
+		};
+	};
 	union {
 		u64 rank;		/* RSP_KIND_RANKED: lower first */
 		u64 fweight;		/* RSP_KIND_WEIGHTED: in pool->vec */
@@ -158,8 +167,9 @@ struct rsp_pool {
 	u32 count;			/* PEs in vec; written under seq */
 	u64 wtotal;			/* sum of fweight; written under seq */
 	struct rsp_vec __rcu *vec;
-	struct rsp_alias __rcu *alias;	/* select.c; set under hs->lock */
 	u64 wgen;			/* bumped by weight changes; under seq */
+	u64 agen;			/* wgen of the PEs' alias table */
+	u32 an;				/* its PE count, 0 if none; under seq */
 	bool alias_want;		/* a selection found alias stale */
 	struct rb_root pes;		/* by id; hs->lock */
 	/* Selection state of the stateful policies. */

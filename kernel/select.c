@@ -12,12 +12,13 @@
  * Cost per request of N PEs in a pool of n:
  *   RR        O(N)          cmpxchg of the head, vector index
  *   Random    O(N^2)        Floyd's sampling over the vector, N <= 256
- *   Weighted  O(N)          alias table, rejecting repeats, in a pool
- *                           of ALIAS_MIN PEs or more whose weights do
- *                           not change on selection; O(N log n) Fenwick
- *                           descent in the others and while the table
- *                           is stale; O(N n) only when rejection cannot
- *                           find N (few PEs with non-zero weight)
+ *   Weighted  O(N)          alias table kept in the PEs, rejecting
+ *                           repeats, in a pool of ALIAS_MIN PEs or more
+ *                           whose weights do not change on selection;
+ *                           O(N log n) Fenwick descent in the others and
+ *                           while the table is stale; O(N n) only when
+ *                           rejection cannot find N (few PEs with
+ *                           non-zero weight)
  *   Ranked    O(N)          the first N of the groups of equal rank in
  *                           an rbtree; re-keying a PE is O(1) when its
  *                           rank stays (Priority, LU), O(log r) when it
@@ -35,26 +36,8 @@
 #include "policy.h"
 
 #define VEC_MIN		4
-#define ALIAS_MIN	256		/* below, the descent is as short */
+#define ALIAS_MIN	4		/* below, a descent of two steps */
 #define ALIAS_DELAY	(HZ / 20)	/* a table at most this often */
-
-/*
- * Walker's alias table over the slots of a weighted pool: slot i keeps
- * the draw with probability cut / 2^32, else passes it to slot alias.
- * One random number and one entry per pick, where the Fenwick descent
- * reads log2(n) nodes.  Built in O(n) by a work item, not by writers (a
- * registration would cost O(n)): it is stamped with pool->wgen and the
- * PE count, and a selection uses it only while both still hold.
- */
-struct rsp_alias {
-	struct rcu_head rcu;
-	u64 gen;
-	u32 n;
-	struct {
-		u32 cut;
-		u32 alias;
-	} slot[];
-};
 
 /*
  * Selection needs uniform numbers, not secret ones: SplitMix64 over a
@@ -207,10 +190,16 @@ static void fen_rebuild(struct rsp_vec *v, u32 n)
 	}
 }
 
-/* Sets the weight of @pe in the tree; pool->lock and pool->seq held. */
+/*
+ * Sets the weight of @pe in the tree; pool->lock and pool->seq held.  The
+ * same weight again leaves the alias table as it is: PEs re-register it
+ * every few seconds.  An add moves wgen itself.
+ */
 static void set_weight(struct rsp_pool *pool, struct rsp_vec *v,
 		       struct rsp_pe *pe, u64 w)
 {
+	if (w == pe->fweight)
+		return;
 	fen_add(v, pe->slot, w - pe->fweight);
 	WRITE_ONCE(pool->wtotal, pool->wtotal + w - pe->fweight);
 	WRITE_ONCE(pool->wgen, pool->wgen + 1);
@@ -222,26 +211,31 @@ static bool alias_kind(const struct rsp_pool *pool)
 	return pool_weighted(pool) && !pool->ops->selected;
 }
 
-/* Whether @a is the table of @pool's weights as they are, @n PEs. */
-static bool alias_valid(const struct rsp_pool *pool,
-			const struct rsp_alias *a, u32 n)
+/*
+ * Walker's alias table over the slots of a weighted pool, kept in its PEs:
+ * the PE in slot i keeps the draw with probability acut / 2^32, else
+ * passes it to the PE in slot aslot.  One random number and one PE per
+ * pick (two when passed on), where the Fenwick descent reads log2(n)
+ * nodes, and no memory of its own.  Built in O(n) by a work item, not by
+ * writers (a registration would cost O(n)): it is stamped with pool->wgen
+ * and the PE count, which every add, removal and weight change moves, and
+ * a selection uses it only while both still hold.
+ */
+static bool alias_valid(const struct rsp_pool *pool, u32 n)
 {
-	return a->gen == READ_ONCE(pool->wgen) && a->n == n;
+	return READ_ONCE(pool->an) == n &&
+	       READ_ONCE(pool->agen) == READ_ONCE(pool->wgen);
 }
 
-static void alias_free_rcu(struct rcu_head *head)
+/* hs->lock held: nothing else writes the pool's weights or slots. */
+static void alias_stamp(struct rsp_pool *pool, u32 n)
 {
-	kvfree(container_of(head, struct rsp_alias, rcu));
-}
-
-/* hs->lock held: no writer moves a weight or a slot meanwhile. */
-static void alias_set(struct rsp_pool *pool, struct rsp_alias *a)
-{
-	struct rsp_alias *old;
-
-	old = rcu_replace_pointer(pool->alias, a, true);
-	if (old)	/* rsp_pe_cache_exit()'s rcu_barrier() waits for it */
-		call_rcu(&old->rcu, alias_free_rcu);
+	spin_lock(&pool->lock);
+	write_seqcount_begin(&pool->seq);
+	WRITE_ONCE(pool->agen, pool->wgen);
+	WRITE_ONCE(pool->an, n);
+	write_seqcount_end(&pool->seq);
+	spin_unlock(&pool->lock);
 }
 
 /*
@@ -249,23 +243,21 @@ static void alias_set(struct rsp_pool *pool, struct rsp_alias *a)
  * total, so the sums stay exact.  Smalls (below total) take their cut
  * and a large as alias, which gives up the rest; the larges left over are
  * total exactly.  Smalls stack up from the front of st, larges from the
- * back.  hs->lock held.
+ * back.  The old table is withdrawn first: a selection that still reads
+ * it while it is rewritten retries on pool->seq.  hs->lock held.
  */
 static void alias_build(struct rsp_pool *pool)
 {
 	struct rsp_vec *v = rcu_dereference_protected(pool->vec, 1);
 	u32 n = pool->count, ns = 0, nl = 0, i, *st;
 	u64 total = pool->wtotal, *s;
-	struct rsp_alias *a;
 
-	if (n < ALIAS_MIN || !total || total > U64_MAX / n) {
-		alias_set(pool, NULL);	/* the tree serves */
-		return;
-	}
-	a = kvmalloc(struct_size(a, slot, n), GFP_KERNEL);
+	alias_stamp(pool, 0);
+	if (n < ALIAS_MIN || !total || total > U64_MAX / n)
+		return;		/* the tree serves */
 	s = kvmalloc_array(n, sizeof(*s), GFP_KERNEL);
 	st = kvmalloc_array(n, sizeof(*st), GFP_KERNEL);
-	if (!a || !s || !st)
+	if (!s || !st)
 		goto out;
 	for (i = 0; i < n; i++) {
 		s[i] = v->pe[i]->fweight * n;
@@ -277,8 +269,9 @@ static void alias_build(struct rsp_pool *pool)
 	while (ns && nl) {
 		u32 l = st[--ns], g = st[n - nl];
 
-		a->slot[l].cut = mul_u64_u64_div_u64(s[l], 1ULL << 32, total);
-		a->slot[l].alias = g;
+		WRITE_ONCE(v->pe[l]->acut,
+			   mul_u64_u64_div_u64(s[l], 1ULL << 32, total));
+		WRITE_ONCE(v->pe[l]->aslot, g);
 		s[g] -= total - s[l];
 		if (s[g] < total) {
 			nl--;
@@ -287,17 +280,13 @@ static void alias_build(struct rsp_pool *pool)
 	}
 	while (nl) {
 		i = st[n - nl--];
-		a->slot[i].cut = U32_MAX;
-		a->slot[i].alias = i;
+		WRITE_ONCE(v->pe[i]->acut, U32_MAX);
+		WRITE_ONCE(v->pe[i]->aslot, i);
 	}
-	a->n = n;
-	a->gen = pool->wgen;
-	alias_set(pool, a);
-	a = NULL;
+	alias_stamp(pool, n);
 out:
 	kvfree(st);
 	kvfree(s);
-	kvfree(a);
 }
 
 /* Builds the tables that selections found stale, after ALIAS_DELAY. */
@@ -310,13 +299,11 @@ void rsp_alias_work(struct work_struct *work)
 	mutex_lock(&hs->lock);
 	for (n = rb_first(&hs->pools); n && !hs->dying; n = rb_next(n)) {
 		struct rsp_pool *pool = rb_entry(n, struct rsp_pool, node);
-		struct rsp_alias *a;
 
 		if (!READ_ONCE(pool->alias_want))
 			continue;
 		WRITE_ONCE(pool->alias_want, false);
-		a = rcu_dereference_protected(pool->alias, 1);
-		if (!a || !alias_valid(pool, a, pool->count))
+		if (!alias_valid(pool, pool->count))
 			alias_build(pool);
 	}
 	mutex_unlock(&hs->lock);
@@ -335,22 +322,22 @@ static void alias_stale(struct rsp_pool *pool)
 /* For the unit tests: whether selections in @pool use a table now. */
 bool rsp_sel_alias_ready(struct rsp_pool *pool)
 {
-	const struct rsp_alias *a;
-	bool ready;
+	u32 n = READ_ONCE(pool->count);
 
-	rcu_read_lock();
-	a = rcu_dereference(pool->alias);
-	ready = a && alias_valid(pool, a, READ_ONCE(pool->count));
-	rcu_read_unlock();
-	return ready;
+	return n >= ALIAS_MIN && alias_kind(pool) && alias_valid(pool, n);
 }
 
-static u32 alias_pick(const struct rsp_alias *a)
+/* A PE drawn from the table of the @n PEs in @v; NULL if moved meanwhile. */
+static struct rsp_pe *alias_pick(const struct rsp_vec *v, u32 n)
 {
 	u64 r = rand64();
-	u32 i = ((r >> 32) * a->n) >> 32;
+	struct rsp_pe *pe = READ_ONCE(v->pe[((r >> 32) * n) >> 32]);
+	u32 slot;
 
-	return (u32)r < a->slot[i].cut ? i : a->slot[i].alias;
+	if (!pe || (u32)r < READ_ONCE(pe->acut))
+		return pe;
+	slot = READ_ONCE(pe->aslot);
+	return slot < n ? READ_ONCE(v->pe[slot]) : NULL;
 }
 
 /*
@@ -465,7 +452,6 @@ int rsp_sel_init(struct rsp_pool *pool)
 void rsp_sel_free(struct rsp_pool *pool)
 {
 	vec_free_deferred(vec_get(pool));
-	alias_set(pool, NULL);
 }
 
 /* Moves the PEs into a vector of @cap slots and publishes it. */
@@ -500,6 +486,8 @@ int rsp_sel_add(struct rsp_pool *pool, struct rsp_pe *pe)
 	WRITE_ONCE(v->pe[pe->slot], pe);
 	WRITE_ONCE(pool->count, pool->count + 1);
 	if (v->fen) {
+		/* Even at weight 0: after a removal, the count alone is back. */
+		WRITE_ONCE(pool->wgen, pool->wgen + 1);
 		pe->fweight = 0;
 		set_weight(pool, v, pe, pool->ops->key(pe));
 	}
@@ -561,6 +549,8 @@ void rsp_sel_replace(struct rsp_pool *pool, struct rsp_pe *old,
 	pe->slot = old->slot;
 	WRITE_ONCE(v->pe[pe->slot], pe);
 	if (v->fen) {
+		pe->acut = old->acut;
+		pe->aslot = old->aslot;
 		pe->fweight = old->fweight;
 		set_weight(pool, v, pe, pool->ops->key(pe));
 	}
@@ -752,9 +742,8 @@ static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
 				 unsigned int max, const struct rsp_filter *f)
 {
 	unsigned int seq, n, k, want, tries;
-	const struct rsp_alias *a;
 	struct rsp_vec *v;
-	bool stale;
+	bool table, stale;
 
 	do {
 		u64 total;
@@ -763,28 +752,28 @@ static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
 		v = rcu_dereference(pool->vec);
 		n = min(READ_ONCE(pool->count), v->cap);
 		total = READ_ONCE(pool->wtotal);
-		a = rcu_dereference(pool->alias);
-		stale = a ? !alias_valid(pool, a, n) :
-			    n >= ALIAS_MIN && alias_kind(pool);
-		if (stale)
-			a = NULL;
+		table = n >= ALIAS_MIN && alias_kind(pool);
+		stale = table && !alias_valid(pool, n);
+		table &= !stale;
 		want = min(max, n);
 		for (k = 0, tries = 0; total && k < want && tries < 2 * want + 8;
 		     tries++) {
-			u32 slot = a ? alias_pick(a) :
-				       fen_find(v, rand_below(total));
 			struct rsp_pe *pe;
+			u32 slot;
 
-			if (slot >= n)
-				continue;
-			pe = READ_ONCE(v->pe[slot]);
+			if (table) {
+				pe = alias_pick(v, n);
+			} else {
+				slot = fen_find(v, rand_below(total));
+				pe = slot < n ? READ_ONCE(v->pe[slot]) : NULL;
+			}
 			if (fresh(out, k, pe, f) && READ_ONCE(pe->fweight))
 				out[k++] = pe;
 		}
 		if (total && k < want)
 			k = weighted_scan(v, n, out, k, want, f);
 	} while (read_seqcount_retry(&pool->seq, seq));
-	if (stale)	/* or a table too many for a pool now small */
+	if (stale)
 		alias_stale(pool);
 	return k;
 }

@@ -315,7 +315,7 @@ static void test_weighted_alias(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, add(test, "w", i, RSP_POLICY_WRAND, i % 4,
 					  0), 0);
 	pool = pool_of(test, "w");
-	KUNIT_EXPECT_NULL(test, rcu_access_pointer(pool->alias));
+	KUNIT_EXPECT_FALSE(test, rsp_sel_alias_ready(pool));
 	pick1(test, "w");
 	flush_delayed_work(&c->hs.alias_work);
 	for (round = 0; round < 3; round++) {
@@ -342,13 +342,23 @@ static void test_weighted_alias(struct kunit *test)
 			expect_share(test, counts[i], 12000, i, 12);
 		flush_delayed_work(&c->hs.alias_work);
 	}
-	/* Below ALIAS_MIN PEs the table goes at the next selection. */
+	/* A re-registration with the same weight keeps the table. */
+	KUNIT_ASSERT_TRUE(test, rsp_sel_alias_ready(pool));
+	in = info_for(test, "w", 7, RSP_POLICY_WRAND, AF_INET);
+	in->pol.weight = 3;
+	KUNIT_ASSERT_EQ(test, rsp_pe_register(&c->hs, in, 0, NULL, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, rsp_sel_alias_ready(pool));
+	/* A removal and an add of weight 0 leave the count as it was. */
 	set_handle(&h, "w");
-	for (i = 100; i <= 3000; i++)
+	KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, 8, 0, NULL), 0);
+	KUNIT_ASSERT_EQ(test, add(test, "w", 8, RSP_POLICY_WRAND, 0, 0), 0);
+	KUNIT_EXPECT_FALSE(test, rsp_sel_alias_ready(pool));
+	/* Below ALIAS_MIN (4) PEs the tree serves, no table is asked for. */
+	for (i = 4; i <= 3000; i++)
 		KUNIT_ASSERT_EQ(test, rsp_pe_delete(&c->hs, &h, i, 0, NULL), 0);
 	pick1(test, "w");
-	flush_delayed_work(&c->hs.alias_work);
-	KUNIT_EXPECT_NULL(test, rcu_access_pointer(pool->alias));
+	KUNIT_EXPECT_FALSE(test, rsp_sel_alias_ready(pool));
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&c->hs.alias_work));
 }
 
 static void test_weighted_skewed(struct kunit *test)
