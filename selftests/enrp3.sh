@@ -187,6 +187,11 @@ unreached() {
 }
 eq "... and it says, once, that it cannot send them keep-alives" \
 	"$(until_eq 30 1 unreached)" 1
+# Had it waited for ACKs of keep-alives it never sent, the keep-alive
+# timeout (-K 5000) would remove them.
+sleep 6
+eq "... and keeps them past the keep-alive timeout: their life decides" \
+	"$(homed "$taker")" "$((N + 2)) 0"
 
 # A flush of the taker's kernel table removes its PEs in one burst whose
 # events overflow its event socket: it finds them gone in the table, and
