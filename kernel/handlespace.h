@@ -101,7 +101,9 @@ struct rsp_pe {
 			struct list_head tie;	/* ring of equal rank */
 		};
 		struct {		/* RSP_KIND_WEIGHTED: select.c */
-			u32 unused[8];	/* next to fweight, read with it */
+			/* acut and aslot end the union: next to fweight */
+			u8 unused[sizeof(struct rb_node) +
+				  sizeof(struct list_head) - 2 * sizeof(u32)];
 			u32 acut;	/* alias table: keep if below */
 			u32 aslot;	/* else the PE in this slot */
 		};

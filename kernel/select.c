@@ -211,6 +211,12 @@ static bool alias_kind(const struct rsp_pool *pool)
 	return pool_weighted(pool) && !pool->ops->selected;
 }
 
+/* Whether selections among @n PEs of @pool draw from a table when valid. */
+static bool alias_wanted(const struct rsp_pool *pool, u32 n)
+{
+	return n >= ALIAS_MIN && alias_kind(pool);
+}
+
 /*
  * Walker's alias table over the slots of a weighted pool, kept in its PEs:
  * the PE in slot i keeps the draw with probability acut / 2^32, else
@@ -221,6 +227,9 @@ static bool alias_kind(const struct rsp_pool *pool)
  * and the PE count, which every add, removal and weight change moves, and
  * a selection uses it only while both still hold.
  */
+static_assert(offsetofend(struct rsp_pe, aslot) ==
+	      offsetof(struct rsp_pe, fweight));
+
 static bool alias_valid(const struct rsp_pool *pool, u32 n)
 {
 	return READ_ONCE(pool->an) == n &&
@@ -324,7 +333,7 @@ bool rsp_sel_alias_ready(struct rsp_pool *pool)
 {
 	u32 n = READ_ONCE(pool->count);
 
-	return n >= ALIAS_MIN && alias_kind(pool) && alias_valid(pool, n);
+	return alias_wanted(pool, n) && alias_valid(pool, n);
 }
 
 /* A PE drawn from the table of the @n PEs in @v; NULL if moved meanwhile. */
@@ -743,7 +752,7 @@ static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
 {
 	unsigned int seq, n, k, want, tries;
 	struct rsp_vec *v;
-	bool table, stale;
+	bool wanted, table, stale;
 
 	do {
 		u64 total;
@@ -752,9 +761,9 @@ static unsigned int sel_weighted(struct rsp_pool *pool, struct rsp_pe **out,
 		v = rcu_dereference(pool->vec);
 		n = min(READ_ONCE(pool->count), v->cap);
 		total = READ_ONCE(pool->wtotal);
-		table = n >= ALIAS_MIN && alias_kind(pool);
-		stale = table && !alias_valid(pool, n);
-		table &= !stale;
+		wanted = alias_wanted(pool, n);
+		table = wanted && alias_valid(pool, n);
+		stale = wanted && !table;
 		want = min(max, n);
 		for (k = 0, tries = 0; total && k < want && tries < 2 * want + 8;
 		     tries++) {
