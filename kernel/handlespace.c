@@ -447,7 +447,9 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 		pe_replace(hs, old, pe);
 		hs->stats.updated++;
 		hs->generation++;
-		rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_SET, 0, info->portid);
+		if (!info->quiet)
+			rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_SET, 0,
+					 info->portid);
 		err = 0;
 		goto out;
 	}
@@ -471,7 +473,8 @@ int rsp_pe_register(struct rsp_hs *hs, const struct rsp_pe_info *info,
 	hs->npes++;
 	hs->stats.added++;
 	hs->generation++;
-	rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_NEW, 0, info->portid);
+	if (!info->quiet)
+		rsp_nl_notify_pe(hs, pe, RSP_CMD_PE_NEW, 0, info->portid);
 	goto out;
 
 free_pe:

@@ -72,6 +72,7 @@ struct rsp_pe_info {
 	u32 policy;			/* RSP_POLICY_* */
 	struct rsp_policy_params pol;
 	u32 portid;			/* of the request: its events carry it */
+	bool quiet;			/* no event */
 };
 
 /*

@@ -52,6 +52,7 @@ static const struct nla_policy rsp_policy[RSP_A_MAX + 1] = {
 	[RSP_A_PE_ASAP_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[RSP_A_PE_ASAP_ADDRS]	= NLA_POLICY_NESTED(rsp_addr_policy),
 	[RSP_A_PE_ASAP_PROTO]	= { .type = NLA_U8 },
+	[RSP_A_QUIET]		= { .type = NLA_FLAG },
 };
 
 #define A(x)		BIT(RSP_A_##x)
@@ -62,8 +63,8 @@ static const struct nla_policy rsp_policy[RSP_A_MAX + 1] = {
 
 /* The attributes each request may carry; any other is refused. */
 static const u32 rsp_cmd_attrs[RSP_CMD_MAX + 1] = {
-	[RSP_CMD_PE_NEW]	= PE_ATTRS | A(REPLACE),
-	[RSP_CMD_PE_SET]	= PE_ATTRS,
+	[RSP_CMD_PE_NEW]	= PE_ATTRS | A(REPLACE) | A(QUIET),
+	[RSP_CMD_PE_SET]	= PE_ATTRS | A(QUIET),
 	[RSP_CMD_PE_DEL]	= A(POOL_HANDLE) | A(PE_ID),
 	[RSP_CMD_PE_GET]	= A(POOL_HANDLE) | A(PE_ID),
 	[RSP_CMD_POOL_GET]	= A(POOL_HANDLE),
@@ -105,6 +106,7 @@ static const char * const rsp_not_valid[RSP_A_MAX + 1] = {
 	[RSP_A_PE_ASAP_PORT]	= "RSP_A_PE_ASAP_PORT is not valid for this command",
 	[RSP_A_PE_ASAP_ADDRS]	= "RSP_A_PE_ASAP_ADDRS is not valid for this command",
 	[RSP_A_PE_ASAP_PROTO]	= "RSP_A_PE_ASAP_PROTO is not valid for this command",
+	[RSP_A_QUIET]		= "RSP_A_QUIET is not valid for this command",
 };
 
 static int check_attrs(u8 cmd, struct nlattr **tb,
@@ -569,6 +571,7 @@ static int rsp_pe_new_doit(struct sk_buff *skb, struct genl_info *info)
 			flags |= RSP_F_EXCL;
 	}
 	pe->portid = info->snd_portid;
+	pe->quiet = nla_get_flag(info->attrs[RSP_A_QUIET]);
 	err = rsp_pe_register(rsp_hs(genl_info_net(info)), pe, flags, NULL,
 			      info->extack);
 out:

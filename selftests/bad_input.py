@@ -118,6 +118,10 @@ def main():
     case("replace on PE_SET", "PE_SET",
          pe_attrs(pe_id=1) + [attr(A["REPLACE"], b"")], E.EINVAL,
          "RSP_A_REPLACE is not valid for this command", point_at=len(good))
+    case("quiet on PE_DEL", "PE_DEL",
+         [attr(A["POOL_HANDLE"], b"pool"), u32(A["PE_ID"], 1),
+          attr(A["QUIET"], b"")], E.EINVAL,
+         "RSP_A_QUIET is not valid for this command", point_at=2)
     case("replace flag with a payload", "PE_NEW",
          pe_attrs(pe_id=1) + [u32(A["REPLACE"], 1)], E.ERANGE,
          point_at=len(good))

@@ -169,6 +169,26 @@ eq "an event carries the port of the request that made it, 0 the kernel's" \
 	"$(python3 "$T/whose.py" "$top/selftests" 2>&1)" \
 	"pe_new:me pe_set:me report:other pe_del:me pe_new:me pe_del:kernel"
 
+# A quiet put (RSP_A_QUIET, a registrar loading a peer's table) raises no
+# event; the PE is there all the same, and its deletion is heard.
+cat > "$T/quiet.py" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+from rsp_nl import *
+ev, me = Rsp(), Rsp()
+ev.subscribe()
+q = attr(A["QUIET"], b"")
+me.request("PE_NEW", *pe_attrs(handle=b"quiet"), q)
+me.request("PE_SET", *pe_attrs(handle=b"quiet", port=9), q)
+me.request("PE_DEL", attr(A["POOL_HANDLE"], b"quiet"), u32(A["PE_ID"], 1))
+names = {v: k.lower() for k, v in CMD.items()}
+port = lambda a: struct.unpack("=H", dict(parse_attrs(a))[A["PE_PORT"]])[0]
+print(" ".join(f"{names[c]}:port {port(a)}"
+               for c, _, a in ev.events_read(3, timeout=2)))
+PY
+eq "a quiet put or re-registration raises no event" \
+	"$(python3 "$T/quiet.py" "$top/selftests" 2>&1)" "pe_del:port 9"
+
 # --- Privilege and namespaces --------------------------------------------
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 eq "an unprivileged user can read" \

@@ -87,6 +87,9 @@ struct epeer {
 	struct rsp_nl *cur;
 	int cur_later;
 	size_t cur_rest;
+	/* The response it gets at its next request, or why there is none. */
+	struct rsp_buf ahead;
+	int ahead_err;
 	int state;
 	uint32_t taker;			/* another takes it over, if gone */
 	/*
@@ -275,6 +278,8 @@ static void snap_free(struct epeer *p)
 		rsp_nl_close(p->cur);
 	free(p->cur);
 	p->cur = NULL;
+	rsp_buf_free(&p->ahead);
+	p->ahead_err = 0;
 }
 
 /* The table @p reads, as it is when it asks: its responses, encoded. */
@@ -383,38 +388,22 @@ static void table_refused(struct rsp_enrp *e, struct epeer *p, int own,
 }
 
 /*
- * The next part of the whole table, read on from the kernel's dump as far
- * as one response holds when @p asks: @p asks for the next before it
- * takes this one in, so that the two registrars work at once (a snapshot
- * of 50 000 PEs kept our peer waiting for most of a second).  The dump
- * resumes after the last PE it gave, by pool handle and ID: no PE that
- * stays is missed; one that comes or goes meanwhile reaches @p in a
- * handle update too.
+ * The next part of the whole table into @p's ahead: read on from the
+ * kernel's dump as far as one response holds.  The dump resumes after the
+ * last PE it gave, by pool handle and ID: no PE that stays is missed; one
+ * that comes or goes meanwhile reaches @p in a handle update too.
  */
-static void table_part(struct rsp_enrp *e, struct epeer *p)
+static int part_make(struct rsp_enrp *e, struct epeer *p)
 {
 	struct snapshot s = { .e = e, .p = p };
-	struct rsp_buf b;
+	struct rsp_buf *b = &p->ahead;
 	int err = 0, more = 0;
 
-	if (!p->cur) {
-		p->cur = malloc(sizeof(*p->cur));
-		if (!p->cur || rsp_nl_open(p->cur)) {
-			free(p->cur);
-			p->cur = NULL;
-			table_refused(e, p, 0, -ENOMEM);
-			return;
-		}
-		p->cur_later = 0;
-		p->cur_rest = 0;
-		err = rsp_kern_dump_start(p->cur);
-		say(e, 1, "peer %08x reads the whole table", p->id);
-	}
 	rsp_buf_init(&s.pe);
-	s.part = &b;
+	s.part = b;
 	s.later = p->cur_later;
 	s.rest = p->cur_rest;
-	s.start = response_begin(&s, &b);
+	s.start = response_begin(&s, b);
 	while (!err && !s.err) {
 		err = rsp_kern_dump_more(p->cur, snap_add, &s);
 		if (err == 1) {			/* this response is full */
@@ -435,19 +424,54 @@ static void table_part(struct rsp_enrp *e, struct epeer *p)
 	p->cur_later = s.later;
 	p->cur_rest = s.rest;
 	rsp_buf_free(&s.pe);
-	if (!err && !s.err && b.failed)
+	if (!err && !s.err && b->failed)
 		s.err = -ENOMEM;
 	if (err || s.err) {
-		rsp_buf_free(&b);
-		table_refused(e, p, 0, err ? err : s.err);
+		rsp_buf_free(b);
+		return err ? err : s.err;
+	}
+	rsp_msg_end(b, s.start);
+	if (more)
+		b->p[1] |= F_MORE;	/* the byte after type */
+	return 0;
+}
+
+/*
+ * The whole table, a response at a time as @p asks.  @p asks for the next
+ * before it takes one in, and the next is made as soon as one is sent:
+ * the two registrars work at once, and a request finds its answer ready
+ * (a snapshot of 50 000 PEs kept our peer waiting for most of a second;
+ * a part made at each request, the peer waited for each).
+ */
+static void table_part(struct rsp_enrp *e, struct epeer *p)
+{
+	int err = p->ahead_err, more;
+
+	if (!p->cur) {
+		p->cur = malloc(sizeof(*p->cur));
+		if (!p->cur || rsp_nl_open(p->cur)) {
+			free(p->cur);
+			p->cur = NULL;
+			table_refused(e, p, 0, -ENOMEM);
+			return;
+		}
+		p->cur_later = 0;
+		p->cur_rest = 0;
+		say(e, 1, "peer %08x reads the whole table", p->id);
+		err = rsp_kern_dump_start(p->cur);
+		if (!err)
+			err = part_make(e, p);
+	}
+	if (err) {
+		table_refused(e, p, 0, err);
 		return;
 	}
-	rsp_msg_end(&b, s.start);
+	send_bytes(e, p, &p->ahead);
+	more = p->ahead.p[1] & F_MORE;
+	rsp_buf_free(&p->ahead);
 	if (more)
-		b.p[1] |= F_MORE;	/* the byte after type */
-	send_bytes(e, p, &b);
-	rsp_buf_free(&b);
-	if (!more)
+		p->ahead_err = part_make(e, p);
+	else
 		snap_free(p);
 }
 
@@ -499,14 +523,17 @@ static void table_response(struct rsp_enrp *e, struct epeer *p, int own)
 		snap_free(p);
 }
 
-/* The PEs learned so far go into the kernel, in one netlink send. */
-static void learned(struct rsp_enrp *e, uint32_t owner)
+/*
+ * The PEs learned so far go into the kernel, in one netlink send; @quiet
+ * (a table's) raise no events, which would cost more than the puts.
+ */
+static void learned(struct rsp_enrp *e, uint32_t owner, int quiet)
 {
 	unsigned int i;
 
 	if (!e->nlearn)
 		return;
-	rsp_kern_put_many(e->nl, e->learn, e->nlearn, e->lerr);
+	rsp_kern_put_many(e->nl, e->learn, e->nlearn, quiet, e->lerr);
 	for (i = 0; i < e->nlearn; i++) {
 		const struct rsp_pe_rec *r = &e->learn[i];
 
@@ -529,7 +556,7 @@ static void learned(struct rsp_enrp *e, uint32_t owner)
  * others of its message (learned() puts them).
  */
 static void learn(struct rsp_enrp *e, const struct rsp_param *h,
-		  const struct rsp_p_pe *pe, uint32_t owner)
+		  const struct rsp_p_pe *pe, uint32_t owner, int quiet)
 {
 	struct rsp_pe_rec *r = &e->learn[e->nlearn];
 	int cause;
@@ -545,7 +572,7 @@ static void learn(struct rsp_enrp *e, const struct rsp_param *h,
 	if (r->home == e->c.id)	/* ours from before a restart: kept */
 		return;
 	if (++e->nlearn == RSP_KERN_BATCH)
-		learned(e, owner);
+		learned(e, owner, quiet);
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -714,11 +741,11 @@ static void on_table(struct rsp_enrp *e, struct epeer *p)
 		if (prm->type == RSP_P_HANDLE) {
 			h = prm;
 		} else if (prm->type == RSP_P_PE && h) {
-			learn(e, h, prm->pe, p->id);
+			learn(e, h, prm->pe, p->id, 1);
 			confirm_reading(e, p, h, prm->pe->id);
 		}
 	}
-	learned(e, p->id);
+	learned(e, p->id, 1);
 	if (!(e->in.flags & F_MORE) && p->reading)
 		table_read(e, p);
 }
@@ -772,8 +799,8 @@ static void on_update(struct rsp_enrp *e, struct epeer *p)
 	if (!h || !pe)
 		return;
 	if (e->in.action == 0) {
-		learn(e, h, pe->pe, p->id);
-		learned(e, p->id);
+		learn(e, h, pe->pe, p->id, 0);
+		learned(e, p->id, 0);
 		confirm_reading(e, p, h, pe->pe->id);
 	} else if (rsp_asap_is_home(e->a, h->handle.data, h->handle.len,
 				    pe->pe->id)) {
@@ -939,7 +966,7 @@ static size_t rehome(struct rsp_enrp *e, struct rsp_pe_rec *v, size_t n,
 		v[k].home = home;
 	for (k = 0; k < n; k += m) {
 		m = n - k < RSP_KERN_BATCH ? n - k : RSP_KERN_BATCH;
-		rsp_kern_put_many(e->nl, &v[k], m, e->lerr);
+		rsp_kern_put_many(e->nl, &v[k], m, 0, e->lerr);
 		for (j = 0; j < m; j++)
 			if (!e->lerr[j] && ok++ != k + j)
 				v[ok - 1] = v[k + j];

@@ -99,7 +99,7 @@ static void w_addrs(struct wr *w, int type, const struct rsp_p_addr *a,
  * outgrow, and a PE cut short must not reach the kernel.
  */
 static int put_msg(struct rsp_nl *nl, struct wr *w,
-		   const struct rsp_pe_rec *r, uint32_t seq)
+		   const struct rsp_pe_rec *r, uint32_t seq, int quiet)
 {
 	size_t start = w->len, at;
 	struct nlmsghdr *h = (struct nlmsghdr *)(w->p + start);
@@ -150,6 +150,8 @@ static int put_msg(struct rsp_nl *nl, struct wr *w,
 		w_u32(w, words[i], r->param[words[i]]);
 	w_end(w, at);
 	w_attr(w, RSP_A_REPLACE, 0);
+	if (quiet)
+		w_attr(w, RSP_A_QUIET, 0);
 	if (w->bad) {
 		w->len = start;
 		w->bad = 0;
@@ -161,13 +163,13 @@ static int put_msg(struct rsp_nl *nl, struct wr *w,
 
 int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
 {
-	int err, e = rsp_kern_put_many(nl, r, 1, &err);
+	int err, e = rsp_kern_put_many(nl, r, 1, 0, &err);
 
 	return e ? e : err;
 }
 
 int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
-		      unsigned int n, int *errs)
+		      unsigned int n, int quiet, int *errs)
 {
 	/* Under the daemon's lock, as rsp_nl_batch()'s buffers. */
 	static uint8_t buf[RSP_KERN_BATCH * PUT_MSG_MAX];
@@ -185,7 +187,7 @@ int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 	for (i = 0; i < n; i++) {
 		size_t start = w.len;
 
-		errs[i] = put_msg(nl, &w, &r[i], first + k);
+		errs[i] = put_msg(nl, &w, &r[i], first + k, quiet);
 		if (errs[i])
 			continue;
 		last = start;

@@ -13,11 +13,12 @@
 int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r);
 /*
  * The same for @n (at most RSP_KERN_BATCH) PEs in one netlink send: a
- * peer's table comes in chunks.  @errs[i]: 0 or -errno for each.
+ * peer's table comes in chunks.  @quiet: no kernel event for them
+ * (RSP_A_QUIET).  @errs[i]: 0 or -errno for each.
  */
 #define RSP_KERN_BATCH	256
 int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
-		      unsigned int n, int *errs);
+		      unsigned int n, int quiet, int *errs);
 /* Removes PE @id of the pool; 0, -ENOENT, or another -errno. */
 int rsp_kern_del(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 		 uint32_t id);

@@ -33,6 +33,11 @@
  *                      restarts and the degradation counter is reset;
  *                      the unreachable reports so far carry over.
  *                      -ENOENT if the PE does not exist.
+ *                      PE_NEW and PE_SET with the flag RSP_A_QUIET raise
+ *                      no event: for a registrar loading a peer's table,
+ *                      which knows what it puts (an event per PE, tens
+ *                      of thousands, cost more than the put itself and
+ *                      would overflow every listener's socket anyway).
  *   RSP_CMD_PE_DEL     delete one PE (POOL_HANDLE, PE_ID).
  *   RSP_CMD_PE_GET     doit: one PE (POOL_HANDLE, PE_ID).  dump: every PE,
  *                      or every PE of one pool if POOL_HANDLE is given.
@@ -66,8 +71,9 @@
  * user namespace that owns the network namespace.  Reads and RESOLVE do
  * not.
  *
- * Events (group "events"): every change is announced with the PE's full
- * attributes, so a listener can mirror the table:
+ * Events (group "events"): every change but a quiet put (RSP_A_QUIET) is
+ * announced with the PE's full attributes, so a listener can mirror the
+ * table:
  *   RSP_CMD_PE_NEW  a PE was added;
  *   RSP_CMD_PE_SET  a PE was re-registered;
  *   RSP_CMD_PE_DEL  a PE was removed, RSP_A_REASON says why;
@@ -145,6 +151,7 @@ enum rsp_attr {
 	RSP_A_PE_ASAP_PORT,	/* u16: the PE's ASAP transport, not 0 */
 	RSP_A_PE_ASAP_ADDRS,	/* nest of RSP_ADDR_A_*, 1..RSP_ASAP_ADDRS_MAX */
 	RSP_A_PE_ASAP_PROTO,	/* u8: IPPROTO_SCTP (if absent) or IPPROTO_TCP */
+	RSP_A_QUIET,		/* flag: PE_NEW, PE_SET raise no event */
 
 	__RSP_A_MAX,
 	RSP_A_MAX = __RSP_A_MAX - 1
