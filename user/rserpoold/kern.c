@@ -26,9 +26,16 @@ struct wr {
 	int bad;
 };
 
-static void *w_attr(struct wr *w, int type, size_t len)
+/*
+ * Inline, with the padding zeroed as one word before the value goes in:
+ * a table's PEs are tens of thousands of these, and a library call for
+ * each few bytes cost more than the writing.
+ */
+static inline void *w_attr(struct wr *w, int type, size_t len)
 {
 	struct nlattr *a = (struct nlattr *)(w->p + w->len);
+	uint8_t *d = (uint8_t *)a + NLA_HDRLEN;
+	static const uint32_t zero;
 
 	if (w->bad || w->len + ATTR(len) > w->cap) {
 		w->bad = 1;
@@ -36,12 +43,13 @@ static void *w_attr(struct wr *w, int type, size_t len)
 	}
 	a->nla_type = type;
 	a->nla_len = NLA_HDRLEN + len;
-	memset((uint8_t *)a + NLA_HDRLEN + len, 0, NLA_ALIGN(len) - len);
+	if (len & 3)
+		memcpy(d + NLA_ALIGN(len) - 4, &zero, 4);
 	w->len += ATTR(len);
-	return (uint8_t *)a + NLA_HDRLEN;
+	return d;
 }
 
-static void w_put(struct wr *w, int type, const void *v, size_t len)
+static inline void w_put(struct wr *w, int type, const void *v, size_t len)
 {
 	void *d = w_attr(w, type, len);
 
@@ -49,23 +57,23 @@ static void w_put(struct wr *w, int type, const void *v, size_t len)
 		memcpy(d, v, len);
 }
 
-static void w_u32(struct wr *w, int type, uint32_t v)
+static inline void w_u32(struct wr *w, int type, uint32_t v)
 {
 	w_put(w, type, &v, 4);
 }
 
-static void w_u16(struct wr *w, int type, uint16_t v)
+static inline void w_u16(struct wr *w, int type, uint16_t v)
 {
 	w_put(w, type, &v, 2);
 }
 
-static void w_u8(struct wr *w, int type, uint8_t v)
+static inline void w_u8(struct wr *w, int type, uint8_t v)
 {
 	w_put(w, type, &v, 1);
 }
 
 /* A nest: its start, for w_end(). */
-static size_t w_nest(struct wr *w, int type)
+static inline size_t w_nest(struct wr *w, int type)
 {
 	size_t at = w->len;
 
@@ -73,13 +81,13 @@ static size_t w_nest(struct wr *w, int type)
 	return at;
 }
 
-static void w_end(struct wr *w, size_t at)
+static inline void w_end(struct wr *w, size_t at)
 {
 	if (!w->bad)
 		((struct nlattr *)(w->p + at))->nla_len = w->len - at;
 }
 
-static void w_addrs(struct wr *w, int type, const struct rsp_p_addr *a,
+static inline void w_addrs(struct wr *w, int type, const struct rsp_p_addr *a,
 		    unsigned int n)
 {
 	size_t at = w_nest(w, type);
