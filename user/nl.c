@@ -161,6 +161,29 @@ struct talk {
 	uint32_t seq;			/* of the request */
 };
 
+/*
+ * The @len bytes of attributes at @a by type, as libnl's nla_parse()
+ * without a policy, but -EINVAL for one that runs past the end.  Here,
+ * for every PE of a dump (a peer's table is tens of thousands): libnl's
+ * calls a function for each step of each attribute, and took a fifth of
+ * the reading of a table.
+ */
+static int parse(struct nlattr **tb, int max, struct nlattr *a, int len)
+{
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	while (len >= NLA_HDRLEN) {
+		int type = a->nla_type & NLA_TYPE_MASK;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
+			return -EINVAL;
+		if (type <= max)
+			tb[type] = a;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return 0;
+}
+
 /* An answer to @t's request: its attributes to the callback. */
 static void valid(struct talk *t, struct nlmsghdr *nlh)
 {
@@ -169,8 +192,8 @@ static void valid(struct talk *t, struct nlmsghdr *nlh)
 
 	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 		t->nl->dump_intr = 1;
-	if (nla_parse(tb, RSP_A_MAX, genlmsg_attrdata(gh, 0),
-		      genlmsg_attrlen(gh, 0), NULL))
+	if (parse(tb, RSP_A_MAX, genlmsg_attrdata(gh, 0),
+		  genlmsg_attrlen(gh, 0)))
 		return;
 	t->nl->attrs = genlmsg_attrdata(gh, 0);
 	t->nl->attrlen = genlmsg_attrlen(gh, 0);
@@ -525,5 +548,5 @@ int rsp_nl_drain(struct rsp_nl *nl, rsp_nl_cb cb, void *arg)
 
 int rsp_nl_nest(struct nlattr **tb, int max, struct nlattr *nest)
 {
-	return nla_parse_nested(tb, max, nest, NULL);
+	return parse(tb, max, nla_data(nest), nla_len(nest));
 }
