@@ -7,13 +7,13 @@
 #include <sys/socket.h>
 #include "kern.h"
 
-/* The largest PE_NEW put_msg() writes (640 bytes). */
+/* The largest PE_NEW put_msg() writes (644 bytes). */
 #define ATTR(len)	(NLA_HDRLEN + NLA_ALIGN(len))
 #define PUT_MSG_MAX	(NLMSG_HDRLEN + GENL_HDRLEN +			\
 			 ATTR(RSP_HANDLE_MAX) + 3 * ATTR(4) + 3 * ATTR(2) +	\
 			 ATTR(RSP_ADDRS_MAX * ATTR(16)) + 2 * ATTR(2) +	\
 			 ATTR(RSP_ASAP_ADDRS_MAX * ATTR(16)) +		\
-			 ATTR((RSP_POLICY_A_MAX + 1) * ATTR(4)) + ATTR(0))
+			 ATTR((RSP_POLICY_A_MAX + 1) * ATTR(4)) + 2 * ATTR(0))
 
 /*
  * Requests written straight into one buffer, a batch: libnl's message
@@ -87,8 +87,8 @@ static inline void w_end(struct wr *w, size_t at)
 		((struct nlattr *)(w->p + at))->nla_len = w->len - at;
 }
 
-static inline void w_addrs(struct wr *w, int type, const struct rsp_p_addr *a,
-		    unsigned int n)
+static inline void w_addrs(struct wr *w, int type,
+			   const struct rsp_p_addr *a, unsigned int n)
 {
 	size_t at = w_nest(w, type);
 	unsigned int i;
