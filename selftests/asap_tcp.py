@@ -38,6 +38,11 @@ usage: asap_tcp.py HOST PORT COMMAND ARG...
         handle update, it is home of PE PEID of HANDLE (TCP port 7 at
         ADDR); a list request then: prints "moved" at its answer, and
         sends presences until SIGTERM
+  enrp-reread ID
+        (to ENRP's port) a registrar with server ID ID that asks for the
+        whole table, leaves after the first response and comes back to
+        ask again: prints "again" if the second read starts where the
+        first did (and there was more to read), or the first PE of each
   unknown
         unknown message and parameter types, each action of RFC 5354
         (discard, report; stop, skip, each with or without report),
@@ -320,6 +325,25 @@ def main():
                 link.send(msg(TABLE_RESP, ids + mine))
             elif t == LIST_RESP:
                 print("moved", flush=True)
+    elif cmd == "enrp-reread":
+        me = int(args[0], 0)
+        firsts = []
+        for _ in range(2):
+            if firsts:
+                link = Link(host, port)
+            link.send(presence_msg(me, 0xffff))
+            link.send(msg(TABLE_REQ, enrp_ids(me)))
+            t = None
+            while t != TABLE_RESP:
+                t, f, body = link.recv_raw()
+            ps = params(body[8:])
+            h = [v for pt, v in ps if pt == P_HANDLE][0]
+            pid = struct.unpack("!I", [v for pt, v in ps if pt == P_PE][0][:4])
+            firsts.append("%s/%d%s" % (h.decode(), pid[0],
+                                       " (more)" if f & 2 else ""))
+            link.s.close()
+        print("again" if firsts[0] == firsts[1] and "more" in firsts[0]
+              else " then ".join(firsts))
     elif cmd == "unknown":
         res = tlv(P_HANDLE, b"none")
         link.send(msg(0x3f, b""))                       # discard

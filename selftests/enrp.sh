@@ -188,6 +188,17 @@ kill $mpeer $mpe
 wait $mpeer $mpe 2>/dev/null
 kill -0 "$(cat "$T/pr2.pid")"
 eq "pr2 serves on" "$?" 0
+# A registrar that reads pr2's whole table (more than one response) and
+# leaves after the first: when it comes back, its read starts again.
+ip netns exec pe2 python3 "$top/selftests/asap_tcp.py" 10.12.0.2 3863 \
+	bulk Many 600 10.12.0.4 > "$T/bulk.log" 2>&1 &
+bpe=$!
+until_eq 60 "registered 600" cat "$T/bulk.log" > /dev/null
+eq "a peer that leaves in the middle of the whole table reads it from the start again" \
+	"$(ip netns exec pu timeout 20 python3 "$top/selftests/asap_tcp.py" \
+	   10.12.0.2 9901 enrp-reread 0x7878)" "again"
+kill $bpe
+wait $bpe 2>/dev/null
 
 [ $failed -eq 0 ] || { sed 's/^/# pr1: /' "$T/pr1.log";
 		       sed 's/^/# pr2: /' "$T/pr2.log"; }

@@ -1307,15 +1307,28 @@ static void notification(struct rsp_enrp *e)
 {
 	const union sctp_notification *n = (const void *)e->buf;
 	unsigned int i;
+	uint16_t state;
 
-	if (n->sn_header.sn_type != SCTP_ASSOC_CHANGE ||
-	    (n->sn_assoc_change.sac_state != SCTP_COMM_LOST &&
-	     n->sn_assoc_change.sac_state != SCTP_SHUTDOWN_COMP))
+	if (n->sn_header.sn_type != SCTP_ASSOC_CHANGE)
 		return;
-	/* Its PEs stay until the peer times out: it may just reconnect. */
-	for (i = 0; i < e->npeers; i++)
-		if (e->peers[i].assoc == n->sn_assoc_change.sac_assoc_id)
-			e->peers[i].assoc = 0;
+	state = n->sn_assoc_change.sac_state;
+	if (state != SCTP_COMM_LOST && state != SCTP_SHUTDOWN_COMP &&
+	    state != SCTP_RESTART)
+		return;
+	/*
+	 * Its PEs stay until the peer times out: it may just reconnect.  A
+	 * table it was reading from us it reads from the start when it does
+	 * (a restarted peer has none of the parts it had).
+	 */
+	for (i = 0; i < e->npeers; i++) {
+		struct epeer *p = &e->peers[i];
+
+		if (p->assoc != n->sn_assoc_change.sac_assoc_id)
+			continue;
+		snap_free(p);
+		if (state != SCTP_RESTART)
+			p->assoc = 0;
+	}
 }
 
 static void sctp_message(void *arg, int32_t assoc, size_t n)
@@ -1334,15 +1347,20 @@ static void conn_message(void *arg, struct rsp_stream *s, const uint8_t *p,
 	handle(c->e, 0, c, p, len);
 }
 
-/* Its peer keeps its PEs until it times out: it may just reconnect. */
+/*
+ * Its peer keeps its PEs until it times out: it may just reconnect, and
+ * then reads a table it was reading from the start.
+ */
 static void conn_close(struct rsp_enrp *e, struct econn *c)
 {
 	struct econn **pp = &e->conns;
 	unsigned int i;
 
 	for (i = 0; i < e->npeers; i++)
-		if (e->peers[i].conn == c)
+		if (e->peers[i].conn == c) {
 			e->peers[i].conn = NULL;
+			snap_free(&e->peers[i]);
+		}
 	while (*pp != c)
 		pp = &(*pp)->next;
 	*pp = c->next;
