@@ -227,9 +227,11 @@ static bool alias_wanted(const struct rsp_pool *pool, u32 n)
  * and the PE count, which every add, removal and weight change moves, and
  * a selection uses it only while both still hold.
  */
+/* A pick reads acut, aslot and fweight: side by side. */
 static_assert(offsetofend(struct rsp_pe, aslot) ==
 	      offsetof(struct rsp_pe, fweight));
 
+/* The table is that of the @n PEs now, at this weight generation. */
 static bool alias_valid(const struct rsp_pool *pool, u32 n)
 {
 	return READ_ONCE(pool->an) == n &&

@@ -122,6 +122,29 @@ static void attr_path(const struct nlmsghdr *req, uint32_t off, char *buf,
 		snprintf(buf, len, "%s", outer);
 }
 
+/*
+ * The @len bytes of attributes at @a by type, as libnl's nla_parse()
+ * without a policy, but -EINVAL for one that runs past the end.  Every
+ * message read here is parsed by it: every PE of a dump passes (a peer's
+ * table is tens of thousands), and libnl's, a function call for each
+ * step of each attribute, took a fifth of the reading of a table.
+ */
+static int parse(struct nlattr **tb, int max, struct nlattr *a, int len)
+{
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	while (len >= NLA_HDRLEN) {
+		int type = a->nla_type & NLA_TYPE_MASK;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
+			return -EINVAL;
+		if (type <= max)
+			tb[type] = a;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return 0;
+}
+
 static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 {
 	struct rsp_nl *nl = arg;
@@ -141,8 +164,7 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 		req_len = e->msg.nlmsg_len;
 	tlv = (char *)&e->msg + NLMSG_ALIGN(req_len);
 	tlen = (char *)nlh + nlh->nlmsg_len - tlv;
-	if (tlen <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX, (void *)tlv, tlen,
-				   NULL))
+	if (tlen <= 0 || parse(tb, NLMSGERR_ATTR_MAX, (void *)tlv, tlen))
 		return NL_STOP;
 	if (tb[NLMSGERR_ATTR_MSG])
 		snprintf(nl->msg, sizeof(nl->msg), "%s",
@@ -160,29 +182,6 @@ struct talk {
 	int ret;
 	uint32_t seq;			/* of the request */
 };
-
-/*
- * The @len bytes of attributes at @a by type, as libnl's nla_parse()
- * without a policy, but -EINVAL for one that runs past the end.  Here,
- * for every PE of a dump (a peer's table is tens of thousands): libnl's
- * calls a function for each step of each attribute, and took a fifth of
- * the reading of a table.
- */
-static int parse(struct nlattr **tb, int max, struct nlattr *a, int len)
-{
-	memset(tb, 0, (max + 1) * sizeof(*tb));
-	while (len >= NLA_HDRLEN) {
-		int type = a->nla_type & NLA_TYPE_MASK;
-
-		if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
-			return -EINVAL;
-		if (type <= max)
-			tb[type] = a;
-		len -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
-	return 0;
-}
 
 /* An answer to @t's request: its attributes to the callback. */
 static void valid(struct talk *t, struct nlmsghdr *nlh)
@@ -224,9 +223,9 @@ static void on_finish(struct rsp_nl *nl, struct nlmsghdr *nlh)
 		return;
 	nl->err = err;
 	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
-	    !nla_parse(tb, NLMSGERR_ATTR_MAX,
-		       (struct nlattr *)((char *)nlmsg_data(nlh) + sizeof(int)),
-		       len - sizeof(int), NULL) && tb[NLMSGERR_ATTR_MSG])
+	    !parse(tb, NLMSGERR_ATTR_MAX,
+		   (struct nlattr *)((char *)nlmsg_data(nlh) + sizeof(int)),
+		   len - sizeof(int)) && tb[NLMSGERR_ATTR_MSG])
 		snprintf(nl->msg, sizeof(nl->msg), "%s",
 			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
 }
