@@ -230,7 +230,8 @@ static void exp_link(struct rsp_hs *hs, struct rsp_pe *pe)
 	/* Both rounded up: a PE never goes before its lifetime is over. */
 	len = DIV_ROUND_UP_ULL((u64)pe->lifetime_ms * NSEC_PER_MSEC,
 			       1ULL << RSP_EXP_SHIFT);
-	pe->expires = min_t(u64, (u64)rsp_exp_now() + 1 + len, U32_MAX);
+	pe->expires = min_t(u64, (u64)rsp_exp_now() + 1 + RSP_EXP_SLACK + len,
+			    U32_MAX);
 	while (*p) {
 		parent = *p;
 		if (pe->expires < rb_entry(parent, struct rsp_pe,

@@ -3,6 +3,7 @@
 #define _RSP_HANDLESPACE_H
 
 #include <linux/in6.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/timekeeping.h>
 #include <linux/mutex.h>
@@ -128,19 +129,24 @@ struct rsp_pe {
 /*
  * PE deadlines in 32 bits: CLOCK_MONOTONIC in units of 2^22 ns (4.2 ms)
  * lasts 570 years, so they never wrap, where jiffies would within the
- * longest lifetime (2^32 ms) at HZ=1000.
+ * longest lifetime (2^32 ms) at HZ=1000.  The clock is the coarse one,
+ * as of the last tick: a deadline is no finer than a tick anyway, and
+ * reading the clock source for each PE of a table (an HPET read when
+ * the TSC is unstable, as in a VM) cost a tenth of a put.  It runs up
+ * to a tick behind, so a deadline set from it gets RSP_EXP_SLACK more.
  */
 #define RSP_EXP_SHIFT	22
+#define RSP_EXP_SLACK	DIV_ROUND_UP(TICK_NSEC, 1UL << RSP_EXP_SHIFT)
 
 static inline u32 rsp_exp_now(void)
 {
-	return ktime_get_ns() >> RSP_EXP_SHIFT;
+	return ktime_get_coarse_ns() >> RSP_EXP_SHIFT;
 }
 
 /* Nanoseconds until @expires, 0 if it is past. */
 static inline u64 rsp_exp_left_ns(u32 expires)
 {
-	u64 at = (u64)expires << RSP_EXP_SHIFT, now = ktime_get_ns();
+	u64 at = (u64)expires << RSP_EXP_SHIFT, now = ktime_get_coarse_ns();
 
 	return at > now ? at - now : 0;
 }

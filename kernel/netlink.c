@@ -312,6 +312,7 @@ static int parse_policy(struct nlattr *nest, u32 *type,
 	return 0;
 }
 
+/* Into @pe, zeroed. */
 static int parse_pe(struct genl_info *info, struct rsp_pe_info *pe)
 {
 	struct netlink_ext_ack *extack = info->extack;
@@ -322,7 +323,6 @@ static int parse_pe(struct genl_info *info, struct rsp_pe_info *pe)
 	    !need(info, RSP_A_PE_PROTO) || !need(info, RSP_A_PE_PORT) ||
 	    !need(info, RSP_A_PE_ADDRS) || !need(info, RSP_A_PE_POLICY))
 		return -EINVAL;
-	memset(pe, 0, sizeof(*pe));
 	parse_handle(tb[RSP_A_POOL_HANDLE], &pe->handle);
 	pe->id = nla_get_u32(tb[RSP_A_PE_ID]);
 	pe->proto = nla_get_u8(tb[RSP_A_PE_PROTO]);
@@ -559,7 +559,7 @@ static int rsp_pe_new_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int flags = 0;
 	int err;
 
-	pe = kmalloc(sizeof(*pe), GFP_KERNEL);
+	pe = kzalloc(sizeof(*pe), GFP_KERNEL);
 	if (!pe)
 		return -ENOMEM;
 	err = parse_pe(info, pe);
