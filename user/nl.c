@@ -319,10 +319,11 @@ static ssize_t read_answers(struct rsp_nl *nl, uint8_t *buf)
 	do
 		r = recv(nl_socket_get_fd(nl->sk), buf, sizeof(rbuf), MSG_TRUNC);
 	while (r < 0 && errno == EINTR);
-	if (r >= 0 && r <= (ssize_t)sizeof(rbuf))
+	/* An empty read carries no answer: an error, or callers loop. */
+	if (r > 0 && r <= (ssize_t)sizeof(rbuf))
 		return r;
 	snprintf(nl->msg, sizeof(nl->msg), "reading the answer: %s",
-		 strerror(r < 0 ? errno : EMSGSIZE));
+		 strerror(r < 0 ? errno : r ? EMSGSIZE : ENODATA));
 	nl->done = 1;
 	nl->err = -EIO;
 	return nl->err;
