@@ -603,6 +603,57 @@ u32 rsp_flush(struct rsp_hs *hs, u32 portid)
 	return n;
 }
 
+/* The 16-bit big-endian words of a handle, an odd one padded with 0. */
+static u64 handle_words(const struct rsp_handle *h)
+{
+	u64 s = 0;
+	u32 i;
+
+	for (i = 0; i + 1 < h->len; i += 2)
+		s += (u32)h->data[i] << 8 | h->data[i + 1];
+	if (h->len & 1)
+		s += (u32)h->data[h->len - 1] << 8;
+	return s;
+}
+
+/*
+ * The ENRP PE checksum of the PEs of @home (RSP_CMD_HOME_GET), their
+ * number in *@count.  One's-complement addition commutes, so a pool's
+ * handle words are summed once and counted for each of its PEs there.
+ */
+u16 rsp_home_checksum(struct rsp_hs *hs, u32 home, u32 *count)
+{
+	struct rb_node *pn, *en;
+	u64 sum = 0;
+	u32 n = 0;
+
+	mutex_lock(&hs->lock);
+	for (pn = rb_first(&hs->pools); pn; pn = rb_next(pn)) {
+		struct rsp_pool *pool = rb_entry(pn, struct rsp_pool, node);
+		u64 ids = 0;
+		u32 k = 0;
+
+		for (en = rb_first(&pool->pes); en; en = rb_next(en)) {
+			const struct rsp_pe *pe = rb_entry(en, struct rsp_pe,
+							   id_node);
+
+			if (pe->home != home)
+				continue;
+			ids += (pe->id >> 16) + (pe->id & 0xffff);
+			k++;
+		}
+		if (k)
+			sum += ids + k * handle_words(&pool->handle);
+		n += k;
+		cond_resched();
+	}
+	mutex_unlock(&hs->lock);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	*count = n;
+	return ~sum & 0xffff;
+}
+
 void rsp_expire_run(struct rsp_hs *hs)
 {
 	struct rb_node *n;

@@ -261,6 +261,7 @@ int rsp_pe_delete(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
 		  u32 portid, struct netlink_ext_ack *extack);
 u32 rsp_delete_home(struct rsp_hs *hs, u32 home, u32 portid);
 u32 rsp_flush(struct rsp_hs *hs, u32 portid);
+u16 rsp_home_checksum(struct rsp_hs *hs, u32 home, u32 *count);
 int rsp_pe_report(struct rsp_hs *hs, const struct rsp_handle *h, u32 id,
 		  const kuid_t *uid, u32 portid, u32 *reports, bool *removed,
 		  struct netlink_ext_ack *extack);

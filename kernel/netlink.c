@@ -62,6 +62,7 @@ static const struct nla_policy rsp_policy[RSP_A_MAX + 1] = {
 			 A(PE_ASAP_PORT) | A(PE_ASAP_ADDRS) | A(PE_ASAP_PROTO))
 
 /* The attributes each request may carry; any other is refused. */
+static_assert(RSP_A_MAX < 32, "rsp_cmd_attrs[] holds a bit per attribute");
 static const u32 rsp_cmd_attrs[RSP_CMD_MAX + 1] = {
 	[RSP_CMD_PE_NEW]	= PE_ATTRS | A(REPLACE) | A(QUIET),
 	[RSP_CMD_PE_SET]	= PE_ATTRS | A(QUIET),
@@ -72,6 +73,7 @@ static const u32 rsp_cmd_attrs[RSP_CMD_MAX + 1] = {
 	[RSP_CMD_RESOLVE]	= A(POOL_HANDLE) | A(COUNT),
 	[RSP_CMD_REPORT]	= A(POOL_HANDLE) | A(PE_ID),
 	[RSP_CMD_LIMITS_SET]	= A(LIMITS),
+	[RSP_CMD_HOME_GET]	= A(PE_HOME),
 };
 
 static struct genl_family rsp_family;
@@ -107,6 +109,7 @@ static const char * const rsp_not_valid[RSP_A_MAX + 1] = {
 	[RSP_A_PE_ASAP_ADDRS]	= "RSP_A_PE_ASAP_ADDRS is not valid for this command",
 	[RSP_A_PE_ASAP_PROTO]	= "RSP_A_PE_ASAP_PROTO is not valid for this command",
 	[RSP_A_QUIET]		= "RSP_A_QUIET is not valid for this command",
+	[RSP_A_HOME_CHECKSUM]	= "RSP_A_HOME_CHECKSUM is not valid for this command",
 };
 
 static int check_attrs(u8 cmd, struct nlattr **tb,
@@ -804,6 +807,31 @@ static int rsp_del_home_doit(struct sk_buff *skb, struct genl_info *info)
 					 info->snd_portid));
 }
 
+static int rsp_home_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	u32 home, count;
+	void *hdr;
+	u16 sum;
+	int err;
+
+	if (!need(info, RSP_A_PE_HOME))
+		return -EINVAL;
+	home = nla_get_u32(info->attrs[RSP_A_PE_HOME]);
+	sum = rsp_home_checksum(rsp_hs(genl_info_net(info)), home, &count);
+	err = reply_new(info, 3 * nla_total_size(4), RSP_CMD_HOME_GET, &msg,
+			&hdr);
+	if (err)
+		return err;
+	if (nla_put_u32(msg, RSP_A_PE_HOME, home) ||
+	    nla_put_u32(msg, RSP_A_COUNT, count) ||
+	    nla_put_u16(msg, RSP_A_HOME_CHECKSUM, sum)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return reply_send(info, msg, hdr);
+}
+
 static int rsp_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return reply_u32(info, RSP_A_COUNT,
@@ -1037,6 +1065,7 @@ static const struct genl_ops rsp_ops[] = {
 	OP(RSP_CMD_LIMITS_GET, rsp_limits_get_doit, 0),
 	OP(RSP_CMD_LIMITS_SET, rsp_limits_set_doit, GENL_UNS_ADMIN_PERM),
 	OP(RSP_CMD_STATS_GET, rsp_stats_get_doit, 0),
+	OP(RSP_CMD_HOME_GET, rsp_home_get_doit, 0),
 };
 
 static const struct genl_multicast_group rsp_mcgrps[] = {

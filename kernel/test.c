@@ -978,6 +978,38 @@ static void test_delete_home_and_flush(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c->hs.npools, 0U);
 }
 
+/* Worked by hand from RFC 5353's sum: handle words, then the ID's. */
+static void test_home_checksum(struct kunit *test)
+{
+	static const struct { const char *pool; u32 id, home; } pes[] = {
+		{ "ab", 1, 7 },		/* 0x6162 + 0x0001 */
+		{ "ab", 0x10002, 7 },	/* 0x6162 + 0x0001 + 0x0002 */
+		{ "c", 5, 7 },		/* 0x6300 (odd: padded) + 0x0005 */
+		{ "ab", 9, 8 },		/* 0x6162 + 0x0009 */
+	};
+	struct ctx *c = test->priv;
+	u32 n = 99;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(pes); i++) {
+		info_for(test, pes[i].pool, pes[i].id, RSP_POLICY_RR, AF_INET);
+		c->info.home = pes[i].home;
+		KUNIT_ASSERT_EQ(test, enter(test, &c->info), 0);
+	}
+	/* 0x6163 + 0x6165 + 0x6305 = 0x125cd, folded 0x25ce, inverted. */
+	KUNIT_EXPECT_EQ(test, rsp_home_checksum(&c->hs, 7, &n), 0xda31);
+	KUNIT_EXPECT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, rsp_home_checksum(&c->hs, 8, &n), 0x9e94);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	/* None: the empty sum, inverted. */
+	KUNIT_EXPECT_EQ(test, rsp_home_checksum(&c->hs, 6, &n), 0xffff);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	/* A PE that goes leaves the sum. */
+	KUNIT_EXPECT_EQ(test, rsp_delete_home(&c->hs, 8, 0), 1U);
+	KUNIT_EXPECT_EQ(test, rsp_home_checksum(&c->hs, 8, &n), 0xffff);
+	KUNIT_EXPECT_EQ(test, rsp_home_checksum(&c->hs, 7, &n), 0xda31);
+}
+
 static void test_ordered_walk(struct kunit *test)
 {
 	struct ctx *c = test->priv;
@@ -1104,6 +1136,7 @@ static struct kunit_case rsp_cases[] = {
 	KUNIT_CASE(test_peers_shared_address),
 	KUNIT_CASE(test_peers_resize),
 	KUNIT_CASE(test_delete_home_and_flush),
+	KUNIT_CASE(test_home_checksum),
 	KUNIT_CASE(test_ordered_walk),
 	KUNIT_CASE(test_concurrency),
 	{}

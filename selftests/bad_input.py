@@ -183,6 +183,11 @@ def main():
          "missing attribute RSP_A_POOL_HANDLE")
     case("DEL_HOME without home", "DEL_HOME", [], E.EINVAL,
          "missing attribute RSP_A_PE_HOME")
+    case("HOME_GET without home", "HOME_GET", [], E.EINVAL,
+         "missing attribute RSP_A_PE_HOME")
+    case("HOME_GET with a pool handle", "HOME_GET",
+         [u32(A["PE_HOME"], 7), attr(A["POOL_HANDLE"], b"pool")], E.EINVAL,
+         "RSP_A_POOL_HANDLE is not valid for this command", point_at=1)
     case("LIMITS_SET threshold 0", "LIMITS_SET",
          [nest(A["LIMITS"], u32(LIMIT["REPORT_THRESHOLD"], 0))], E.ERANGE)
     case("LIMITS_SET max-pes 0", "LIMITS_SET",

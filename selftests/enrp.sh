@@ -120,6 +120,12 @@ kill -INT "$(cat "$T/pe2.pid")"
 eq "its deregistration at pr2 reaches pr1" \
 	"$(until_eq 10 "$a@4369" homes pr1 EchoPool)" "$a@4369"
 eq "... and pr2 has it gone too" "$(homes pr2 EchoPool)" "$a@4369"
+# Presences have come and gone meanwhile, each with its sender's PE
+# checksum, which the receiver's kernel sums for its view (HOME_GET): a
+# sum that differed would make it read the table again.
+eq "the kernel's checksum of a peer's PEs matches the peer's own" \
+	"$(cat "$T/pr1.log" "$T/pr2.log" | grep -c 'its PE checksum is')" \
+	"1"
 
 # A report at pr2 (the socket option, or rspctl here) reaches pr1, a's
 # home, as ASAP ENDPOINT_UNREACHABLE.

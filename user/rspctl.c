@@ -42,6 +42,7 @@ static void usage(FILE *f)
 "  rspctl pe del HANDLE id ID\n"
 "  rspctl pe show [HANDLE [id ID]]\n"
 "  rspctl pe flush home PRID\n"
+"  rspctl pe checksum home PRID\n"
 "  rspctl resolve HANDLE [count N]\n"
 "  rspctl report HANDLE [id] ID\n"
 "  rspctl flush\n"
@@ -620,6 +621,29 @@ static void print_count(uint32_t n, const char *what)
 	}
 }
 
+static int show_home(struct nlattr **tb, int cmd, void *arg)
+{
+	(void)cmd;
+	(void)arg;
+	if (!tb[RSP_A_PE_HOME] || !tb[RSP_A_COUNT] ||
+	    !tb[RSP_A_HOME_CHECKSUM])
+		return 0;
+	if (json) {
+		json_open(NULL, '{');
+		json_u64("home", nla_get_u32(tb[RSP_A_PE_HOME]));
+		json_u64("pes", nla_get_u32(tb[RSP_A_COUNT]));
+		json_u64("checksum", nla_get_u16(tb[RSP_A_HOME_CHECKSUM]));
+		json_close('}');
+		json_end_line();
+	} else {
+		printf("home 0x%x pes %u checksum 0x%04x\n",
+		       nla_get_u32(tb[RSP_A_PE_HOME]),
+		       nla_get_u32(tb[RSP_A_COUNT]),
+		       nla_get_u16(tb[RSP_A_HOME_CHECKSUM]));
+	}
+	return 0;
+}
+
 static int cmd_pe(int argc, char **argv)
 {
 	struct nl_msg *msg;
@@ -658,7 +682,15 @@ static int cmd_pe(int argc, char **argv)
 		print_count(n, "deleted");
 		return 0;
 	}
-	die("pe: unknown command \"%s\" (add, set, del, show, flush)",
+	if (is(argv[0], "checksum")) {
+		if (argc != 3 || !is(argv[1], "home"))
+			die("%s", "pe checksum: needs home PRID");
+		msg = rsp_nl_msg(&nl, RSP_CMD_HOME_GET, 0);
+		nla_put_u32(msg, RSP_A_PE_HOME, get_u32(argv[2], "home"));
+		talk(msg, show_home, NULL, "pe checksum");
+		return 0;
+	}
+	die("pe: unknown command \"%s\" (add, set, del, show, flush, checksum)",
 	    argv[0]);
 	return 1;
 }

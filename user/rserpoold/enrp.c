@@ -750,44 +750,32 @@ static void on_table(struct rsp_enrp *e, struct epeer *p)
 		table_read(e, p);
 }
 
-struct view {
-	uint32_t home;
-	uint64_t sum;
-};
-
-static int sum_home(const struct rsp_pe_rec *r, void *arg)
-{
-	struct view *w = arg;
-
-	if (r->home == w->home)
-		w->sum = rsp_csum_add(w->sum, r->handle, r->handle_len, r->id);
-	return 0;
-}
-
 /*
- * A presence's checksum against our view of the peer's PEs.  The view is
- * summed from the kernel only when the peer's checksum or our view of it
- * moved (rsp_enrp_changed(): the kernel's events, and our own puts); the
- * peer's updates come before its presence on the association.
+ * A presence's checksum against our view of the peer's PEs, which the
+ * kernel sums (RSP_CMD_HOME_GET).  Asked only when the peer's checksum
+ * or our view of it moved (rsp_enrp_changed(): the kernel's events, and
+ * our own puts); the peer's updates come before its presence on the
+ * association.
  */
 static void check_sum(struct rsp_enrp *e, struct epeer *p, uint16_t cs)
 {
-	struct view w = { p->id, RSP_CSUM_EMPTY };
+	uint16_t ours = rsp_csum_final(RSP_CSUM_EMPTY);
+	uint32_t n;
 
 	if (p->reading || (p->checked && cs == p->csum_seen))
 		return;
-	if (!only_ours(e) && rsp_kern_dump(e->nl, sum_home, &w))
+	if (!only_ours(e) && rsp_kern_home(e->nl, p->id, &n, &ours))
 		return;
 	p->csum_seen = cs;
 	p->checked = 1;
-	if (rsp_csum_final(w.sum) == cs)
+	if (ours == cs)
 		return;
 	/* Read already for this value: a peer that sums otherwise. */
 	if (p->read_for == cs)
 		return;
 	p->read_for = cs;
 	say(e, 1, "peer %08x: its PE checksum is %04x, ours of it %04x: reading its table again",
-	    p->id, cs, rsp_csum_final(w.sum));
+	    p->id, cs, ours);
 	read_table(e, p);
 }
 
@@ -1571,13 +1559,18 @@ void rsp_enrp_update(void *arg, int del, const struct rsp_pe_rec *r)
 	struct rsp_param *prm;
 	unsigned int i;
 
+	for (i = 0; i < e->npeers; i++)
+		if (e->peers[i].id && e->peers[i].state == P_UP)
+			break;
+	if (i == e->npeers)
+		return;		/* no one to tell: no message to make */
 	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_HANDLE_UPDATE, 0);
 	e->out.action = del;
 	rsp_msg_add_handle(&e->out, r->handle, r->handle_len);
 	prm = rsp_msg_add(&e->out, RSP_P_PE);
 	rsp_pe_to_wire(&e->pe, r);
 	prm->pe = &e->pe;
-	for (i = 0; i < e->npeers; i++)
+	for (; i < e->npeers; i++)
 		if (e->peers[i].id && e->peers[i].state == P_UP)
 			send_peer(e, &e->peers[i], &e->out);
 }
@@ -1676,22 +1669,6 @@ void rsp_enrp_close(struct rsp_enrp *e)
 	free(e);
 }
 
-struct census {
-	struct rsp_enrp *e;
-	unsigned int pes[RSP_ENRP_PEERS_MAX];
-};
-
-static int count_home(const struct rsp_pe_rec *r, void *arg)
-{
-	struct census *c = arg;
-	unsigned int i;
-
-	for (i = 0; r->home && i < c->e->npeers; i++)
-		if (c->e->peers[i].id == r->home)
-			c->pes[i]++;
-	return 0;
-}
-
 uint64_t rsp_enrp_dropped(const struct rsp_enrp *e)
 {
 	return e->dropped + e->rx.dropped;
@@ -1703,15 +1680,15 @@ void rsp_enrp_show(struct rsp_enrp *e, FILE *f)
 		[P_UP] = "up", [P_TAKING] = "taking-over",
 		[P_WAITING] = "taken-over",
 	};
-	struct census c = { .e = e };
 	uint64_t now = rsp_now_ms();
 	unsigned int i;
 
-	rsp_kern_dump(e->nl, count_home, &c);
 	for (i = 0; i < e->npeers; i++) {
 		const struct epeer *p = &e->peers[i];
 		char addr[INET6_ADDRSTRLEN] = "-";
 		struct sockaddr_storage ss;
+		uint32_t pes = 0;
+		uint16_t sum;
 
 		if (p->addr.ss_family)
 			ss = p->addr;
@@ -1733,6 +1710,9 @@ void rsp_enrp_show(struct rsp_enrp *e, FILE *f)
 		if (p->id && p->last_heard)
 			fprintf(f, " heard=%llu",
 				(unsigned long long)(now - p->last_heard));
-		fprintf(f, " pes=%u\n", c.pes[i]);
+		/* An unknown peer (id 0) owns none: 0 is "no home". */
+		if (p->id)
+			rsp_kern_home(e->nl, p->id, &pes, &sum);
+		fprintf(f, " pes=%u\n", pes);
 	}
 }

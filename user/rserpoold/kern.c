@@ -280,6 +280,45 @@ int rsp_kern_del_home(struct rsp_nl *nl, uint32_t home)
 	return err ? err : n;
 }
 
+struct home_sum {
+	uint32_t n;
+	uint16_t sum;
+	int got;
+};
+
+static int got_home(struct nlattr **tb, int cmd, void *arg)
+{
+	struct home_sum *h = arg;
+
+	(void)cmd;
+	if (tb[RSP_A_COUNT] && tb[RSP_A_HOME_CHECKSUM]) {
+		h->n = nla_get_u32(tb[RSP_A_COUNT]);
+		h->sum = nla_get_u16(tb[RSP_A_HOME_CHECKSUM]);
+		h->got = 1;
+	}
+	return 0;
+}
+
+int rsp_kern_home(struct rsp_nl *nl, uint32_t home, uint32_t *n,
+		  uint16_t *sum)
+{
+	struct nl_msg *m = rsp_nl_msg(nl, RSP_CMD_HOME_GET, 0);
+	struct home_sum h = { 0 };
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	nla_put_u32(m, RSP_A_PE_HOME, home);
+	err = rsp_nl_talk(nl, m, got_home, &h);
+	if (err)
+		return err;
+	if (!h.got)
+		return -EPROTO;
+	*n = h.n;
+	*sum = h.sum;
+	return 0;
+}
+
 int rsp_kern_report(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 		    uint32_t id)
 {

@@ -26,6 +26,12 @@ int rsp_kern_del(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 long rsp_kern_count(struct rsp_nl *nl);
 /* Removes every PE whose home is @home; how many, or -errno. */
 int rsp_kern_del_home(struct rsp_nl *nl, uint32_t home);
+/*
+ * How many PEs have home @home (*@n) and their ENRP PE checksum (*@sum,
+ * final), summed by the kernel.  0 or -errno.
+ */
+int rsp_kern_home(struct rsp_nl *nl, uint32_t home, uint32_t *n,
+		  uint16_t *sum);
 /* Reports PE @id unreachable; 0 or -errno. */
 int rsp_kern_report(struct rsp_nl *nl, const uint8_t *handle, size_t len,
 		    uint32_t id);

@@ -59,6 +59,15 @@
  *                      and RSP_A_REASON if the PE was removed.
  *   RSP_CMD_LIMITS_GET / RSP_CMD_LIMITS_SET   RSP_A_LIMITS nest.
  *   RSP_CMD_STATS_GET  RSP_A_STATS nest, the counters of this namespace.
+ *   RSP_CMD_HOME_GET   the PEs whose home registrar is PE_HOME: replies
+ *                      with PE_HOME, RSP_A_COUNT (how many) and
+ *                      RSP_A_HOME_CHECKSUM, their ENRP PE checksum (RFC
+ *                      5353: the 16-bit one's-complement sum of each
+ *                      PE's pool handle and PE ID, an odd handle padded
+ *                      with a zero byte, inverted; 0xffff for none), as a
+ *                      PRESENCE carries it.  A registrar checks its view
+ *                      of a peer with it, where a dump of every PE cost
+ *                      seconds for a large handlespace.
  *
  * Errors beside the usual ones: -EINVAL with "inconsistent pooling
  * policy" when a PE's policy type differs from its pool's, -EPROTOTYPE
@@ -116,6 +125,7 @@ enum rsp_cmd {
 	RSP_CMD_LIMITS_GET,
 	RSP_CMD_LIMITS_SET,
 	RSP_CMD_STATS_GET,
+	RSP_CMD_HOME_GET,
 
 	__RSP_CMD_MAX,
 	RSP_CMD_MAX = __RSP_CMD_MAX - 1
@@ -152,6 +162,7 @@ enum rsp_attr {
 	RSP_A_PE_ASAP_ADDRS,	/* nest of RSP_ADDR_A_*, 1..RSP_ASAP_ADDRS_MAX */
 	RSP_A_PE_ASAP_PROTO,	/* u8: IPPROTO_SCTP (if absent) or IPPROTO_TCP */
 	RSP_A_QUIET,		/* flag: PE_NEW, PE_SET raise no event */
+	RSP_A_HOME_CHECKSUM,	/* u16, read only: HOME_GET's PE checksum */
 
 	__RSP_A_MAX,
 	RSP_A_MAX = __RSP_A_MAX - 1
