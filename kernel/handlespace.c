@@ -292,6 +292,15 @@ static void pe_free_deferred(struct rsp_pe *pe)
 	call_rcu(&pe->rcu, pe_free_rcu);
 }
 
+static void set_addr(struct rsp_addr *a, const struct rsp_ip *ip)
+{
+	a->family = ip->family;
+	if (ip->family == AF_INET)
+		a->v4 = ip->v4;
+	else
+		a->v6 = ip->v6;
+}
+
 static struct rsp_pe *pe_alloc(const struct rsp_pe_info *info)
 {
 	struct rsp_pe *pe;
@@ -313,13 +322,16 @@ static struct rsp_pe *pe_alloc(const struct rsp_pe_info *info)
 	pe->use = info->use;
 	pe->naddrs = info->naddrs;
 	pe->reporter = INVALID_UID;
-	memcpy(pe->addrs, info->addrs, info->naddrs * sizeof(pe->addrs[0]));
+	for (i = 0; i < info->naddrs; i++)
+		set_addr(&pe->addrs[i], &info->addrs[i]);
 	/* Kept for the registrar; in no peer chain. */
 	pe->nasap = info->nasap;
 	for (i = 0; i < info->nasap; i++) {
-		pe->addrs[pe->naddrs + i] = info->asap[i];
-		pe->addrs[pe->naddrs + i].asap_port = info->asap_port;
-		pe->addrs[pe->naddrs + i].asap_proto = info->asap_proto;
+		struct rsp_addr *a = &pe->addrs[pe->naddrs + i];
+
+		set_addr(a, &info->asap[i]);
+		a->asap_port = info->asap_port;
+		a->asap_proto = info->asap_proto;
 	}
 	return pe;
 }

@@ -40,6 +40,15 @@ struct rsp_addr {
 	};
 };
 
+/* An address as a request gives it: rsp_addr is twice the size. */
+struct rsp_ip {
+	u8 family;			/* AF_INET or AF_INET6 */
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	};
+};
+
 /*
  * No policy takes more than one of weight, priority and load (policy.c,
  * checked by a unit test): they share a word.
@@ -55,26 +64,31 @@ struct rsp_policy_params {
 	u32 distance;
 };
 
-/* What a registration describes; parsed from netlink (or built by tests). */
+/*
+ * What a registration describes; parsed from netlink (or built by tests).
+ * The small fields fill the handle's padding: each put allocates one,
+ * which init_on_alloc clears whole, and it fits 512 bytes so.
+ */
 struct rsp_pe_info {
 	struct rsp_handle handle;
+	u8 proto;
+	u8 use;
+	u8 naddrs;
 	u32 id;
 	u32 home;
 	u32 lifetime_ms;
 	u16 port;
-	u8 proto;
-	u8 use;
-	u8 naddrs;
-	struct rsp_addr addrs[RSP_ADDRS_MAX];
+	u16 asap_port;
 	u8 nasap;			/* ASAP transport: 0 if none */
 	u8 asap_proto;			/* IPPROTO_SCTP or IPPROTO_TCP */
-	u16 asap_port;
-	struct rsp_addr asap[RSP_ASAP_ADDRS_MAX];
+	bool quiet;			/* no event */
+	struct rsp_ip addrs[RSP_ADDRS_MAX];
+	struct rsp_ip asap[RSP_ASAP_ADDRS_MAX];
 	u32 policy;			/* RSP_POLICY_* */
 	struct rsp_policy_params pol;
 	u32 portid;			/* of the request: its events carry it */
-	bool quiet;			/* no event */
 };
+static_assert(sizeof(struct rsp_pe_info) <= 512);
 
 /*
  * A PE with one address is 208 bytes (19 to a page), from its own slab

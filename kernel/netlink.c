@@ -175,7 +175,7 @@ static const char * const rsp_asap_msg[] = {
 };
 
 /* The addresses of a nest into @out (at most @max): 0 or -errno. */
-static int parse_addr_list(struct nlattr *nest, struct rsp_addr *out, u8 *n,
+static int parse_addr_list(struct nlattr *nest, struct rsp_ip *out, u8 *n,
 			   unsigned int max, const char * const *msg,
 			   struct netlink_ext_ack *extack)
 {
@@ -184,7 +184,7 @@ static int parse_addr_list(struct nlattr *nest, struct rsp_addr *out, u8 *n,
 
 	*n = 0;
 	nla_for_each_nested(a, nest, rem) {
-		struct rsp_addr *ad = &out[*n];
+		struct rsp_ip *ad = &out[*n];
 		bool bad;
 
 		if (*n == max) {
@@ -279,8 +279,8 @@ static int parse_policy(struct nlattr *nest, u32 *type,
 	const struct rsp_policy_ops *ops;
 	int i, err;
 
-	err = nla_parse_nested(tb, RSP_POLICY_A_MAX, nest, rsp_policy_policy,
-			       extack);
+	/* Validated with the request (NLA_POLICY_NESTED): only split it. */
+	err = nla_parse_nested(tb, RSP_POLICY_A_MAX, nest, NULL, extack);
 	if (err)
 		return err;
 	if (!tb[RSP_POLICY_A_TYPE]) {
