@@ -88,6 +88,7 @@ struct rsp_pe_info {
 	struct rsp_policy_params pol;
 	u32 portid;			/* of the request: its events carry it */
 };
+
 static_assert(sizeof(struct rsp_pe_info) <= 512);
 
 /*
