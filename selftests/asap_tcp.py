@@ -3,7 +3,9 @@
 """ASAP over TCP, written from RFC 5352/5354 by hand, to test rserpoold
 from the outside (rsplib speaks ASAP over SCTP only).
 
-usage: asap_tcp.py HOST PORT COMMAND ARG...
+usage: asap_tcp.py [--sctp] HOST PORT COMMAND ARG...
+  --sctp: over SCTP instead (a one-to-one association, PPID 11 for ASAP
+  and 12 for the enrp-* commands), to test what TCP cannot show
   pe HANDLE ID ADDR [POLICY [WORDS...]]
         register a TCP PE (port 7) and stay: answer keep-alives, print
         "registered" (or "rejected 0xCAUSE" and exit 1); SIGTERM
@@ -38,11 +40,13 @@ usage: asap_tcp.py HOST PORT COMMAND ARG...
         handle update, it is home of PE PEID of HANDLE (TCP port 7 at
         ADDR); a list request then: prints "moved" at its answer, and
         sends presences until SIGTERM
-  enrp-reread ID
+  enrp-reread ID [WAIT]
         (to ENRP's port) a registrar with server ID ID that asks for the
         whole table, leaves after the first response and comes back to
         ask again: prints "again" if the second read starts where the
-        first did (and there was more to read), or the first PE of each
+        first did (and there was more to read), or the first PE of each.
+        With WAIT it stays instead, sending presences, and asks again
+        WAIT seconds later
   unknown
         unknown message and parameter types, each action of RFC 5354
         (discard, report; stop, skip, each with or without report),
@@ -110,13 +114,38 @@ def pe_param(pid, addr, policy, words, life=60000, home=0):
     return tlv(P_PE, struct.pack("!IIi", pid, home, life) + transport + pol)
 
 
+SCTP_SNDRCV = 1
+MSG_NOTIFICATION = 0x8000
+
+
 class Link:
-    def __init__(self, host, port):
-        self.s = socket.create_connection((host, port), timeout=5)
+    def __init__(self, host, port, ppid=0):
+        """Over TCP, or over SCTP with messages of PPID @ppid."""
+        self.ppid = ppid
+        if ppid:
+            self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM,
+                                   socket.IPPROTO_SCTP)
+            self.s.settimeout(5)
+            self.s.connect((host, port))
+        else:
+            self.s = socket.create_connection((host, port), timeout=5)
         self.buf = b""
 
     def send(self, m):
-        self.s.sendall(m)
+        if not self.ppid:
+            self.s.sendall(m)
+            return
+        # struct sctp_sndrcvinfo: stream, ssn, flags, ppid (as on the
+        # wire), context, ttl, tsn, cumtsn, assoc_id
+        info = struct.pack("=HHHxxIIIIIi", 0, 0, 0, socket.htonl(self.ppid),
+                           0, 0, 0, 0, 0)
+        self.s.sendmsg([m], [(socket.IPPROTO_SCTP, SCTP_SNDRCV, info)])
+
+    def read(self):
+        while True:
+            d, _, flags, _ = self.s.recvmsg(65536)
+            if not flags & MSG_NOTIFICATION:
+                return d
 
     def recv_raw(self):
         """The next message: (type, flags, body)."""
@@ -128,7 +157,7 @@ class Link:
                     body = self.buf[4:n]
                     self.buf = self.buf[padded:]
                     return t, f, body
-            d = self.s.recv(65536)
+            d = self.read()
             if not d:
                 raise EOFError("registrar closed the connection")
             self.buf += d
@@ -197,9 +226,13 @@ def stay(link):
 
 
 def main():
-    host, port, cmd, args = sys.argv[1], int(sys.argv[2]), sys.argv[3], \
-        sys.argv[4:]
-    link = Link(host, port)
+    argv = sys.argv[1:]
+    sctp = argv[0] == "--sctp"
+    if sctp:
+        argv = argv[1:]
+    host, port, cmd, args = argv[0], int(argv[1]), argv[2], argv[3:]
+    ppid = (12 if cmd.startswith("enrp-") else 11) if sctp else 0
+    link = Link(host, port, ppid)
     if cmd in ("pe", "reg"):
         handle, pid, addr = args[0].encode(), int(args[1]), args[2]
         policy = args[3] if len(args) > 3 else "rr"
@@ -327,10 +360,16 @@ def main():
                 print("moved", flush=True)
     elif cmd == "enrp-reread":
         me = int(args[0], 0)
+        wait = float(args[1]) if len(args) > 1 else 0
         firsts = []
         for _ in range(2):
-            if firsts:
-                link = Link(host, port)
+            if firsts and wait:
+                end = time.time() + wait
+                while time.time() < end:
+                    link.send(presence_msg(me, 0xffff))
+                    time.sleep(0.5)
+            elif firsts:
+                link = Link(host, port, ppid)
             link.send(presence_msg(me, 0xffff))
             link.send(msg(TABLE_REQ, enrp_ids(me)))
             t = None
@@ -341,7 +380,8 @@ def main():
             pid = struct.unpack("!I", [v for pt, v in ps if pt == P_PE][0][:4])
             firsts.append("%s/%d%s" % (h.decode(), pid[0],
                                        " (more)" if f & 2 else ""))
-            link.s.close()
+            if not wait:
+                link.s.close()
         print("again" if firsts[0] == firsts[1] and "more" in firsts[0]
               else " then ".join(firsts))
     elif cmd == "unknown":

@@ -203,6 +203,20 @@ until_eq 60 "registered 600" cat "$T/bulk.log" > /dev/null
 eq "a peer that leaves in the middle of the whole table reads it from the start again" \
 	"$(ip netns exec pu timeout 20 python3 "$top/selftests/asap_tcp.py" \
 	   10.12.0.2 9901 enrp-reread 0x7878)" "again"
+# The same over SCTP, where it is the association's end (SHUTDOWN_COMP)
+# that tells pr2, not a closed connection.
+eq "... over SCTP too" \
+	"$(ip netns exec pu timeout 20 python3 "$top/selftests/asap_tcp.py" \
+	   --sctp 10.12.0.2 9901 enrp-reread 0x7879)" "again"
+# A peer that stays but does not ask for the rest within
+# MAX-TIME-NO-RESPONSE (1.5 s here) has given the read up: its next
+# request starts it again, and pr2 does not keep the rest meanwhile.
+eq "a peer that stops reading and asks again later reads from the start" \
+	"$(ip netns exec pu timeout 20 python3 "$top/selftests/asap_tcp.py" \
+	   10.12.0.2 9901 enrp-reread 0x787a 2.5)" "again"
+eq "... and pr2 said it dropped the read" \
+	"$(grep -c "peer 0000787a stopped reading our table: dropped" \
+	   "$T/pr2.log")" 1
 kill $bpe
 wait $bpe 2>/dev/null
 

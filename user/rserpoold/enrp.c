@@ -79,6 +79,7 @@ struct epeer {
 	 */
 	struct rsp_buf *snap;
 	size_t nsnap, snap_at;
+	uint64_t served_at;		/* ms: its last response of either */
 	/*
 	 * Or, the whole table, read from the kernel a response at a time
 	 * as it asks: the dump, its pass (as struct snapshot's), and the
@@ -280,6 +281,21 @@ static void snap_free(struct epeer *p)
 	p->cur = NULL;
 	rsp_buf_free(&p->ahead);
 	p->ahead_err = 0;
+}
+
+/*
+ * A read that @p has not carried on for MAX-TIME-NO-RESPONSE is over: a
+ * reader asks for the next part at once.  Its next request starts a new
+ * one, as after a lost association, and its memory goes meanwhile.
+ */
+static void snap_stale(struct rsp_enrp *e, struct epeer *p, uint64_t now)
+{
+	if ((p->snap || p->cur) &&
+	    now >= p->served_at + e->c.no_response_ms) {
+		say(e, 1, "peer %08x stopped reading our table: dropped",
+		    p->id);
+		snap_free(p);
+	}
 }
 
 /* The table @p reads, as it is when it asks: its responses, encoded. */
@@ -488,6 +504,8 @@ static void table_response(struct rsp_enrp *e, struct epeer *p, int own)
 	const struct rsp_pe_rec *r;
 	size_t i;
 
+	snap_stale(e, p, rsp_now_ms());
+	p->served_at = rsp_now_ms();
 	if (p->cur || (!own && !p->snap)) {
 		table_part(e, p);
 		return;
@@ -1481,6 +1499,8 @@ int rsp_enrp_tick(struct rsp_enrp *e)
 	while (i < e->npeers) {
 		struct epeer *p = &e->peers[i];
 		int moved = 0;
+
+		snap_stale(e, p, now);
 
 		if (p->state == P_TAKING && (!p->nwait || now >= p->until)) {
 			if (p->nwait)
