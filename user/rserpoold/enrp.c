@@ -284,14 +284,16 @@ static void snap_free(struct epeer *p)
 }
 
 /*
- * A read that @p has not carried on for MAX-TIME-NO-RESPONSE is over: a
- * reader asks for the next part at once.  Its next request starts a new
- * one, as after a lost association, and its memory goes meanwhile.
+ * A read that @p has not carried on for as long as a silent peer takes
+ * to be gone (MAX-TIME-LAST-HEARD and MAX-TIME-NO-RESPONSE) is over: a
+ * reader asks for the next part as soon as it has one, and a slow one
+ * within seconds.  Its next request starts a new read, as after a lost
+ * association, and the memory of this one goes meanwhile.
  */
 static void snap_stale(struct rsp_enrp *e, struct epeer *p, uint64_t now)
 {
-	if ((p->snap || p->cur) &&
-	    now >= p->served_at + e->c.no_response_ms) {
+	if ((p->snap || p->cur) && now >= p->served_at +
+	    e->c.last_heard_ms + e->c.no_response_ms) {
 		say(e, 1, "peer %08x stopped reading our table: dropped",
 		    p->id);
 		snap_free(p);
