@@ -66,8 +66,8 @@ struct rsp_policy_params {
 
 /*
  * What a registration describes; parsed from netlink (or built by tests).
- * The small fields fill the handle's padding: each put allocates one,
- * which init_on_alloc clears whole, and it fits 512 bytes so.
+ * The small fields fill the handle's padding so that it fits 512 bytes:
+ * each put allocates one, and init_on_alloc clears all of it.
  */
 struct rsp_pe_info {
 	struct rsp_handle handle;

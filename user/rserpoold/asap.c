@@ -340,13 +340,14 @@ static void home_set(struct rsp_asap *a, const struct rsp_pe_rec *r,
 		return;	/* the kernel has it; keep-alives do not */
 	if (!h) {
 		h = &a->homes[a->nhomes];
-		h->rec = *r;
+		h->rec = *r;	/* before home_link(), which hashes its key */
 		h->mark = a->mark;	/* the slot's old mark is not ours */
 		home_link(a, a->nhomes++);
 		a->csum = rsp_csum_add(a->csum, r->handle, r->handle_len,
 				       r->id);
+	} else {
+		h->rec = *r;
 	}
-	h->rec = *r;
 	h->via = *via;
 	h->next_ka = rsp_now_ms() + a->c.ka_interval_ms;
 	due(a, h->next_ka);

@@ -1710,7 +1710,6 @@ void rsp_enrp_show(struct rsp_enrp *e, FILE *f)
 		char addr[INET6_ADDRSTRLEN] = "-";
 		struct sockaddr_storage ss;
 		uint32_t pes = 0;
-		uint16_t sum;
 
 		if (p->addr.ss_family)
 			ss = p->addr;
@@ -1734,7 +1733,7 @@ void rsp_enrp_show(struct rsp_enrp *e, FILE *f)
 				(unsigned long long)(now - p->last_heard));
 		/* An unknown peer (id 0) owns none: 0 is "no home". */
 		if (p->id)
-			rsp_kern_home(e->nl, p->id, &pes, &sum);
+			rsp_kern_home(e->nl, p->id, &pes, NULL);
 		fprintf(f, " pes=%u\n", pes);
 	}
 }

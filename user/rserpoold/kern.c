@@ -315,7 +315,8 @@ int rsp_kern_home(struct rsp_nl *nl, uint32_t home, uint32_t *n,
 	if (!h.got)
 		return -EPROTO;
 	*n = h.n;
-	*sum = h.sum;
+	if (sum)
+		*sum = h.sum;
 	return 0;
 }
 
