@@ -441,6 +441,14 @@ static void filter_addrs(struct rsp_asap *a, struct rsp_pe_rec *r,
 	unsigned int i, j, k = 0;
 	int n = 0;
 
+	/*
+	 * One address, the one it sent from (a peer address of the
+	 * association), and its ASAP transport given: the list would keep
+	 * just that, so it is not asked for (a system call a registration).
+	 */
+	if (r->naddrs == 1 && r->has_asap && from->sa &&
+	    rsp_sa_same(&r->addrs[0], from->sa))
+		return;
 	if (from->fd == a->sctp) {
 		n = sctp_getpaddrs(a->sctp, from->assoc, &sas);
 	} else {
