@@ -3,9 +3,10 @@
 """ASAP over TCP, written from RFC 5352/5354 by hand, to test rserpoold
 from the outside (rsplib speaks ASAP over SCTP only).
 
-usage: asap_tcp.py [--sctp] HOST PORT COMMAND ARG...
+usage: [ASAP_PORT=N] asap_tcp.py [--sctp] HOST PORT COMMAND ARG...
   --sctp: over SCTP instead (a one-to-one association, PPID 11 for ASAP
   and 12 for the enrp-* commands), to test what TCP cannot show
+  ASAP_PORT: the PEs carry an ASAP transport, TCP at that port and ADDR
   pe HANDLE ID ADDR [POLICY [WORDS...]]
         register a TCP PE (port 7) and stay: answer keep-alives, print
         "registered" (or "rejected 0xCAUSE" and exit 1); SIGTERM
@@ -54,6 +55,7 @@ usage: asap_tcp.py [--sctp] HOST PORT COMMAND ARG...
         "error:CAUSE:TYPE" (the type of what the error carries) or
         "resolution:CAUSE"
 """
+import os
 import signal
 import socket
 import struct
@@ -111,6 +113,11 @@ def pe_param(pid, addr, policy, words, life=60000, home=0):
                     tlv(P_IPV4, socket.inet_aton(addr)))
     pol = tlv(P_POLICY, struct.pack("!I", POLICIES[policy]) +
               b"".join(struct.pack("!I", w) for w in words))
+    # $ASAP_PORT: with an ASAP transport, TCP at that port and ADDR
+    asap = os.environ.get("ASAP_PORT")
+    if asap:
+        pol += tlv(P_TCP, struct.pack("!HH", int(asap), 0) +
+                   tlv(P_IPV4, socket.inet_aton(addr)))
     return tlv(P_PE, struct.pack("!IIi", pid, home, life) + transport + pol)
 
 

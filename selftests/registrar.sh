@@ -145,6 +145,23 @@ capture_end
 # With messages that TCP segments split and join (rsp-tcp.lua frames them).
 check_decoded "$T/cap.pcapng" 10.11.0.1
 
+# A PE at the address it registers from, with its ASAP transport, keeps
+# both as they are (without asking for the connection's addresses); one
+# that names another address gets the one it came from.
+ASAP_PORT=4000 ip netns exec pu $TCPC pe asap-pool 1 10.11.0.4 \
+	> "$T/asap1.log" 2>&1 &
+a1=$!
+ASAP_PORT=4000 ip netns exec pu $TCPC pe asap-pool 2 10.11.0.99 \
+	> "$T/asap2.log" 2>&1 &
+a2=$!
+until_eq 10 2 count asap-pool > /dev/null
+eq "a PE's own address stays; another becomes the one it came from" \
+	"$(in_pr $R -j pe show asap-pool |
+	   jq -r '[.[] | "\(.id):\(.addrs | join(",")):\(.asap.port)"] | join(" ")')" \
+	"1:10.11.0.4:4000 2:10.11.0.4:4000"
+kill -TERM $a1 $a2
+wait $a1 $a2 2>/dev/null
+
 # A flood of registrations beyond the kernel's limit: the first ones in,
 # the rest refused with Operation Error 0x6 (lack of resources), the
 # table and the daemon's count agree, the daemon serves on.
