@@ -225,9 +225,9 @@ static bool alias_wanted(const struct rsp_pool *pool, u32 n)
  * nodes, and no memory of its own.  Built in O(n) by a work item, not by
  * writers (a registration would cost O(n)): it is stamped with pool->wgen
  * and the PE count, which every add, removal and weight change moves, and
- * a selection uses it only while both still hold.
+ * a selection uses it only while both still hold.  A pick reads acut,
+ * aslot and fweight, which sit side by side.
  */
-/* A pick reads acut, aslot and fweight: side by side. */
 static_assert(offsetofend(struct rsp_pe, aslot) ==
 	      offsetof(struct rsp_pe, fweight));
 

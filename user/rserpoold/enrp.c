@@ -117,6 +117,12 @@ struct epeer {
 	uint32_t wait[RSP_ENRP_PEERS_MAX];
 };
 
+/* A peer that has told us who it is and is not being taken over. */
+static int live(const struct epeer *p)
+{
+	return p->id && p->state == P_UP;
+}
+
 struct rsp_enrp {
 	struct rsp_enrp_conf c;
 	struct rsp_nl *nl;
@@ -503,11 +509,12 @@ static void table_part(struct rsp_enrp *e, struct epeer *p)
 static void table_response(struct rsp_enrp *e, struct epeer *p, int own)
 {
 	struct snapshot s = { .e = e, .p = p };
+	uint64_t now = rsp_now_ms();
 	const struct rsp_pe_rec *r;
 	size_t i;
 
-	snap_stale(e, p, rsp_now_ms());
-	p->served_at = rsp_now_ms();
+	snap_stale(e, p, now);
+	p->served_at = now;
 	if (p->cur || (!own && !p->snap)) {
 		table_part(e, p);
 		return;
@@ -991,8 +998,7 @@ static int takeover_finish(struct rsp_enrp *e, struct epeer *t)
 	int err;
 
 	for (i = 0; i < e->npeers; i++)
-		if (&e->peers[i] != t && e->peers[i].id &&
-		    e->peers[i].state == P_UP)
+		if (&e->peers[i] != t && live(&e->peers[i]))
 			takeover_msg(e, &e->peers[i], ENRP_TAKEOVER_SERVER,
 				     t->id);
 	err = rsp_kern_of_home(e->nl, t->id, &v, &n);
@@ -1022,8 +1028,7 @@ static int takeover_start(struct rsp_enrp *e, struct epeer *t)
 	for (i = 0; i < e->npeers; i++) {
 		struct epeer *q = &e->peers[i];
 
-		if (q == t || !q->id || q->state != P_UP ||
-		    !(q->assoc || q->conn))
+		if (q == t || !live(q) || !(q->assoc || q->conn))
 			continue;
 		t->wait[t->nwait++] = q->id;
 		takeover_msg(e, q, ENRP_INIT_TAKEOVER, t->id);
@@ -1581,9 +1586,8 @@ void rsp_enrp_update(void *arg, int del, const struct rsp_pe_rec *r)
 	struct rsp_param *prm;
 	unsigned int i;
 
-	for (i = 0; i < e->npeers; i++)
-		if (e->peers[i].id && e->peers[i].state == P_UP)
-			break;
+	for (i = 0; i < e->npeers && !live(&e->peers[i]); i++)
+		;
 	if (i == e->npeers)
 		return;		/* no one to tell: no message to make */
 	rsp_msg_init(&e->out, RSP_PPID_ENRP, ENRP_HANDLE_UPDATE, 0);
@@ -1593,7 +1597,7 @@ void rsp_enrp_update(void *arg, int del, const struct rsp_pe_rec *r)
 	rsp_pe_to_wire(&e->pe, r);
 	prm->pe = &e->pe;
 	for (; i < e->npeers; i++)
-		if (e->peers[i].id && e->peers[i].state == P_UP)
+		if (live(&e->peers[i]))
 			send_peer(e, &e->peers[i], &e->out);
 }
 
