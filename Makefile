@@ -124,8 +124,10 @@ selftests/%: selftests/%.c include/uapi/linux/rserpool.h \
 tools/bench/selbench: tools/bench/selbench.c include/uapi/linux/rserpool.h
 	$(CC) $(CFLAGS) -o $@ $<
 
-tools/bench/asapbench: tools/bench/asapbench.c $(CODEC) user/rserpoold/*.h
-	$(CC) $(CFLAGS) -o $@ $< $(CODEC) -lsctp
+tools/bench/asapbench: tools/bench/asapbench.c $(CODEC) user/rserpoold/kern.c \
+		user/nl.c user/rserpoold/*.h user/nl.h
+	$(CC) $(CFLAGS) -o $@ $< $(CODEC) user/rserpoold/kern.c user/nl.c \
+		$(LDLIBS) -lsctp
 
 bench: all tools/bench/selbench tools/bench/asapbench
 	VM_APPEND=idle=poll sh tools/vm/run.sh -t 3600 sh -c \

@@ -224,6 +224,39 @@ until_eq 5 gone sh -c "[ -e '$T/prd.pid' ] && echo there || echo gone" \
 eq "SIGTERM stops it and removes its pidfile" \
 	"$([ -e "$T/prd.pid" ] && echo there || echo gone) $(kill -0 "$pid" 2>/dev/null && echo alive || echo dead)" \
 	"gone dead"
+
+# --- the bench's floor with the kernel's part -------------------------
+# make bench compares rserpoold with "asapbench null PORT kernel": the
+# fixed answers, each after the kernel call the request needs.  The
+# floor is only a floor if it does that work: the PEs it was sent are in
+# its namespace's table, and a resolution of a pool it does not have
+# fails it.
+AB=$top/tools/bench/asapbench
+ip netns exec pe2 "$AB" null 3863 kernel 2> "$T/nullk.err" &
+nullk=$!
+until_eq 10 1 sh -c "ip netns exec pe2 ss -HlnS | grep -c ':3863 '" \
+	> /dev/null
+ip netns exec pu "$AB" fill 10.11.0.3 3863 floor 5 > "$T/fill.log" 2>&1 &
+fill=$!
+until_eq 10 "registered 5" cat "$T/fill.log" > /dev/null
+eq "asapbench null kernel: the 5 PEs it was sent are in its table, home \"NULL\"" \
+	"$(ip netns exec pe2 $R -j pe show floor 2>/dev/null |
+	   jq -r '[.[] | "\(.id)@\(.home)"] | sort | join(" ")')" \
+	"$(for i in 0 1 2 3 4; do printf '100%d@%d ' $i $((0x4e554c4c)); done |
+	   sed 's/ $//')"
+kill $fill
+eq "... and answers resolutions of that pool" \
+	"$([ "$(ip netns exec pu timeout 20 "$AB" resolve 10.11.0.3 3863 \
+		floor 1 1 2>/dev/null)" -gt 0 ] 2>/dev/null && echo yes)" yes
+ip netns exec pu timeout 20 "$AB" resolve 10.11.0.3 3863 nopool 1 1 \
+	> /dev/null 2>&1
+until_eq 10 dead sh -c "kill -0 $nullk 2>/dev/null && echo alive || echo dead" \
+	> /dev/null
+eq "... and stops at a resolution the kernel cannot make" \
+	"$(kill -0 $nullk 2>/dev/null && echo alive || echo dead) $(cat "$T/nullk.err")" \
+	"dead asapbench: resolve: No such file or directory"
+kill $nullk 2>/dev/null
+
 [ $failed -eq 0 ] || sed 's/^/# prd: /' "$T/prd.log"
 echo "1..$n"
 hosts_down pr pe1 pe2 pu

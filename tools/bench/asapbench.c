@@ -4,7 +4,12 @@
  * (rserpoold, rsplib's rspregistrar, and the null responder below, which
  * answers every request with one fixed message: the round-trip floor).
  *
- *   asapbench null PORT
+ *   asapbench null PORT [kernel]
+ *	with "kernel", each request first makes the kernel call a registrar
+ *	whose table is in the kernel cannot do without: a REGISTRATION's
+ *	PE is decoded and put (netlink PE_NEW, as rserpoold puts it), a
+ *	HANDLE_RESOLUTION's pool is resolved (RSP_SO_RESOLVE).  The answer
+ *	stays the fixed one: the floor of such a registrar.
  *   asapbench fill ADDR PORT HANDLE N [POOLS]
  *	register N PEs (over POOLS pools HANDLE-0...), print "registered
  *	N", then stay, answering keep-alives, until killed
@@ -28,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include "../../user/rserpoold/kern.h"
 #include "../../user/rserpoold/msg.h"
 
 #define PPID_ASAP	11
@@ -256,8 +262,57 @@ static int load(char **av, int resolve)
 	return 0;
 }
 
+/*
+ * The kernel's part of request @m (see "null PORT kernel"); a failure ends
+ * the responder, as a refused answer would mislead the load.
+ */
+static void kernel_call(const struct rsp_msg *m)
+{
+	const struct rsp_param *h = rsp_msg_find(m, RSP_P_HANDLE);
+	const struct rsp_param *p = rsp_msg_find(m, RSP_P_PE);
+	const struct rsp_param *hro = rsp_msg_find(m, RSP_P_HRO);
+	static struct rsp_pe_rec r[RSP_RESOLVE_MAX];
+	static struct rsp_nl nl;
+	static int so = -1;
+	unsigned int n;
+	int err;
+
+	if (so < 0) {
+		so = socket(AF_INET, SOCK_DGRAM, 0);
+		if (so < 0 || rsp_nl_open(&nl))
+			die("null responder: kernel");
+	}
+	if (!h) {
+		fprintf(stderr, "asapbench: a request without a pool handle\n");
+		exit(1);
+	}
+	if (m->type == ASAP_REGISTRATION) {
+		if (!p || rsp_pe_from_wire(r, h->handle.data, h->handle.len,
+					   p->pe)) {
+			fprintf(stderr, "asapbench: a PE we cannot take\n");
+			exit(1);
+		}
+		r->home = 0x4e554c4c;	/* "NULL" */
+		err = rsp_kern_put(&nl, r);
+		if (err) {
+			fprintf(stderr, "asapbench: put: %s: %s\n",
+				strerror(-err), nl.msg);
+			exit(1);
+		}
+		return;
+	}
+	n = hro && hro->u32 ? hro->u32 : 1;
+	err = rsp_kern_resolve(so, h->handle.data, h->handle.len,
+			       n < RSP_RESOLVE_MAX ? n : RSP_RESOLVE_MAX, r, &n);
+	if (err || !n) {
+		fprintf(stderr, "asapbench: resolve: %s\n",
+			err ? strerror(-err) : "no PE");
+		exit(1);
+	}
+}
+
 /* The floor: every request answered with one fixed message of its kind. */
-static int null_responder(const char *port)
+static int null_responder(const char *port, int kernel)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET, .sin_port = htons(atoi(port)),
@@ -304,6 +359,14 @@ static int null_responder(const char *port)
 			continue;
 		a = buf[0] == ASAP_REGISTRATION ? &reg :
 		    buf[0] == ASAP_HANDLE_RESOLUTION ? &res : NULL;
+		if (a && kernel) {
+			if (rsp_msg_decode(&in, PPID_ASAP, buf, n)) {
+				fprintf(stderr, "asapbench: undecodable request\n");
+				exit(1);
+			}
+			kernel_call(&in);
+			rsp_msg_free(&in);
+		}
 		if (a)
 			sctp_send(fd, a->p, a->len, &si, 0);
 	}
@@ -311,15 +374,16 @@ static int null_responder(const char *port)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 3 && !strcmp(argv[1], "null"))
-		return null_responder(argv[2]);
+	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "kernel"))) &&
+	    !strcmp(argv[1], "null"))
+		return null_responder(argv[2], argc == 4);
 	if (argc >= 6 && !strcmp(argv[1], "fill"))
 		fill(argv + 2, argc - 2);
 	if (argc == 7 && !strcmp(argv[1], "resolve"))
 		return load(argv + 2, 1);
 	if (argc == 6 && !strcmp(argv[1], "register"))
 		return load(argv + 2, 0);
-	fprintf(stderr, "usage: asapbench null PORT\n"
+	fprintf(stderr, "usage: asapbench null PORT [kernel]\n"
 		"       asapbench fill ADDR PORT HANDLE N [POOLS]\n"
 		"       asapbench resolve ADDR PORT HANDLE CLIENTS SECONDS\n"
 		"       asapbench register ADDR PORT CLIENTS SECONDS\n");

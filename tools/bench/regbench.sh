@@ -4,8 +4,11 @@
 # make bench, the registrar half, inside the guest.  Three registrars run
 # side by side, each in its own network namespace: the null responder
 # (asapbench null: one fixed answer to each request, the round-trip floor
-# of this machine), rserpoold and rsplib's rspregistrar.  asapbench loads
-# each in turn from a fourth namespace over ASAP/SCTP: handle resolutions
+# of this machine), the same with the kernel call each request needs of
+# a registrar whose table is the kernel's (asapbench null kernel: the PE
+# put, the pool resolved; the floor of such a registrar), rserpoold and
+# rsplib's rspregistrar.  asapbench loads
+# each in turn from a namespace of its own over ASAP/SCTP: handle resolutions
 # a second (1 and 4 clients; pools of 3 and 10 000 PEs) and registrations
 # a second; every load runs ROUNDS times, the registrars taking turns, and
 # the median counts: of the rates, and of each round's ratio to the floor
@@ -30,11 +33,13 @@ SYNC=${SYNC_PES:-50000}
 
 modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || exit 1
-# null, rsd (rserpoold), rsp (rspregistrar), cl (the clients), and the
-# two registrars the sync is measured against, rsd2 and rsp2.
-hosts 10.15.0 null rsd rsp cl rsd2 rsp2
+# null, rsd (rserpoold), rsp (rspregistrar), cl (the clients), the two
+# registrars the sync is measured against, rsd2 and rsp2, and nullk (null
+# with the kernel's part).
+hosts 10.15.0 null rsd rsp cl rsd2 rsp2 nullk
 addr() { echo "10.15.0.$1"; }
 NULL=$(addr 1) RSD=$(addr 2) RSP=$(addr 3) RSD2=$(addr 5) RSP2=$(addr 6)
+NULLK=$(addr 7)
 
 # start KIND HOST ADDR ID [PEER]: a registrar; its pid in $pid.  It may
 # take a moment to listen.  Keep-alives every 10 minutes: the bench's PEs
@@ -43,6 +48,8 @@ start() {
 	case $1 in
 	null)
 		ip netns exec $2 $SRV "$AB" null 3863 & ;;
+	nullk)
+		ip netns exec $2 $SRV "$AB" null 3863 kernel & ;;
 	rserpoold)
 		ip netns exec $2 $SRV "$PRD" -i $4 -k 600000 \
 			--asap-announce off --enrp-announce off \
@@ -82,10 +89,11 @@ if [ "$(nproc)" -ge 2 ]; then
 fi
 
 start null null $NULL; pids=$pid
+start nullk nullk $NULLK; pids="$pids $pid"
 start rserpoold rsd $RSD 0x1111; pids="$pids $pid"
 start rspregistrar rsp $RSP 0x2222; pids="$pids $pid"
 sleep 2
-for a in $RSD $RSP; do
+for a in $NULLK $RSD $RSP; do
 	fill $a bench-3 3; pids="$pids $fpid"
 	fill $a bench-10k 10000; pids="$pids $fpid"
 done
@@ -93,10 +101,11 @@ done
 rows=${ROWS:-"res:1:3 res:4:3 res:1:10k res:4:10k reg:1 reg:4"}
 [ "$rows" != - ] || rows=
 for row in $rows; do
-	for k in null rsd rsp; do eval "v_$k= q_$k="; done
+	for k in null nullk rsd rsp; do eval "v_$k= q_$k="; done
+	qk_rsd=
 	r=0
 	while [ $r -lt $rounds ]; do
-		for k in null rsd rsp; do
+		for k in null nullk rsd rsp; do
 			eval "a=\$$(echo $k | tr a-z A-Z)"
 			set -- $(echo "$row" | tr : ' ')
 			if [ "$1" = res ]; then
@@ -106,18 +115,23 @@ for row in $rows; do
 			fi
 			eval "v_$k=\"\$v_$k $v\""
 			[ $k = null ] && n=$v
+			[ $k = nullk ] && nk=$v
 			# This round's ratio to the floor, in per mille.
 			[ "${n:-0}" -gt 0 ] &&
 				eval "q_$k=\"\$q_$k $((v * 1000 / n))\""
+			# rserpoold's to the floor with the kernel's part.
+			[ $k = rsd ] && [ "${nk:-0}" -gt 0 ] &&
+				qk_rsd="$qk_rsd $((v * 1000 / nk))"
 		done
 		r=$((r + 1))
 	done
 	key=$(echo "$row" | tr : _)
-	for k in null rsd rsp; do
+	for k in null nullk rsd rsp; do
 		eval "m_${k}_$key=\$(echo \$v_$k | median)"
 		eval "p_${k}_$key=\$(echo \$q_$k | median)"
 		eval "echo \"# $row $k: \$v_$k\""
 	done
+	eval "pk_rsd_$key=\$(echo \$qk_rsd | median)"
 done
 # shellcheck disable=SC2086
 kill $pids 2>/dev/null
@@ -191,8 +205,12 @@ done
 pct() { [ "${1:-0}" -gt 0 ] && echo "$(($1 / 10))%" || echo "-"; }
 echo
 echo "ASAP over SCTP: requests answered a second (median of $rounds runs of $secs s;"
-echo "the ratios to the floor: the median of each round's)"
-printf '%-32s %8s %10s %5s %13s %5s\n' "" null rserpoold "" rspregistrar ""
+echo "the ratios to the floor: the median of each round's; null+kernel:"
+echo "the floor with the kernel call each request needs, and rserpoold's"
+echo "ratio to it)"
+printf '%-32s %6s %12s %5s %10s %5s %5s %13s %5s\n' "" null null+kernel "" \
+	rserpoold "" "" rspregistrar "" \
+	"" "" "" null "" null n+k "" null
 for row in "res_1_3:resolution, 1 client, 3 PEs" \
 	   "res_4_3:resolution, 4 clients, 3 PEs" \
 	   "res_1_10k:resolution, 1 client, 10000 PEs" \
@@ -200,10 +218,12 @@ for row in "res_1_3:resolution, 1 client, 3 PEs" \
 	   "reg_1:registration, 1 client" \
 	   "reg_4:registration, 4 clients"; do
 	key=${row%%:*}
-	eval "n=\$m_null_$key r=\$m_rsd_$key s=\$m_rsp_$key"
-	eval "pr=\$p_rsd_$key ps=\$p_rsp_$key"
-	printf '%-32s %8s %10s %5s %13s %5s\n' "${row#*:}" "$n" "$r" \
-		"$(pct "$pr")" "$s" "$(pct "$ps")"
+	eval "n=\$m_null_$key k=\$m_nullk_$key r=\$m_rsd_$key"
+	eval "s=\$m_rsp_$key pk=\$p_nullk_$key pr=\$p_rsd_$key"
+	eval "ps=\$p_rsp_$key prk=\$pk_rsd_$key"
+	printf '%-32s %6s %12s %5s %10s %5s %5s %13s %5s\n' "${row#*:}" "$n" \
+		"$k" "$(pct "$pk")" "$r" "$(pct "$pr")" "$(pct "$prk")" "$s" \
+		"$(pct "$ps")"
 done
 if [ "$SYNC" -gt 0 ]; then
 	echo
@@ -213,6 +233,6 @@ if [ "$SYNC" -gt 0 ]; then
 fi
 echo "Goals: rserpoold at >= 95% of the floor on resolutions and >= 90% on"
 echo "registrations; a peer's 50 000 PEs held within 1 s of its start."
-hosts_down null rsd rsp cl rsd2 rsp2
+hosts_down null rsd rsp cl rsd2 rsp2 nullk
 rmmod rserpool
 rm -rf "$T"
