@@ -787,11 +787,10 @@ static void on_table(struct rsp_enrp *e, struct epeer *p)
 static void check_sum(struct rsp_enrp *e, struct epeer *p, uint16_t cs)
 {
 	uint16_t ours = rsp_csum_final(RSP_CSUM_EMPTY);
-	uint32_t n;
 
 	if (p->reading || (p->checked && cs == p->csum_seen))
 		return;
-	if (!only_ours(e) && rsp_kern_home(e->nl, p->id, &n, &ours))
+	if (!only_ours(e) && rsp_kern_home(e->nl, p->id, NULL, &ours))
 		return;
 	p->csum_seen = cs;
 	p->checked = 1;

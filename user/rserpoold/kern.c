@@ -314,7 +314,8 @@ int rsp_kern_home(struct rsp_nl *nl, uint32_t home, uint32_t *n,
 		return err;
 	if (!h.got)
 		return -EPROTO;
-	*n = h.n;
+	if (n)
+		*n = h.n;
 	if (sum)
 		*sum = h.sum;
 	return 0;

@@ -27,8 +27,8 @@ long rsp_kern_count(struct rsp_nl *nl);
 /* Removes every PE whose home is @home; how many, or -errno. */
 int rsp_kern_del_home(struct rsp_nl *nl, uint32_t home);
 /*
- * How many PEs have home @home (*@n) and their ENRP PE checksum (*@sum,
- * final, if @sum), summed by the kernel.  0 or -errno.
+ * How many PEs have home @home (*@n, if @n) and their ENRP PE checksum
+ * (*@sum, final, if @sum), summed by the kernel.  0 or -errno.
  */
 int rsp_kern_home(struct rsp_nl *nl, uint32_t home, uint32_t *n,
 		  uint16_t *sum);
