@@ -341,6 +341,40 @@ TEST(captured_pes_survive_the_record)
 	EXPECT_GT(pes, 5);
 }
 
+/*
+ * A record keeps the first RSP_ADDRS_MAX addresses of a PE's ASAP
+ * transport, in order, and gives them back; the user transport's limit
+ * is an error instead (above).
+ */
+TEST(asap_transport_keeps_its_first_addresses)
+{
+	static struct rsp_p_pe pe = {
+		.id = 1, .life = 30000,
+		.user = { .type = RSP_P_SCTP, .port = 7, .naddrs = 1,
+			  .addrs = { { RSP_P_IPV4, { 10, 0, 0, 1 } } } },
+		.policy = { .type = RSP_POLICY_RR },
+		.has_asap = 1,
+		.asap = { .type = RSP_P_SCTP, .port = 3863 },
+	};
+	struct rsp_pe_rec r;
+	unsigned int i;
+
+	for (i = 0; i < RSP_ADDRS_MAX + 4; i++)
+		pe.asap.addrs[pe.asap.naddrs++] = (struct rsp_p_addr){
+			RSP_P_IPV4, { 10, 1, 0, i + 1 } };
+	ASSERT_EQ(0, rsp_pe_from_wire(&r, (const uint8_t *)"p", 1, &pe));
+	ASSERT_EQ(RSP_ADDRS_MAX, r.asap.naddrs);
+	EXPECT_EQ(3863, r.asap.port);
+	EXPECT_EQ(RSP_P_SCTP, r.asap.type);
+	EXPECT_EQ(RSP_ADDRS_MAX, r.asap.addrs[RSP_ADDRS_MAX - 1].a[3]);
+	rsp_pe_to_wire(&pe, &r);
+	ASSERT_EQ(RSP_ADDRS_MAX, pe.asap.naddrs);
+	for (i = 0; i < RSP_ADDRS_MAX; i++)
+		EXPECT_EQ(i + 1, pe.asap.addrs[i].a[3]);
+	EXPECT_EQ(3863, pe.asap.port);
+	EXPECT_EQ(1, pe.has_asap);
+}
+
 TEST(bad_pes_get_their_error_cause)
 {
 	struct rsp_p_pe pe = {

@@ -484,13 +484,13 @@ static void filter_addrs(struct rsp_asap *a, struct rsp_pe_rec *r,
 	 * from.  Peers need it (rsplib's registrar refuses a PE without).
 	 */
 	if (!r->has_asap) {
-		struct rsp_p_transport *t = &r->asap;
+		struct rsp_pe_asap *t = &r->asap;
 
 		memset(t, 0, sizeof(*t));
 		t->type = from->fd == a->sctp ? RSP_P_SCTP : RSP_P_TCP;
 		t->port = ntohs(((struct sockaddr_in *)sas)->sin_port);
 		sa = sas;
-		for (j = 0; j < (unsigned int)n && t->naddrs < RSP_MAX_ADDRS;
+		for (j = 0; j < (unsigned int)n && t->naddrs < RSP_ADDRS_MAX;
 		     j++) {
 			rsp_sa_addr(&t->addrs[t->naddrs++], sa);
 			sa = rsp_sa_next(sa);
@@ -871,21 +871,21 @@ static ssize_t sctp_send_dontwait(int fd, const struct rsp_buf *b,
 }
 
 /*
- * Sends @m to the SCTP endpoint @t (first address): a PE's ASAP transport,
- * or a registrar.  On the one-to-many socket this sets an association up
- * if there is none.
+ * Sends @m to the SCTP endpoint at @addr, @port: a PE's ASAP transport
+ * (its first address), or a registrar.  On the one-to-many socket this
+ * sets an association up if there is none.
  */
-static int send_sctp_to(struct rsp_asap *a, const struct rsp_p_transport *t,
-			const struct rsp_msg *m)
+static int send_sctp_to(struct rsp_asap *a, const struct rsp_p_addr *addr,
+			uint16_t port, const struct rsp_msg *m)
 {
 	struct sockaddr_storage ss;
 	struct rsp_buf b = a->sbuf;	/* as send_to() */
 	socklen_t len;
 	int n = -1;
 
-	if (a->sctp < 0 || t->type != RSP_P_SCTP || !t->naddrs)
+	if (a->sctp < 0)
 		return -1;
-	len = rsp_sa_make(&ss, &t->addrs[0], t->port);
+	len = rsp_sa_make(&ss, addr, port);
 	rsp_buf_reset(&b);
 	rsp_msg_encode(&b, m);
 	if (!b.failed)
@@ -912,7 +912,10 @@ static int keep_alive(struct rsp_asap *a, struct home *h)
 		send_to(a, &h->via, &a->out);
 		return 1;
 	}
-	return h->rec.has_asap && !send_sctp_to(a, &h->rec.asap, &a->out);
+	return h->rec.has_asap && h->rec.asap.type == RSP_P_SCTP &&
+	       h->rec.asap.naddrs &&
+	       !send_sctp_to(a, &h->rec.asap.addrs[0], h->rec.asap.port,
+			     &a->out);
 }
 
 void rsp_asap_adopt(struct rsp_asap *a, const struct rsp_pe_rec *r,
@@ -1033,8 +1036,8 @@ void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 	t.port = a->c.port;	/* a registrar's ASAP port: ours, as 3863 */
 	/* Over the transport it speaks ENRP on, or what we have. */
 	if (t.type != RSP_P_TCP && a->sctp >= 0) {
-		t.type = RSP_P_SCTP;
-		err = send_sctp_to(a, &t, &a->out);
+		if (t.naddrs)
+			err = send_sctp_to(a, &t.addrs[0], t.port, &a->out);
 	} else if (t.naddrs) {
 		c = conn_to(a, &ss, rsp_sa_make(&ss, &t.addrs[0], t.port));
 		if (c) {

@@ -374,14 +374,14 @@ int rsp_kern_rec(struct rsp_pe_rec *r, struct nlattr **tb,
 		r->use = nla_get_u8(tb[RSP_A_PE_TRANSPORT_USE]);
 	r->naddrs = get_addrs(tb[RSP_A_PE_ADDRS], r->addrs, RSP_ADDRS_MAX);
 	if (tb[RSP_A_PE_ASAP_PORT] && tb[RSP_A_PE_ASAP_ADDRS]) {
-		struct rsp_p_transport *t = &r->asap;
+		struct rsp_pe_asap *t = &r->asap;
 
 		t->type = tb[RSP_A_PE_ASAP_PROTO] &&
 			  nla_get_u8(tb[RSP_A_PE_ASAP_PROTO]) == IPPROTO_TCP ?
 			  RSP_P_TCP : RSP_P_SCTP;
 		t->port = nla_get_u16(tb[RSP_A_PE_ASAP_PORT]);
 		t->naddrs = get_addrs(tb[RSP_A_PE_ASAP_ADDRS], t->addrs,
-				      RSP_MAX_ADDRS);
+				      RSP_ADDRS_MAX);
 		r->has_asap = t->naddrs > 0;
 	}
 	if (rsp_nl_nest(pol, RSP_POLICY_A_MAX, tb[RSP_A_PE_POLICY]) ||

@@ -94,8 +94,18 @@ int rsp_pe_from_wire(struct rsp_pe_rec *r, const uint8_t *handle,
 	for (i = 0; i < nwords; i++)
 		r->param[words[i]] = pe->policy.w[i];
 	r->has_asap = pe->has_asap;
-	if (pe->has_asap)
-		rsp_transport_copy(&r->asap, &pe->asap);
+	if (pe->has_asap) {
+		const struct rsp_p_transport *t = &pe->asap;
+
+		r->asap.type = t->type;
+		r->asap.port = t->port;
+		r->asap.use = t->use;
+		r->asap.service = t->service;
+		r->asap.naddrs = t->naddrs < RSP_ADDRS_MAX ? t->naddrs :
+							       RSP_ADDRS_MAX;
+		memcpy(r->asap.addrs, t->addrs,
+		       r->asap.naddrs * sizeof(t->addrs[0]));
+	}
 	return 0;
 }
 
@@ -122,6 +132,15 @@ void rsp_pe_to_wire(struct rsp_p_pe *pe, const struct rsp_pe_rec *r)
 	for (i = 0; words && i < nwords; i++)
 		pe->policy.w[i] = r->param[words[i]];
 	pe->has_asap = r->has_asap;
-	if (r->has_asap)
-		rsp_transport_copy(&pe->asap, &r->asap);
+	if (r->has_asap) {
+		struct rsp_p_transport *t = &pe->asap;
+
+		t->type = r->asap.type;
+		t->port = r->asap.port;
+		t->use = r->asap.use;
+		t->service = r->asap.service;
+		t->naddrs = r->asap.naddrs;
+		memcpy(t->addrs, r->asap.addrs,
+		       t->naddrs * sizeof(t->addrs[0]));
+	}
 }

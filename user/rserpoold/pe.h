@@ -25,6 +25,21 @@ enum {
 	RSP_CAUSE_REJECTED_SECURITY	= 0xa,
 };
 
+/*
+ * A record's ASAP transport: struct rsp_p_transport's fields with room
+ * for its first RSP_ADDRS_MAX addresses, not the codec's RSP_MAX_ADDRS.
+ * Keep-alives go to the first, the kernel keeps RSP_ASAP_ADDRS_MAX; a
+ * home PE's record is less than half the size.
+ */
+struct rsp_pe_asap {
+	uint16_t type;			/* RSP_P_SCTP or RSP_P_TCP */
+	uint16_t port;
+	uint16_t use;
+	uint32_t service;
+	unsigned int naddrs;
+	struct rsp_p_addr addrs[RSP_ADDRS_MAX];
+};
+
 struct rsp_pe_rec {
 	uint16_t handle_len;
 	uint8_t handle[RSP_HANDLE_MAX];
@@ -41,7 +56,7 @@ struct rsp_pe_rec {
 	/* Indexed by RSP_POLICY_A_*: the parameters the policy has. */
 	uint32_t param[RSP_POLICY_A_MAX + 1];
 	int has_asap;
-	struct rsp_p_transport asap;	/* where the PE takes ASAP */
+	struct rsp_pe_asap asap;	/* where the PE takes ASAP */
 };
 
 /*
@@ -53,8 +68,8 @@ struct rsp_pe_rec {
 /* Clears @r but for the ASAP transport's unused addresses. */
 static inline void rsp_pe_rec_clear(struct rsp_pe_rec *r)
 {
-	memset(r, 0, offsetof(struct rsp_pe_rec, asap));
-	rsp_transport_clear(&r->asap);
+	memset(r, 0, offsetof(struct rsp_pe_rec, asap) +
+	       offsetof(struct rsp_pe_asap, addrs));
 }
 
 int rsp_pe_from_wire(struct rsp_pe_rec *r, const uint8_t *handle,
