@@ -1,24 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench, the registrar half, inside the guest.  Three registrars run
+# make bench, the registrar half, inside the guest.  Four registrars run
 # side by side, each in its own network namespace: the null responder
 # (asapbench null: one fixed answer to each request, the round-trip floor
 # of this machine), the same with the kernel call each request needs of
 # a registrar whose table is the kernel's (asapbench null kernel: the PE
 # put, the pool resolved; the floor of such a registrar), rserpoold and
-# rsplib's rspregistrar.  asapbench loads
-# each in turn from a namespace of its own over ASAP/SCTP: handle resolutions
-# a second (1 and 4 clients; pools of 3 and 10 000 PEs) and registrations
-# a second; every load runs ROUNDS times, the registrars taking turns, and
-# the median counts: of the rates, and of each round's ratio to the floor
-# (the guest's speed drifts between rounds more than between neighbours).
+# rsplib's rspregistrar.  asapbench loads each in turn from a namespace
+# of its own over ASAP/SCTP: handle resolutions a second (1 and 4
+# clients; pools of 3 and 10 000 PEs) and registrations a second; every
+# load runs ROUNDS times, the registrars taking turns, and the median
+# counts: of the rates, and of each round's ratio to the floor (the
+# guest's speed drifts between rounds more than between neighbours).
 # Registrars run on the second CPU, the clients on the first, as a
 # registrar and its users would on separate hosts (make bench boots the
 # guest with idle=poll: a halted vCPU of TCG wakes late, and one client's
-# round trips varied tenfold with it).  Then, for rserpoold and rspregistrar, the time from
-# a registrar's start until it holds the 50 000 PEs (100 pools) of its
-# peer.  Prints a table with the ratios to the floor.
+# round trips varied tenfold with it).  Then, for rserpoold and
+# rspregistrar, the time from a registrar's start until it holds the
+# 50 000 PEs (100 pools) of its peer.  Prints a table with the ratios to
+# the floors.
 #
 # usage: regbench.sh [SECONDS [ROUNDS]]   (default 5 s, 3 rounds)
 # ROWS="res:1:3 reg:1 ..." picks the loads (- none), SYNC_PES=0 skips
