@@ -41,6 +41,11 @@ usage: [ASAP_PORT=N] asap_tcp.py [--sctp] HOST PORT COMMAND ARG...
         handle update, it is home of PE PEID of HANDLE (TCP port 7 at
         ADDR); a list request then: prints "moved" at its answer, and
         sends presences until SIGTERM
+  enrp-table ID ADDR HANDLE:PEID...
+        (to ENRP's port) a registrar with server ID ID, home of the PEs
+        given (TCP port 7 at ADDR, round robin): presences with their
+        checksum, and the whole table in one response when asked; prints
+        "read" each time it was asked, and stays until SIGTERM
   enrp-reread ID [WAIT]
         (to ENRP's port) a registrar with server ID ID that asks for the
         whole table, leaves after the first response and comes back to
@@ -119,6 +124,20 @@ def pe_param(pid, addr, policy, words, life=60000, home=0):
         pol += tlv(P_TCP, struct.pack("!HH", int(asap), 0) +
                    tlv(P_IPV4, socket.inet_aton(addr)))
     return tlv(P_PE, struct.pack("!IIi", pid, home, life) + transport + pol)
+
+
+def pe_checksum(pes):
+    """The PE checksum (RFC 5353) of [(handle, PE ID)]: each handle (an
+    odd one padded with a zero byte) and PE ID as 16-bit words, summed
+    as RFC 1071 does, inverted."""
+    s = 0
+    for h, pid in pes:
+        h += b"\0" * (len(h) % 2)
+        s += sum(struct.unpack("!%dH" % (len(h) // 2), h)) + \
+            (pid >> 16) + (pid & 0xffff)
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
 
 
 SCTP_SNDRCV = 1
@@ -333,19 +352,37 @@ def main():
             elif t == LIST_RESP:
                 got.append("list")
         print(" ".join(got))
+    elif cmd == "enrp-table":
+        me, ids = int(args[0], 0), enrp_ids(int(args[0], 0))
+        pes = [(h.encode(), int(i)) for h, i in
+               (a.split(":") for a in args[2:])]
+        table = b"".join(tlv(P_HANDLE, h) +
+                         pe_param(i, args[1], "rr", [], home=me)
+                         for h, i in pes)
+        presence = presence_msg(me, pe_checksum(pes))
+        link.send(presence)
+        link.send(msg(LIST_REQ, ids))
+        stop = []
+        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+        link.s.settimeout(0.2)
+        sent = time.monotonic()
+        while not stop:
+            if time.monotonic() - sent > 0.4:
+                link.send(presence)
+                sent = time.monotonic()
+            try:
+                t = link.recv_raw()[0]
+            except socket.timeout:
+                continue
+            if t == TABLE_REQ:
+                link.send(msg(TABLE_RESP, ids + table))
+                print("read", flush=True)
     elif cmd == "enrp-moved":
         me, pid = int(args[0], 0), int(args[2])
         ids = enrp_ids(me)
         mine = tlv(P_HANDLE, args[1].encode()) + \
             pe_param(pid, args[3], "rr", [], home=me)
-        # The PE checksum (RFC 5353) of what we own: the handle and PE ID
-        # as 16-bit words, summed as RFC 1071 does.
-        h = args[1].encode() + b"\0" * (len(args[1]) % 2)
-        s = sum(struct.unpack("!%dH" % (len(h) // 2), h)) + \
-            (pid >> 16) + (pid & 0xffff)
-        while s >> 16:
-            s = (s & 0xffff) + (s >> 16)
-        presence = presence_msg(me, ~s & 0xffff)
+        presence = presence_msg(me, pe_checksum([(args[1].encode(), pid)]))
         link.send(presence)
         link.send(msg(UPDATE, ids + struct.pack("!HH", 0, 0) + mine))
         link.send(msg(LIST_REQ, ids))

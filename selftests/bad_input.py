@@ -49,6 +49,57 @@ def case(name, cmd, attrs, want_errno, want_msg=None, point_at=None,
     results.append((name, problem))
 
 
+def ids(handle):
+    """The PE IDs of pool @handle in the table, sorted."""
+    out = []
+    for _, msg, _ in rsp.dump("PE_GET", attr(A["POOL_HANDLE"], handle)):
+        a = dict(parse_attrs(msg))
+        out.append(int.from_bytes(a[A["PE_ID"]], "little"))
+    return sorted(out)
+
+
+def batch():
+    """PE_NEW with RSP_A_PE nests puts them in order; the first that fails
+    ends it, pointed at, with those before it put."""
+    pes = [nest(A["PE"], *pe_attrs(handle=b"batch", pe_id=i))
+           for i in (10, 11, 12)]
+    rsp.request("PE_NEW", *pes)
+    results.append(("three PEs in one request, a nest each",
+                    None if ids(b"batch") == [10, 11, 12]
+                    else f"pool batch holds {ids(b'batch')}"))
+    pes = [nest(A["PE"], *pe_attrs(handle=b"batch", pe_id=20)),
+           nest(A["PE"], *pe_attrs(handle=b"batch", pe_id=21,
+                                   policy=0x40000001, load=1)),
+           nest(A["PE"], *pe_attrs(handle=b"batch", pe_id=22))]
+    problem = "accepted"
+    try:
+        rsp.request("PE_NEW", *pes)
+    except NetlinkError as e:
+        want_off = 20 + len(pes[0])
+        problem = None
+        if e.errno != E.EINVAL or "inconsistent pooling policy" not in e.msg:
+            problem = f"errno {e.errno} ({e.msg!r})"
+        elif e.offset != want_off:
+            problem = f"extack offset {e.offset}, want {want_off}"
+        elif ids(b"batch") != [10, 11, 12, 20]:
+            problem = f"pool batch holds {ids(b'batch')}"
+    results.append(("the second of three nests inconsistent: the first "
+                    "put, it and the third not, the extack at it", problem))
+    rsp.request("PE_NEW", attr(A["REPLACE"], b""), attr(A["QUIET"], b""),
+                *[nest(A["PE"], *pe_attrs(handle=b"batch", pe_id=i,
+                                          port=9)) for i in (10, 30)])
+    ports = {}
+    for _, msg, _ in rsp.dump("PE_GET", attr(A["POOL_HANDLE"], b"batch")):
+        a = dict(parse_attrs(msg))
+        ports[int.from_bytes(a[A["PE_ID"]], "little")] = \
+            int.from_bytes(a[A["PE_PORT"]], "little")
+    results.append(("replace and quiet at the top apply to every nest",
+                    None if ports == {10: 9, 11: 7, 12: 7, 20: 7, 30: 9}
+                    else f"ports {ports}"))
+    rsp.request("FLUSH")
+    rsp.request("PE_NEW", *pe_attrs(handle=b"pool", pe_id=1))
+
+
 def main():
     rsp.request("FLUSH")
     rsp.request("PE_NEW", *pe_attrs(handle=b"pool", pe_id=1))
@@ -196,6 +247,21 @@ def main():
          "missing attribute RSP_A_LIMITS")
     case("dump with a PE ID", "PE_GET", [u32(A["PE_ID"], 1)], E.EINVAL,
          "RSP_A_PE_ID is not valid for this command", flags=0x300)
+
+    # Several PEs in one request, an RSP_A_PE nest each.
+    case("PEs in nests and one at the top", "PE_NEW",
+         [nest(A["PE"], *pe_attrs(pe_id=5))] + good, E.EINVAL,
+         "PEs in nests, or one at the top, not both")
+    case("a nest without PE_ID", "PE_NEW",
+         [nest(A["PE"], *without(pe_attrs(pe_id=5), A["PE_ID"]))], E.EINVAL,
+         "missing attribute RSP_A_PE_ID", point_at=0)
+    case("a count in a nest", "PE_NEW",
+         [nest(A["PE"], *pe_attrs(pe_id=5), u32(A["COUNT"], 1))], E.EINVAL,
+         "RSP_A_COUNT is not valid for this command")
+    case("a nest in a nest", "PE_NEW",
+         [nest(A["PE"], nest(A["PE"], *pe_attrs(pe_id=5)))], E.EINVAL,
+         "RSP_A_PE is not valid for this command")
+    batch()
 
     rsp.request("LIMITS_SET", nest(A["LIMITS"], u32(LIMIT["MAX_POOL_PES"], 1)))
     case("past max-pool-pes", "PE_NEW", good, E.ENOSPC, "max-pool-pes")

@@ -219,6 +219,28 @@ eq "... and pr2 said it dropped the read" \
 	   "$T/pr2.log")" 1
 kill $bpe
 wait $bpe 2>/dev/null
+# A peer's table with a PE the kernel refuses (pool Mix is least used at
+# pr2, put by hand): the PEs come in one request of RSP_A_PE nests, which
+# the refused one ends; each then goes alone, and the others are learned.
+ip netns exec pr2 $R pe add Mix id 100 proto tcp port 7 addr 10.12.0.9 \
+	policy lu load 0
+ip netns exec pu python3 "$top/selftests/asap_tcp.py" 10.12.0.2 9901 \
+	enrp-table 0x7a7a 10.12.0.5 MixA:1 Mix:2 MixB:3 MixA:4 \
+	> "$T/mix.log" 2>&1 &
+mix=$!
+until_eq 20 read sh -c "head -n 1 '$T/mix.log'" > /dev/null
+eq "a peer's table with a PE the kernel refuses: the others learned" \
+	"$(until_eq 10 "1@31354 4@31354" homes pr2 MixA) $(homes pr2 MixB) $(homes pr2 Mix)" \
+	"1@31354 4@31354 3@31354 100@0"
+# pr2's view of the peer then lacks it: its checksum differs, and pr2
+# reads the table once more for that checksum, no more.
+sleep 2
+eq "... which it refused on both reads, the second for the checksum" \
+	"$(grep -c "PE 00000002 from 00007a7a refused: Invalid argument" \
+	   "$T/pr2.log") $(grep -c "peer 00007a7a: .*reading its table again" \
+	   "$T/pr2.log")" "2 1"
+kill $mix
+wait $mix 2>/dev/null
 
 [ $failed -eq 0 ] || { sed 's/^/# pr1: /' "$T/pr1.log";
 		       sed 's/^/# pr2: /' "$T/pr2.log"; }

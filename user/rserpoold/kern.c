@@ -100,26 +100,17 @@ static inline void w_addrs(struct wr *w, int type,
 	w_end(w, at);
 }
 
-/*
- * The PE_NEW (replace) of @r at the end of @w, with sequence number @seq
- * and no ACK asked for; 0 or -errno (@w as it was).  Every write is
- * checked: PUT_MSG_MAX is a sum that an attribute added later could
- * outgrow, and a PE cut short must not reach the kernel.
- */
-static int put_msg(struct rsp_nl *nl, struct wr *w,
-		   const struct rsp_pe_rec *r, uint32_t seq, int quiet)
+/* A PE_NEW request's headers at the end of @w; where it starts. */
+static size_t pe_new_hdr(struct rsp_nl *nl, struct wr *w, uint32_t seq)
 {
-	size_t start = w->len, at;
+	size_t start = w->len;
 	struct nlmsghdr *h = (struct nlmsghdr *)(w->p + start);
 	struct genlmsghdr *g;
-	const uint8_t *words;
-	unsigned int i, nw;
 
-	words = rsp_pe_policy_words(r->policy, &nw);
-	if (!words)
-		return -EOPNOTSUPP;
-	if (w->len + NLMSG_HDRLEN + GENL_HDRLEN > w->cap)
-		return -EMSGSIZE;
+	if (w->len + NLMSG_HDRLEN + GENL_HDRLEN > w->cap) {
+		w->bad = 1;
+		return start;
+	}
 	h->nlmsg_type = rsp_nl_family(nl);
 	h->nlmsg_flags = NLM_F_REQUEST;
 	h->nlmsg_seq = seq;
@@ -129,6 +120,29 @@ static int put_msg(struct rsp_nl *nl, struct wr *w,
 	g->version = RSP_GENL_VERSION;
 	g->reserved = 0;
 	w->len += NLMSG_HDRLEN + GENL_HDRLEN;
+	return start;
+}
+
+/* The flags of a put, and its length into its header at @start. */
+static void pe_new_end(struct wr *w, size_t start, int quiet)
+{
+	w_attr(w, RSP_A_REPLACE, 0);
+	if (quiet)
+		w_attr(w, RSP_A_QUIET, 0);
+	if (!w->bad)
+		((struct nlmsghdr *)(w->p + start))->nlmsg_len = w->len - start;
+}
+
+/* The attributes of PE @r at the end of @w; -EOPNOTSUPP for its policy. */
+static int pe_attrs(struct wr *w, const struct rsp_pe_rec *r)
+{
+	const uint8_t *words;
+	unsigned int i, nw;
+	size_t at;
+
+	words = rsp_pe_policy_words(r->policy, &nw);
+	if (!words)
+		return -EOPNOTSUPP;
 	w_put(w, RSP_A_POOL_HANDLE, r->handle, r->handle_len);
 	w_u32(w, RSP_A_PE_ID, r->id);
 	w_u32(w, RSP_A_PE_HOME, r->home);
@@ -157,16 +171,55 @@ static int put_msg(struct rsp_nl *nl, struct wr *w,
 	for (i = 0; i < nw; i++)
 		w_u32(w, words[i], r->param[words[i]]);
 	w_end(w, at);
-	w_attr(w, RSP_A_REPLACE, 0);
-	if (quiet)
-		w_attr(w, RSP_A_QUIET, 0);
-	if (w->bad) {
+	return 0;
+}
+
+/*
+ * The PE_NEW (replace) of @r at the end of @w, with sequence number @seq
+ * and no ACK asked for; 0 or -errno (@w as it was).  Every write is
+ * checked: PUT_MSG_MAX is a sum that an attribute added later could
+ * outgrow, and a PE cut short must not reach the kernel.
+ */
+static int put_msg(struct rsp_nl *nl, struct wr *w,
+		   const struct rsp_pe_rec *r, uint32_t seq, int quiet)
+{
+	size_t start = pe_new_hdr(nl, w, seq);
+	int err = pe_attrs(w, r);
+
+	pe_new_end(w, start, quiet);
+	if (err || w->bad) {
 		w->len = start;
 		w->bad = 0;
-		return -EMSGSIZE;
+		return err ? err : -EMSGSIZE;
 	}
-	h->nlmsg_len = w->len - start;
 	return 0;
+}
+
+/*
+ * @n PEs in one request, one RSP_A_PE nest each: 0 if the kernel took
+ * them all, else -errno (-EOPNOTSUPP: one has a policy we do not know),
+ * and rsp_kern_put_many() puts them one a request, with an error each.
+ */
+static int put_nested(struct rsp_nl *nl, const struct rsp_pe_rec *r,
+		      unsigned int n, int quiet, uint8_t *buf, size_t cap)
+{
+	struct wr w = { buf, 0, cap, 0 };
+	uint32_t seq = rsp_nl_seqs(nl, 1);
+	unsigned int i;
+	size_t start = pe_new_hdr(nl, &w, seq), at;
+	int err = 0, e;
+
+	for (i = 0; i < n && !err; i++) {
+		at = w_nest(&w, RSP_A_PE);
+		err = pe_attrs(&w, &r[i]);
+		w_end(&w, at);
+	}
+	pe_new_end(&w, start, quiet);
+	if (err || w.bad)
+		return err ? err : -EMSGSIZE;
+	((struct nlmsghdr *)buf)->nlmsg_flags |= NLM_F_ACK;
+	err = rsp_nl_batch(nl, buf, w.len, 1, seq, &e);
+	return err ? err : e;
 }
 
 int rsp_kern_put(struct rsp_nl *nl, const struct rsp_pe_rec *r)
@@ -189,6 +242,11 @@ int rsp_kern_put_many(struct rsp_nl *nl, const struct rsp_pe_rec *r,
 
 	if (n > RSP_KERN_BATCH)
 		return -E2BIG;
+	/* All in one request; if one fails, each in its own, for its error. */
+	if (n > 1 && !put_nested(nl, r, n, quiet, buf, sizeof(buf))) {
+		memset(errs, 0, n * sizeof(*errs));
+		return 0;
+	}
 	nl->msg[0] = nl->attr[0] = 0;	/* none of an earlier request's */
 	/* Those written number on from first, one after another. */
 	first = rsp_nl_seqs(nl, n);

@@ -38,6 +38,14 @@
  *                      which knows what it puts (an event per PE, tens
  *                      of thousands, cost more than the put itself and
  *                      would overflow every listener's socket anyway).
+ *                      Several PEs in one PE_NEW or PE_SET: instead of
+ *                      the PE attributes, one RSP_A_PE nest of them for
+ *                      each (RSP_A_REPLACE and RSP_A_QUIET stay outside
+ *                      and hold for all).  They are put in order until
+ *                      one fails: its error ends the request, the extack
+ *                      points into its nest, and those before it stay.
+ *                      A registrar loading a peer's table puts hundreds
+ *                      a request.
  *   RSP_CMD_PE_DEL     delete one PE (POOL_HANDLE, PE_ID).
  *   RSP_CMD_PE_GET     doit: one PE (POOL_HANDLE, PE_ID).  dump: every PE,
  *                      or every PE of one pool if POOL_HANDLE is given.
@@ -146,7 +154,7 @@ enum rsp_attr {
 	RSP_A_PE_SELECTED,	/* u64, read only: times selected */
 	RSP_A_PE_REPORTS,	/* u32, read only: unreachable reports */
 	RSP_A_PE_DEGRADATION,	/* u64, read only: degradation counter (or WRR pass) */
-	RSP_A_PE,		/* nest: one PE in a resolve reply */
+	RSP_A_PE,		/* nest: one PE (resolve reply, PE_NEW/SET) */
 	RSP_A_POOL_POLICY,	/* u32, read only: the pool's policy type */
 	RSP_A_POOL_PROTO,	/* u8, read only: the pool's transport */
 	RSP_A_POOL_PES,		/* u32, read only: PEs in the pool */
