@@ -251,6 +251,24 @@ def stay(link):
     link.s.settimeout(5)
 
 
+def peer_stay(link, presence, answer):
+    """As a peer registrar: @presence every 0.4 s, and answer(type) for
+    each message that comes, until SIGTERM."""
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    link.s.settimeout(0.2)
+    sent = time.monotonic()
+    while not stop:
+        if time.monotonic() - sent > 0.4:
+            link.send(presence)
+            sent = time.monotonic()
+        try:
+            t = link.recv_raw()[0]
+        except socket.timeout:
+            continue
+        answer(t)
+
+
 def main():
     argv = sys.argv[1:]
     sctp = argv[0] == "--sctp"
@@ -362,21 +380,12 @@ def main():
         presence = presence_msg(me, pe_checksum(pes))
         link.send(presence)
         link.send(msg(LIST_REQ, ids))
-        stop = []
-        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-        link.s.settimeout(0.2)
-        sent = time.monotonic()
-        while not stop:
-            if time.monotonic() - sent > 0.4:
-                link.send(presence)
-                sent = time.monotonic()
-            try:
-                t = link.recv_raw()[0]
-            except socket.timeout:
-                continue
+
+        def answer(t):
             if t == TABLE_REQ:
                 link.send(msg(TABLE_RESP, ids + table))
                 print("read", flush=True)
+        peer_stay(link, presence, answer)
     elif cmd == "enrp-moved":
         me, pid = int(args[0], 0), int(args[2])
         ids = enrp_ids(me)
@@ -386,22 +395,13 @@ def main():
         link.send(presence)
         link.send(msg(UPDATE, ids + struct.pack("!HH", 0, 0) + mine))
         link.send(msg(LIST_REQ, ids))
-        stop = []
-        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-        link.s.settimeout(0.2)
-        sent = time.monotonic()
-        while not stop:
-            if time.monotonic() - sent > 0.4:
-                link.send(presence)
-                sent = time.monotonic()
-            try:
-                t = link.recv_raw()[0]
-            except socket.timeout:
-                continue
+
+        def answer(t):
             if t == TABLE_REQ:      # a new peer's table is read
                 link.send(msg(TABLE_RESP, ids + mine))
             elif t == LIST_RESP:
                 print("moved", flush=True)
+        peer_stay(link, presence, answer)
     elif cmd == "enrp-reread":
         me = int(args[0], 0)
         wait = float(args[1]) if len(args) > 1 else 0
