@@ -566,6 +566,16 @@ static int reply_u32(struct genl_info *info, int type, u32 val)
 	return reply_send(info, skb, hdr);
 }
 
+static bool any_of(struct nlattr **tb, u32 mask)
+{
+	int i;
+
+	for (i = 1; i <= RSP_A_MAX; i++)
+		if (tb[i] && (mask & BIT(i)))
+			return true;
+	return false;
+}
+
 /* The PE of attributes @tb, as @info asks (flags, portid, quiet). */
 static int register_pe(struct genl_info *info, struct nlattr **tb,
 		       struct rsp_pe_info *pe)
@@ -599,8 +609,7 @@ static int rsp_pe_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct rsp_pe_info *pe;
 	int err = 0, rem;
 
-	if (info->attrs[RSP_A_PE] &&
-	    (info->attrs[RSP_A_POOL_HANDLE] || info->attrs[RSP_A_PE_ID])) {
+	if (info->attrs[RSP_A_PE] && any_of(info->attrs, PE_ATTRS)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "RSP_A_PE: PEs in nests, or one at the top, not both");
 		return -EINVAL;

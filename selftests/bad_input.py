@@ -252,6 +252,9 @@ def main():
     case("PEs in nests and one at the top", "PE_NEW",
          [nest(A["PE"], *pe_attrs(pe_id=5))] + good, E.EINVAL,
          "PEs in nests, or one at the top, not both")
+    case("PEs in nests and a port at the top", "PE_NEW",
+         [nest(A["PE"], *pe_attrs(pe_id=5)), u16(A["PE_PORT"], 9)], E.EINVAL,
+         "PEs in nests, or one at the top, not both")
     case("a nest without PE_ID", "PE_NEW",
          [nest(A["PE"], *without(pe_attrs(pe_id=5), A["PE_ID"]))], E.EINVAL,
          "missing attribute RSP_A_PE_ID", point_at=0)
