@@ -113,20 +113,31 @@ static const char * const rsp_not_valid[RSP_A_MAX + 1] = {
 	[RSP_A_HOME_CHECKSUM]	= "RSP_A_HOME_CHECKSUM is not valid for this command",
 };
 
+/* The attributes @tb holds, a bit each. */
+static u32 present(struct nlattr **tb)
+{
+	u32 set = 0;
+	int i;
+
+	for (i = 1; i <= RSP_A_MAX; i++)
+		if (tb[i])
+			set |= BIT(i);
+	return set;
+}
+
 /* Only the attributes in @mask; a request's, or an RSP_A_PE nest's. */
 static int check_mask(u32 mask, struct nlattr **tb,
 		      struct netlink_ext_ack *extack)
 {
+	u32 extra = present(tb) & ~mask;
 	int i;
 
-	for (i = 1; i <= RSP_A_MAX; i++) {
-		if (tb[i] && !(mask & BIT(i))) {
-			rsp_set_msg(extack, rsp_not_valid[i]);
-			NL_SET_BAD_ATTR(extack, tb[i]);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	if (!extra)
+		return 0;
+	i = __ffs(extra);
+	rsp_set_msg(extack, rsp_not_valid[i]);
+	NL_SET_BAD_ATTR(extack, tb[i]);
+	return -EINVAL;
 }
 
 static int rsp_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
@@ -566,16 +577,6 @@ static int reply_u32(struct genl_info *info, int type, u32 val)
 	return reply_send(info, skb, hdr);
 }
 
-static bool any_of(struct nlattr **tb, u32 mask)
-{
-	int i;
-
-	for (i = 1; i <= RSP_A_MAX; i++)
-		if (tb[i] && (mask & BIT(i)))
-			return true;
-	return false;
-}
-
 /* The PE of attributes @tb, as @info asks (flags, portid, quiet). */
 static int register_pe(struct genl_info *info, struct nlattr **tb,
 		       struct rsp_pe_info *pe)
@@ -609,7 +610,7 @@ static int rsp_pe_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct rsp_pe_info *pe;
 	int err = 0, rem;
 
-	if (info->attrs[RSP_A_PE] && any_of(info->attrs, PE_ATTRS)) {
+	if (info->attrs[RSP_A_PE] && (present(info->attrs) & PE_ATTRS)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "RSP_A_PE: PEs in nests, or one at the top, not both");
 		return -EINVAL;

@@ -85,17 +85,27 @@ def batch():
             problem = f"pool batch holds {ids(b'batch')}"
     results.append(("the second of three nests inconsistent: the first "
                     "put, it and the third not, the extack at it", problem))
+    ev = Rsp()
+    ev.subscribe()
     rsp.request("PE_NEW", attr(A["REPLACE"], b""), attr(A["QUIET"], b""),
                 *[nest(A["PE"], *pe_attrs(handle=b"batch", pe_id=i,
                                           port=9)) for i in (10, 30)])
+    # Not quiet: its event is the first the listener gets.
+    rsp.request("PE_NEW", nest(A["PE"], *pe_attrs(handle=b"batch",
+                                                   pe_id=40)))
+    events = [(cmd, int.from_bytes(dict(parse_attrs(msg))[A["PE_ID"]],
+                                   "little"))
+              for cmd, _, msg in ev.events_read(3, timeout=1.0)]
     ports = {}
     for _, msg, _ in rsp.dump("PE_GET", attr(A["POOL_HANDLE"], b"batch")):
         a = dict(parse_attrs(msg))
         ports[int.from_bytes(a[A["PE_ID"]], "little")] = \
             int.from_bytes(a[A["PE_PORT"]], "little")
     results.append(("replace and quiet at the top apply to every nest",
-                    None if ports == {10: 9, 11: 7, 12: 7, 20: 7, 30: 9}
-                    else f"ports {ports}"))
+                    None if ports == {10: 9, 11: 7, 12: 7, 20: 7, 30: 9,
+                                      40: 7} and
+                    events == [(CMD["PE_NEW"], 40)]
+                    else f"ports {ports}, events {events}"))
     rsp.request("FLUSH")
     rsp.request("PE_NEW", *pe_attrs(handle=b"pool", pe_id=1))
 

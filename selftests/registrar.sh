@@ -245,9 +245,11 @@ eq "asapbench null kernel: the 5 PEs it was sent are in its table, home \"NULL\"
 	"$(for i in 0 1 2 3 4; do printf '100%d@%d ' $i $((0x4e554c4c)); done |
 	   sed 's/ $//')"
 kill $fill
-eq "... and answers resolutions of that pool" \
+eq "... and answers resolutions of that pool, each the kernel's" \
 	"$([ "$(ip netns exec pu timeout 20 "$AB" resolve 10.11.0.3 3863 \
-		floor 1 1 2>/dev/null)" -gt 0 ] 2>/dev/null && echo yes)" yes
+		floor 1 1 2>/dev/null)" -gt 0 ] 2>/dev/null && echo yes) $(
+	   ip netns exec pe2 $R -j pool show floor | jq '.[0].resolves > 0')" \
+	"yes true"
 ip netns exec pu timeout 20 "$AB" resolve 10.11.0.3 3863 nopool 1 1 \
 	> /dev/null 2>&1
 until_eq 10 dead sh -c "kill -0 $nullk 2>/dev/null && echo alive || echo dead" \

@@ -127,17 +127,14 @@ $R pe add homes id 2 proto tcp port 7 addr 10.0.7.2 policy rr home 8
 $R pe add homes-odd id 0x10003 proto tcp port 7 addr 10.0.7.3 policy rr home 7
 # RFC 5353's sum, worked out here apart from the kernel's: 16-bit words of
 # the handle (an odd one padded with 0), then of the ID; folded, inverted.
+# (asap_tcp.py's, which its fake peers send in their presences).
 enrp_sum() {	# enrp_sum HANDLE:ID...
 	python3 -c 'import sys
-s = 0
-for a in sys.argv[1:]:
-    h, i = a.split(":")
-    b = h.encode() + b"\0" * (len(h) % 2)
-    s += sum(b[k] << 8 | b[k + 1] for k in range(0, len(b), 2))
-    s += (int(i, 0) >> 16) + (int(i, 0) & 0xffff)
-while s >> 16:
-    s = (s & 0xffff) + (s >> 16)
-print("0x%04x" % (~s & 0xffff))' "$@"
+sys.path.insert(0, sys.argv[1])
+from asap_tcp import pe_checksum
+print("0x%04x" % pe_checksum([(h.encode(), int(i, 0)) for h, i in
+                              (a.split(":") for a in sys.argv[2:])]))' \
+		"$top/selftests" "$@"
 }
 eq "pe checksum home: the ENRP checksum of that registrar's PEs" \
 	"$($R pe checksum home 7)" \

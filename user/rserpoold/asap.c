@@ -1025,7 +1025,7 @@ static struct conn *conn_to(struct rsp_asap *a,
 void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 			const uint8_t *handle, size_t len, uint32_t id)
 {
-	struct rsp_p_transport t = *pr;
+	uint16_t port = a->c.port;	/* a registrar's ASAP port: ours */
 	struct sockaddr_storage ss;
 	struct conn *c;
 	int err = -1;
@@ -1033,13 +1033,11 @@ void rsp_asap_report_to(struct rsp_asap *a, const struct rsp_p_transport *pr,
 	msg_init(&a->out, ASAP_ENDPOINT_UNREACHABLE, 0);
 	rsp_msg_add_handle(&a->out, handle, len);
 	rsp_msg_add_u32(&a->out, RSP_P_PE_ID, id);
-	t.port = a->c.port;	/* a registrar's ASAP port: ours, as 3863 */
 	/* Over the transport it speaks ENRP on, or what we have. */
-	if (t.type != RSP_P_TCP && a->sctp >= 0) {
-		if (t.naddrs)
-			err = send_sctp_to(a, &t.addrs[0], t.port, &a->out);
-	} else if (t.naddrs) {
-		c = conn_to(a, &ss, rsp_sa_make(&ss, &t.addrs[0], t.port));
+	if (pr->naddrs && pr->type != RSP_P_TCP && a->sctp >= 0) {
+		err = send_sctp_to(a, &pr->addrs[0], port, &a->out);
+	} else if (pr->naddrs) {
+		c = conn_to(a, &ss, rsp_sa_make(&ss, &pr->addrs[0], port));
 		if (c) {
 			struct peer to = { .fd = c->s.fd, .s = &c->s };
 

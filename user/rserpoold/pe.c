@@ -4,6 +4,24 @@
 #include <string.h>
 #include "pe.h"
 
+/*
+ * An ASAP transport between the wire's struct rsp_p_transport and a
+ * record's struct rsp_pe_asap: the same fields, and as many addresses
+ * as @dst has room for.
+ */
+#define COPY_TRANSPORT(dst, src) do {					\
+	__typeof__(dst) to = (dst);					\
+	__typeof__(src) from = (src);					\
+	unsigned int room = sizeof(to->addrs) / sizeof(to->addrs[0]);	\
+									\
+	to->type = from->type;						\
+	to->port = from->port;						\
+	to->use = from->use;						\
+	to->service = from->service;					\
+	to->naddrs = from->naddrs < room ? from->naddrs : room;		\
+	memcpy(to->addrs, from->addrs, to->naddrs * sizeof(to->addrs[0])); \
+} while (0)
+
 /* The words after a policy's type, in wire order, by what they mean. */
 static const struct {
 	uint32_t type;
@@ -94,18 +112,8 @@ int rsp_pe_from_wire(struct rsp_pe_rec *r, const uint8_t *handle,
 	for (i = 0; i < nwords; i++)
 		r->param[words[i]] = pe->policy.w[i];
 	r->has_asap = pe->has_asap;
-	if (pe->has_asap) {
-		const struct rsp_p_transport *t = &pe->asap;
-
-		r->asap.type = t->type;
-		r->asap.port = t->port;
-		r->asap.use = t->use;
-		r->asap.service = t->service;
-		r->asap.naddrs = t->naddrs < RSP_ADDRS_MAX ? t->naddrs :
-							       RSP_ADDRS_MAX;
-		memcpy(r->asap.addrs, t->addrs,
-		       r->asap.naddrs * sizeof(t->addrs[0]));
-	}
+	if (pe->has_asap)
+		COPY_TRANSPORT(&r->asap, &pe->asap);
 	return 0;
 }
 
@@ -132,15 +140,6 @@ void rsp_pe_to_wire(struct rsp_p_pe *pe, const struct rsp_pe_rec *r)
 	for (i = 0; words && i < nwords; i++)
 		pe->policy.w[i] = r->param[words[i]];
 	pe->has_asap = r->has_asap;
-	if (r->has_asap) {
-		struct rsp_p_transport *t = &pe->asap;
-
-		t->type = r->asap.type;
-		t->port = r->asap.port;
-		t->use = r->asap.use;
-		t->service = r->asap.service;
-		t->naddrs = r->asap.naddrs;
-		memcpy(t->addrs, r->asap.addrs,
-		       t->naddrs * sizeof(t->addrs[0]));
-	}
+	if (r->has_asap)
+		COPY_TRANSPORT(&pe->asap, &r->asap);
 }
