@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make            the module (against Debian's 6.1 headers) and the tools
 # make check      every test: KUnit on UML, selftests in QEMU, host tests
-# make demo       boots the VM and shows a pool being resolved
+# make demo       boots the VM and shows pools being resolved, then two
+#                 registrars sharing rsplib's PEs over ENRP
 # make bench      selection cost beside a socket option's floor, and the
 #                 registrars (rserpoold, rspregistrar, a null responder)
 #                 under ASAP load, in the VM

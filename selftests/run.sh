@@ -4,7 +4,7 @@
 # each followed by how long it took.
 top=$(cd "$(dirname "$0")/.." && pwd)
 rc=0
-for t in rserpool.sh sockopt.sh pool.sh registrar.sh "enrp.sh sctp" \
+for t in rserpool.sh demo.sh sockopt.sh pool.sh registrar.sh "enrp.sh sctp" \
 	 "enrp.sh tcp" "enrp3.sh sctp" "enrp3.sh tcp" interop.sh; do
 	echo "# selftest $t"
 	start=$(date +%s)

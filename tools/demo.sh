@@ -1,10 +1,13 @@
 #!/bin/sh
 # The demo of `make demo`, run inside the guest of tools/vm/run.sh: load
 # the module, register two pools of pool elements, and let the kernel
-# select from them with two different policies.
+# select from them with two different policies; then two registrars
+# (rserpoold) in network namespaces share rsplib's PEs over ENRP, and a
+# client connects to them by pool handle.  selftests/demo.sh checks what
+# it shows.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-PATH=$top/user:$PATH
+PATH=$top/user:$top/user/rserpoold:$top/user/examples:$PATH
 
 # say COMMAND...: shows a command, then runs it.
 say() {
@@ -14,6 +17,18 @@ say() {
 
 echo "== kernel $(uname -r): loading rserpool.ko"
 say insmod "$top/kernel/rserpool.ko"
+# The hosts of the registrars' part: network namespaces on one bridge,
+# 10.0.9.1 to .4.  They and the module go however the demo ends.
+hosts="pr1 pr2 pe1 pe2"
+hosts_down() {
+	for h in $hosts; do
+		ip netns pids "$h" 2>/dev/null | xargs -r kill || true
+	done
+	sleep 1
+	for h in $hosts; do ip netns del "$h" 2>/dev/null || true; done
+	ip link del br0 2>/dev/null || true
+}
+trap 'hosts_down; rmmod rserpool 2>/dev/null' EXIT
 echo
 
 echo "== pool 'echo': three TCP servers, round robin"
@@ -49,5 +64,65 @@ say rspctl pool show
 say rspctl stats
 echo
 
+echo "== two registrars share their PEs over ENRP"
+modprobe -q sctp
+ip link add br0 type bridge
+ip link set br0 up
+n=1
+for h in $hosts; do
+	ip netns add "$h"
+	ip link add "v-$h" type veth peer name eth0 netns "$h"
+	ip link set "v-$h" master br0 up
+	ip -n "$h" addr add "10.0.9.$n/24" dev eth0
+	ip -n "$h" link set eth0 up
+	ip -n "$h" link set lo up
+	n=$((n + 1))
+done
+echo "-- hosts pr1 pr2 pe1 pe2 (network namespaces) at 10.0.9.1 to .4"
+quiet="--asap-announce off --enrp-announce off"
+bg() {
+	echo "# $* &"
+	"$@" > /dev/null 2>&1 &
+	pid=$!
+}
+# wait_for SECONDS WANT COMMAND...: until COMMAND prints WANT.
+wait_for() {
+	secs=$1 want=$2
+	end=$(($(date +%s) + secs))
+	shift 2
+	until [ "$("$@" 2>/dev/null)" = "$want" ]; do
+		if [ "$(date +%s)" -ge $end ]; then
+			echo "demo: $* is not $want after $secs s" >&2
+			exit 1
+		fi
+		sleep 0.2
+	done
+}
+pes() { ip netns exec pr2 rspctl -j pe show EchoPool | jq length; }
+# shellcheck disable=SC2086
+bg ip netns exec pr1 rserpoold -i 0x1111 $quiet
+# shellcheck disable=SC2086
+bg ip netns exec pr2 rserpoold -i 0x2222 -P 10.0.9.1 $quiet
+echo "-- rsplib's echo servers register at pr1 over ASAP (SCTP):"
+for h in pe1 pe2; do
+	bg ip netns exec $h rspserver -echo -registrar=10.0.9.1:3863 \
+		-poolhandle=EchoPool -quiet
+	if [ "$h" = pe1 ]; then pe1_pid=$pid; fi
+done
+wait_for 30 2 pes
+echo "-- pr2 learned them from pr1 (home 0x1111) and keeps them in its kernel:"
+say ip netns exec pr2 rspctl peers
+say ip netns exec pr2 rspctl pe show EchoPool
+echo "-- a client on pr2 connects by pool handle (librserpool, rsp_connect):"
+say ip netns exec pr2 rsp-echo -p sctp -n 4 EchoPool hello
+echo "-- pe1's server stops: it deregisters at pr1, and pr2 hears of it:"
+say kill -INT "$pe1_pid"
+wait_for 20 1 pes
+say ip netns exec pr2 rspctl pe show EchoPool
+say ip netns exec pr2 rsp-echo -p sctp -n 2 EchoPool hello
+echo
+
+trap - EXIT
+hosts_down
 say rmmod rserpool
 echo "== done"
