@@ -677,7 +677,8 @@ static int find_stale(const struct rsp_pe_rec *r, void *arg)
 	    r->home != st->p->id)
 		return 0;
 	memcpy(k.handle, r->handle, k.len);
-	if (bsearch(&k, st->p->conf, st->p->nconf, sizeof(k), key_cmp))
+	if (st->p->nconf &&
+	    bsearch(&k, st->p->conf, st->p->nconf, sizeof(k), key_cmp))
 		return 0;
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? 2 * st->cap : 64;
@@ -703,7 +704,8 @@ static void table_read(struct rsp_enrp *e, struct epeer *p)
 
 	p->reading = 0;
 	p->checked = 0;
-	qsort(p->conf, p->nconf, sizeof(*p->conf), key_cmp);
+	if (p->nconf)	/* none kept: conf may be NULL, which qsort() forbids */
+		qsort(p->conf, p->nconf, sizeof(*p->conf), key_cmp);
 	/*
 	 * Nothing is stale in a whole table read into a kernel that held no
 	 * peer's PE: whatever came in meanwhile, from any peer, came from a

@@ -739,5 +739,7 @@ int main(int argc, char **argv)
 	rsp_nl_close(&nl);
 	if (o.daemon && o.pidfile)
 		unlink(o.pidfile);
+	free(o.pidfile);
+	free(o.ctl);
 	return 0;
 }
