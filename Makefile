@@ -63,6 +63,14 @@ user/rserpoold/%.o: user/rserpoold/%.c user/rserpoold/*.h user/nl.h \
 user/rserpoold/rserpoold: $(RSERPOOLD_OBJS)
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(LDLIBS) -lsctp
 
+# The same under AddressSanitizer and UBSan, for selftests that run the
+# daemon so (selftests/run.sh); not installed.
+user/rserpoold/rserpoold-san: $(RSERPOOLD_OBJS:.o=.c) user/rserpoold/*.h \
+		user/nl.h include/uapi/linux/rserpool.h
+	$(CC) $(CFLAGS) -O1 -fsanitize=address,undefined \
+		-fno-omit-frame-pointer -pthread -o $@ \
+		$(RSERPOOLD_OBJS:.o=.c) $(LDLIBS) -lsctp
+
 # librserpool: static, and shared with its soname.
 user/lib/rserpool.o: user/lib/rserpool.c user/lib/rserpool.h \
 		include/uapi/linux/rserpool.h
@@ -112,7 +120,8 @@ install: all
 		install -D -m 644 etc/rserpoold.conf \
 			$(DESTDIR)/etc/rserpool/rserpoold.conf
 
-selftest-bins: $(SELFTEST_BINS) tools/bench/asapbench
+selftest-bins: $(SELFTEST_BINS) tools/bench/asapbench \
+		user/rserpoold/rserpoold-san
 
 $(KSFT)/kselftest_harness.h:
 	sh tools/ksrc.sh >/dev/null
@@ -176,6 +185,6 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f user/rspctl user/*.o user/lib/*.o user/lib/rserpool.pc $(LIB) \
 		user/rserpoold/*.o user/rserpoold/rserpoold \
-		$(EXAMPLES) $(SELFTEST_BINS) tools/bench/selbench \
+		user/rserpoold/rserpoold-san $(EXAMPLES) $(SELFTEST_BINS) tools/bench/selbench \
 		tools/bench/asapbench
 	rm -rf build/vm

@@ -66,10 +66,14 @@ eq "after pe1's deregistration pr2 holds pe2's PE alone" \
 eq "... and the client's echoes come from it" \
 	"$(part "# ip netns exec pr2 rsp-echo -p sctp -n 2" "#" | ids)" \
 	"$pe2 $pe2"
-eq "the demo leaves no host, bridge or module behind" \
-	"$(ip netns list | grep -c '^p[re][12]\b'; ip link show br0 2>&1 |
-	   grep -c 'does not exist'; grep -c '^rserpool ' /proc/modules)" \
+# Its hosts' veths go with them, as the kernel takes a namespace down.
+links() { ip -o link show | grep -c ' v-p[re][12]@'; }
+eq "the demo leaves no host, link, bridge or module behind" \
+	"$(ip netns list | grep -c '^p[re][12]\b'; until_eq 5 0 links
+	   ip link show br0 2>&1 | grep -c 'does not exist'
+	   grep -c '^rserpool ' /proc/modules)" \
 	"0
+0
 1
 0"
 rm -rf "$T"

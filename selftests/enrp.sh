@@ -12,7 +12,7 @@
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
-PRD=$top/user/rserpoold/rserpoold
+PRD=${RSP_PRD:-$top/user/rserpoold/rserpoold}
 TIMERS="--heartbeat 500 --max-last-heard 1500 --max-no-response 1500"
 via=${1:-sctp}
 case $via in

@@ -16,7 +16,7 @@
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
-PRD=$top/user/rserpoold/rserpoold
+PRD=${RSP_PRD:-$top/user/rserpoold/rserpoold}
 N=10000
 POLL=1		# each poll dumps the kernel table at a daemon
 via=${1:-sctp}

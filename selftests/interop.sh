@@ -12,7 +12,7 @@
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
-PRD=$top/user/rserpoold/rserpoold
+PRD=${RSP_PRD:-$top/user/rserpoold/rserpoold}
 ECHO=$top/user/examples/rsp-echo
 # kernel [HOST]: "id@home" of the PEs of EchoPool in HOST's (pr1's)
 # handlespace, in hex as rsplib prints.

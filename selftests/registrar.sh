@@ -10,7 +10,7 @@
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
-PRD=$top/user/rserpoold/rserpoold
+PRD=${RSP_PRD:-$top/user/rserpoold/rserpoold}
 TCPC="python3 $top/selftests/asap_tcp.py 10.11.0.1 3863"
 in_pr() { ip netns exec pr "$@"; }
 in_pu() { ip netns exec pu "$@"; }
@@ -196,7 +196,7 @@ ip netns exec pr "$PRD" -f "$T/rserpoold.conf" -D --pidfile "$T/prd.pid"
 eq "rserpoold -D returns at once, with status 0, once serving" "$?" 0
 pid=$(cat "$T/prd.pid" 2>/dev/null)
 eq "... its pidfile names a running rserpoold" \
-	"$(cat "/proc/${pid:-0}/comm" 2>/dev/null)" "rserpoold"
+	"$(cat "/proc/${pid:-0}/comm" 2>/dev/null)" "$(basename "$PRD")"
 eq "... with the ID and control socket of its configuration file" \
 	"$(in_pr $R -j peers control rsp-test | jq .id)" "30583"
 fails "a second daemon with the same control socket does not start" \
@@ -219,11 +219,13 @@ eq "... a PU at another address still gets its answers" \
 	"$(ip netns exec pe1 python3 "$top/selftests/asap_tcp.py" 10.11.0.1 \
 	   3863 flood many-pool 3)" 3
 kill -TERM "$pid"
-until_eq 5 gone sh -c "[ -e '$T/prd.pid' ] && echo there || echo gone" \
-	> /dev/null
+# The pidfile goes before the process has quite ended.
+gone() {
+	echo "$([ -e "$T/prd.pid" ] && echo there || echo gone)" \
+		"$(kill -0 "$pid" 2>/dev/null && echo alive || echo dead)"
+}
 eq "SIGTERM stops it and removes its pidfile" \
-	"$([ -e "$T/prd.pid" ] && echo there || echo gone) $(kill -0 "$pid" 2>/dev/null && echo alive || echo dead)" \
-	"gone dead"
+	"$(until_eq 5 "gone dead" gone)" "gone dead"
 
 # --- the bench's floor with the kernel's part -------------------------
 # make bench compares rserpoold with "asapbench null PORT kernel": the

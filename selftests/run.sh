@@ -4,12 +4,35 @@
 # each followed by how long it took.
 top=$(cd "$(dirname "$0")/.." && pwd)
 rc=0
+# registrar.sh and the TCP runs of enrp.sh and enrp3.sh run the daemon
+# built with AddressSanitizer and UBSan, which write what they find to
+# build/san/; the others run the daemon as installed.
+san=$top/build/san
+rm -rf "$san"
+mkdir -p "$san"
 for t in rserpool.sh demo.sh sockopt.sh pool.sh registrar.sh "enrp.sh sctp" \
 	 "enrp.sh tcp" "enrp3.sh sctp" "enrp3.sh tcp" interop.sh; do
-	echo "# selftest $t"
+	case $t in
+	registrar.sh|*tcp)
+		echo "# selftest $t (rserpoold-san)"
+		set -- RSP_PRD="$top/user/rserpoold/rserpoold-san" \
+			ASAN_OPTIONS="log_path=$san/rserpoold" \
+			UBSAN_OPTIONS="print_stacktrace=1:log_path=$san/rserpoold" ;;
+	*)
+		echo "# selftest $t"
+		set -- ;;
+	esac
 	start=$(date +%s)
 	# shellcheck disable=SC2086
-	sh "$top"/selftests/$t || rc=1
+	env "$@" sh "$top"/selftests/$t || rc=1
 	echo "# $t took $(($(date +%s) - start)) s"
 done
+echo "# selftest sanitizers"
+if [ -z "$(ls "$san")" ]; then
+	echo "ok 1 - rserpoold-san: no AddressSanitizer, LeakSanitizer or UBSan report"
+else
+	echo "not ok 1 - rserpoold-san: reports in build/san/"
+	head -n 40 "$san"/* | sed 's/^/# /'
+	rc=1
+fi
 exit $rc

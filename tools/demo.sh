@@ -21,10 +21,11 @@ say insmod "$top/kernel/rserpool.ko"
 # 10.0.9.1 to .4.  They and the module go however the demo ends.
 hosts="pr1 pr2 pe1 pe2"
 hosts_down() {
+	# A process left in a host would keep it, and its veth, alive.
 	for h in $hosts; do
-		ip netns pids "$h" 2>/dev/null | xargs -r kill || true
+		ip netns pids "$h" 2>/dev/null | xargs -r kill -9 || true
 	done
-	sleep 1
+	sleep 0.5
 	for h in $hosts; do ip netns del "$h" 2>/dev/null || true; done
 	ip link del br0 2>/dev/null || true
 }

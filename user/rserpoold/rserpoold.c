@@ -556,12 +556,12 @@ int main(int argc, char **argv)
 	struct rsp_enrp_conf ec;
 	struct daemon d = { 0 };
 	struct epoll_event ev;
-	struct rsp_enrp *e;
+	struct rsp_enrp *e = NULL;
 	struct rsp_asap *a;
 	struct rsp_nl nl, ev_nl;
 	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	sigset_t sigs;
-	int opt, ep, sfd, evfd, err;
+	int opt, ep, sfd, evfd, err, rc = 1, detached = 0;
 	uint64_t ticked = 0, woke = 0;	/* the last round's ticks took, it woke */
 	unsigned int i;
 
@@ -586,31 +586,37 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "rserpoold: unexpected argument \"%s\"\n",
 			argv[optind]);
-		return 2;
+		rc = 2;
+		goto out_opts;
 	}
 	c = o.c;
 	ec = o.ec;
 	if (!c.sctp && !c.tcp) {
 		fprintf(stderr, "rserpoold: --no-sctp and --no-tcp leave nothing to serve\n");
-		return 2;
+		rc = 2;
+		goto out_opts;
 	}
 	for (i = 0; i < ec.npeers; i++)
 		if (ec.peer_tcp[i] ? !c.tcp : !c.sctp) {
 			fprintf(stderr, "rserpoold: peer %u is over %s, which --no-%s turns off\n",
 				i + 1, ec.peer_tcp[i] ? "TCP" : "SCTP",
 				ec.peer_tcp[i] ? "tcp" : "sctp");
-			return 2;
+			rc = 2;
+			goto out_opts;
 		}
 	if (c.default_items > c.max_items)
 		c.default_items = c.max_items;
 	while (!c.id && getrandom(&c.id, sizeof(c.id), 0) != sizeof(c.id))
 		;
 
-	if (rsp_nl_open(&nl) || rsp_nl_open(&ev_nl))
-		return 1;
+	/* Each failure from here unwinds what is open (the labels below). */
+	if (rsp_nl_open(&nl))
+		goto out_opts;
+	if (rsp_nl_open(&ev_nl))
+		goto out_nl;
 	if (rsp_nl_subscribe(&ev_nl) || mute_own_puts(&ev_nl, &nl)) {
 		fprintf(stderr, "rserpoold: cannot follow the kernel's events\n");
-		return 1;
+		goto out_ev_nl;
 	}
 	evfd = nl_socket_get_fd(ev_nl.sk);
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -624,16 +630,16 @@ int main(int argc, char **argv)
 	ev.data.fd = sfd;
 	if (ep < 0 || sfd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev)) {
 		perror("rserpoold");
-		return 1;
+		goto out_fds;
 	}
 	ev.data.fd = evfd;
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, evfd, &ev)) {
 		perror("rserpoold");
-		return 1;
+		goto out_fds;
 	}
 	a = rsp_asap_open(&c, &nl, ep);
 	if (!a)
-		return 1;
+		goto out_fds;
 	ec.id = c.id;
 	ec.verbose = c.verbose;
 	ec.sctp = c.sctp;
@@ -642,7 +648,7 @@ int main(int argc, char **argv)
 	/* With neither transport a lone registrar still serves ASAP. */
 	e = rsp_enrp_open(&ec, &nl, a, ep);
 	if (!e && ec.npeers)
-		return 1;
+		goto out_asap;
 	d.id = c.id;
 	d.asap_port = c.port;
 	d.enrp_port = ec.port;
@@ -650,19 +656,20 @@ int main(int argc, char **argv)
 	d.e = e;
 	d.ctl = ctl_open(o.ctl ? o.ctl : "rserpoold", ep);
 	if (d.ctl < 0)
-		return 1;
+		goto out_enrp;
 	/* After subscribing: no change slips between the dump and events. */
 	err = rsp_kern_dump(&nl, reconcile, &d);
 	if (err) {
 		fprintf(stderr, "rserpoold: cannot read the kernel table: %s\n",
 			strerror(-err));
-		return 1;
+		goto out_ctl;
 	}
 	rsp_log(c.verbose, 1, "", "registrar %08x serving ASAP on port %u",
 		c.id, c.port);
 	/* Only now: a daemon that cannot start says so on the terminal. */
 	if (o.daemon) {
 		detach(&o);
+		detached = 1;
 		/* A signalfd wakes the epoll of the process that made it. */
 		epoll_ctl(ep, EPOLL_CTL_DEL, sfd, NULL);
 		close(sfd);
@@ -671,7 +678,7 @@ int main(int argc, char **argv)
 		ev.data.fd = sfd;
 		if (sfd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev)) {
 			rsp_log(0, 0, "", "signalfd: %s", strerror(errno));
-			return 1;
+			goto out_ctl;
 		}
 	}
 	/*
@@ -683,7 +690,8 @@ int main(int argc, char **argv)
 	if (err) {
 		rsp_log(0, 0, "", "cannot start the ASAP reader: %s",
 			strerror(-err));
-		return 1;
+		pthread_mutex_unlock(&lock);
+		goto out_ctl;
 	}
 	for (;;) {
 		/* Ticks and handling of the last round, not its sleep. */
@@ -732,14 +740,26 @@ int main(int argc, char **argv)
 	}
 	pthread_mutex_unlock(&lock);
 	rsp_asap_reader_stop(a);
-	rsp_enrp_close(e);
-	rsp_asap_close(a);
+	rc = 0;
+out_ctl:
 	close(d.ctl);
-	rsp_nl_close(&ev_nl);
-	rsp_nl_close(&nl);
-	if (o.daemon && o.pidfile)
+	if (detached && o.pidfile)	/* detach() wrote it */
 		unlink(o.pidfile);
+out_enrp:
+	rsp_enrp_close(e);
+out_asap:
+	rsp_asap_close(a);
+out_fds:
+	if (sfd >= 0)
+		close(sfd);
+	if (ep >= 0)
+		close(ep);
+out_ev_nl:
+	rsp_nl_close(&ev_nl);
+out_nl:
+	rsp_nl_close(&nl);
+out_opts:
 	free(o.pidfile);
 	free(o.ctl);
-	return 0;
+	return rc;
 }
