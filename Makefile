@@ -64,10 +64,11 @@ user/rserpoold/rserpoold: $(RSERPOOLD_OBJS)
 	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(LDLIBS) -lsctp
 
 # The same under AddressSanitizer and UBSan, for selftests that run the
-# daemon so (selftests/run.sh); not installed.
+# daemon so (selftests/run.sh); not installed.  clang: GCC's UBSan writes
+# to stderr whatever log_path says.
 user/rserpoold/rserpoold-san: $(RSERPOOLD_OBJS:.o=.c) user/rserpoold/*.h \
 		user/nl.h include/uapi/linux/rserpool.h
-	$(CC) $(CFLAGS) -O1 -fsanitize=address,undefined \
+	clang $(CFLAGS) -O1 -fsanitize=address,undefined \
 		-fno-omit-frame-pointer -pthread -o $@ \
 		$(RSERPOOLD_OBJS:.o=.c) $(LDLIBS) -lsctp
 
