@@ -53,6 +53,8 @@ usage: [ASAP_PORT=N] asap_tcp.py [--sctp] HOST PORT COMMAND ARG...
         first did (and there was more to read), or the first PE of each.
         With WAIT it stays instead, sending presences, and asks again
         WAIT seconds later
+  hold N SECONDS
+        open N connections, print "connected N", keep them SECONDS
   unknown
         unknown message and parameter types, each action of RFC 5354
         (discard, report; stop, skip, each with or without report),
@@ -275,6 +277,12 @@ def main():
     if sctp:
         argv = argv[1:]
     host, port, cmd, args = argv[0], int(argv[1]), argv[2], argv[3:]
+    if cmd == "hold":
+        conns = [socket.create_connection((host, port), timeout=5)
+                 for _ in range(int(args[0]))]
+        print("connected %d" % len(conns), flush=True)
+        time.sleep(float(args[1]))
+        return
     ppid = (12 if cmd.startswith("enrp-") else 11) if sctp else 0
     link = Link(host, port, ppid)
     if cmd in ("pe", "reg"):

@@ -47,6 +47,21 @@ ip netns exec pr "$PRD" -i 0x5eed -k 1000 -K 1000 -vv > "$T/prd.log" 2>&1 &
 prd=$!
 sleep 1
 
+# Control clients that connect and send nothing: the daemon waits for
+# none of them (it once gave each a second, with rspctl queued behind).
+in_pr python3 -c 'import socket, sys, time
+held = [socket.socket(socket.AF_UNIX) for _ in range(9)]
+for s in held:
+    s.connect("\0rserpoold")
+print("held", len(held), flush=True)
+time.sleep(10)' > "$T/silent.log" 2>&1 &
+silent=$!
+until_eq 10 "held 9" cat "$T/silent.log" > /dev/null
+eq "nine silent control clients hold nothing up: rspctl peers answers within 3 s" \
+	"$(cat "$T/silent.log") $(in_pr timeout 3 $R -j peers | jq .id)" \
+	"held 9 24301"
+kill $silent
+
 # --- rsplib PEs and PU over SCTP ----------------------------------------
 pe 1
 pe 2
@@ -260,6 +275,34 @@ eq "... and stops at a resolution the kernel cannot make" \
 	"$(kill -0 $nullk 2>/dev/null && echo alive || echo dead) $(cat "$T/nullk.err")" \
 	"dead asapbench: resolve: No such file or directory"
 kill $nullk 2>/dev/null
+
+# --- out of descriptors --------------------------------------------------
+# A daemon allowed 48 descriptors, 80 TCP connections: those it has no
+# descriptor for are closed as they come, not left queued with the
+# listener readable (the event loop spinning on it).
+ip netns exec pr prlimit --nofile=48 "$PRD" -i 0xfd -c fd-test \
+	--asap-announce off --enrp-announce off > "$T/fd.log" 2>&1 &
+fdd=$!
+until_eq 10 0 sh -c "ip netns exec pr $R peers control fd-test \
+	> /dev/null 2>&1; echo \$?" > /dev/null
+cpu() { awk '{ print $14 + $15 }' "/proc/$fdd/stat"; }
+in_pu python3 "$top/selftests/asap_tcp.py" 10.11.0.1 3863 hold 80 5 \
+	> "$T/hold.log" 2>&1 &
+hold=$!
+until_eq 10 "connected 80" cat "$T/hold.log" > /dev/null
+sleep 1
+c0=$(cpu)
+sleep 3
+spent=$(($(cpu) - c0))
+eq "80 connections to a daemon allowed 48 descriptors do not make it spin (under 0.5 s CPU in 3 s)" \
+	"$(cat "$T/hold.log") $([ $spent -lt 50 ] && echo calm || echo "spun: $spent ticks")" \
+	"connected 80 calm"
+wait $hold
+eq "... it says why it refuses them, once" \
+	"$(grep -c 'out of file descriptors: connections refused' "$T/fd.log")" 1
+eq "... and serves on once they are gone: a PE registers over TCP" \
+	"$(in_pu $TCPC reg fd-pool 1 10.11.0.4)" registered
+kill $fdd
 
 [ $failed -eq 0 ] || sed 's/^/# prd: /' "$T/prd.log"
 echo "1..$n"

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -27,14 +28,26 @@
 #include "enrp.h"
 #include "kern.h"
 #include "mcast.h"
+#include "stream.h"
 #include "util.h"
+
+/* Control clients whose request is not all there yet, at most. */
+#define CTL_PENDING	8
+
+struct ctl_client {
+	int fd;				/* -1: a free slot */
+	uint64_t since;
+	size_t have;
+	char req[64];
+};
 
 struct daemon {
 	uint32_t id;
 	uint16_t asap_port, enrp_port;
 	struct rsp_asap *a;
 	struct rsp_enrp *e;
-	int ctl;
+	int ctl, ep;
+	struct ctl_client cc[CTL_PENDING];
 };
 
 /*
@@ -76,41 +89,95 @@ static int ctl_open(const char *name, int ep)
 /*
  * One request a connection, a line: "peers".  The answer is one record a
  * line, "KIND key=value...", for rspctl to print; the connection closes
- * after it.  A client gets a second to send its line.
+ * after it.  Nothing here waits for a client: its line is read as it
+ * comes, and the answer is sent as far as the socket takes it.  A client
+ * that sends nothing keeps its slot until CTL_PENDING newer ones come.
  */
+static void ctl_answer(struct daemon *d, struct ctl_client *c)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	c->req[strcspn(c->req, "\r\n")] = 0;
+	f = open_memstream(&out, &len);
+	if (f && !strcmp(c->req, "peers")) {
+		fprintf(f, "registrar id=%u asap=%u enrp=%u pes=%zu dropped=%llu limited=%llu\n",
+			d->id, d->asap_port, d->e ? d->enrp_port : 0,
+			rsp_asap_nhomes(d->a),
+			(unsigned long long)(rsp_asap_dropped(d->a) +
+			(d->e ? rsp_enrp_dropped(d->e) : 0)),
+			(unsigned long long)rsp_asap_limited(d->a));
+		if (d->e)
+			rsp_enrp_show(d->e, f);
+	} else if (f) {
+		fprintf(f, "error unknown request \"%s\"\n", c->req);
+	}
+	if (f && !fclose(f))
+		send(c->fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	free(out);
+	close(c->fd);		/* and out of the epoll set */
+	c->fd = -1;
+}
+
+static void ctl_read(struct daemon *d, struct ctl_client *c)
+{
+	ssize_t n = recv(c->fd, c->req + c->have,
+			 sizeof(c->req) - 1 - c->have, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	c->have += n > 0 ? n : 0;
+	c->req[c->have] = 0;
+	/* The line, the end of the stream, or as much as there is room for. */
+	if (n <= 0 || strchr(c->req, '\n') || c->have == sizeof(c->req) - 1)
+		ctl_answer(d, c);
+}
+
 static void ctl_serve(struct daemon *d)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	char req[64];
-	ssize_t n;
-	FILE *f;
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct ctl_client *c;
+	unsigned int i;
 	int fd;
 
-	while ((fd = accept4(d->ctl, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		n = recv(fd, req, sizeof(req) - 1, 0);
-		req[n > 0 ? n : 0] = 0;
-		req[strcspn(req, "\r\n")] = 0;
-		f = fdopen(fd, "w");
-		if (!f) {
-			close(fd);
+	for (;;) {
+		fd = rsp_accept(d->ctl, NULL, NULL,
+				SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && errno == ECONNABORTED)
 			continue;
+		if (fd < 0)
+			break;
+		/* A free slot, or the oldest's. */
+		c = &d->cc[0];
+		for (i = 1; i < CTL_PENDING && c->fd >= 0; i++)
+			if (d->cc[i].fd < 0 || d->cc[i].since < c->since)
+				c = &d->cc[i];
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = fd;
+		c->since = rsp_now_ms();
+		c->have = 0;
+		ev.data.fd = fd;
+		if (epoll_ctl(d->ep, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			c->fd = -1;
 		}
-		if (!strcmp(req, "peers")) {
-			fprintf(f, "registrar id=%u asap=%u enrp=%u pes=%zu dropped=%llu limited=%llu\n",
-				d->id, d->asap_port, d->e ? d->enrp_port : 0,
-				rsp_asap_nhomes(d->a),
-				(unsigned long long)(rsp_asap_dropped(d->a) +
-				(d->e ? rsp_enrp_dropped(d->e) : 0)),
-				(unsigned long long)rsp_asap_limited(d->a));
-			if (d->e)
-				rsp_enrp_show(d->e, f);
-		} else {
-			fprintf(f, "error unknown request \"%s\"\n", req);
-		}
-		fclose(f);
 	}
+}
+
+/* @fd's control client, if it is one: served; 1, or 0 if it is not. */
+static int ctl_event(struct daemon *d, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < CTL_PENDING; i++) {
+		if (d->cc[i].fd == fd) {
+			ctl_read(d, &d->cc[i]);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -556,6 +623,7 @@ int main(int argc, char **argv)
 	struct rsp_enrp_conf ec;
 	struct daemon d = { 0 };
 	struct epoll_event ev;
+	struct rlimit rl;
 	struct rsp_enrp *e = NULL;
 	struct rsp_asap *a;
 	struct rsp_nl nl, ev_nl;
@@ -573,6 +641,11 @@ int main(int argc, char **argv)
 	 * back only past 16 MB.
 	 */
 	mallopt(M_TRIM_THRESHOLD, 16 << 20);
+	/* A PE or PU over TCP holds a descriptor: as many as we may. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 
 	/* The file first, wherever -f is on the command line. */
 	opterr = 0;
@@ -657,6 +730,9 @@ int main(int argc, char **argv)
 	d.ctl = ctl_open(o.ctl ? o.ctl : "rserpoold", ep);
 	if (d.ctl < 0)
 		goto out_enrp;
+	d.ep = ep;
+	for (i = 0; i < CTL_PENDING; i++)
+		d.cc[i].fd = -1;
 	/* After subscribing: no change slips between the dump and events. */
 	err = rsp_kern_dump(&nl, reconcile, &d);
 	if (err) {
@@ -724,6 +800,8 @@ int main(int argc, char **argv)
 			ctl_serve(&d);
 			continue;
 		}
+		if (ctl_event(&d, ev.data.fd))
+			continue;
 		if (ev.data.fd == evfd) {
 			if (rsp_nl_drain(&ev_nl, kernel_event, &d) != -ENOBUFS)
 				continue;
@@ -742,6 +820,9 @@ int main(int argc, char **argv)
 	rsp_asap_reader_stop(a);
 	rc = 0;
 out_ctl:
+	for (i = 0; i < CTL_PENDING; i++)
+		if (d.cc[i].fd >= 0)
+			close(d.cc[i].fd);
 	close(d.ctl);
 	if (detached && o.pidfile)	/* detach() wrote it */
 		unlink(o.pidfile);

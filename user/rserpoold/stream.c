@@ -2,6 +2,7 @@
 /* Message streams over TCP: see stream.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,45 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 #include "stream.h"
+#include "util.h"
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
+
+/*
+ * A descriptor held in reserve.  Once the process has no more, accept()
+ * fails with EMFILE and leaves the connection queued: the listener stays
+ * readable and the event loop would spin on it.  Giving up the spare
+ * lets each such connection be taken and closed at once.
+ */
+static int spare = -1;
+
+int rsp_accept(int lfd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	static uint64_t said;
+	uint64_t now;
+	int fd;
+
+	if (spare < 0)
+		spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fd = accept4(lfd, sa, len, flags);
+	if (fd >= 0 || (errno != EMFILE && errno != ENFILE) || spare < 0)
+		return fd;
+	close(spare);
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	now = rsp_now_ms();
+	if (!said || now - said >= 60000) {
+		said = now;
+		rsp_log(0, 0, "", "out of file descriptors: connections refused (see ulimit -n)");
+	}
+	errno = ECONNABORTED;
+	return -1;
+}
 
 int rsp_stream_listen(uint16_t port, int mptcp, const char *what)
 {
@@ -63,11 +99,11 @@ int rsp_stream_accept(struct rsp_stream *s, int ep, int lfd,
 		      struct sockaddr_storage *peer)
 {
 	socklen_t len = sizeof(*peer);
-	int fd = accept4(lfd, (struct sockaddr *)peer, &len,
-			 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd = rsp_accept(lfd, (struct sockaddr *)peer, &len,
+			    SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0)
-		return 0;
+		return errno == ECONNABORTED ? -1 : 0;
 	if (rsp_stream_open(s, ep, fd, 0)) {
 		close(fd);
 		return -1;

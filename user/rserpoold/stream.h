@@ -33,6 +33,12 @@ struct rsp_stream {
 
 /* The listener of @port on every address; -1 with the error on stderr. */
 int rsp_stream_listen(uint16_t port, int mptcp, const char *what);
+/*
+ * accept4() for any listener of the daemon, which a lack of descriptors
+ * does not leave readable forever: the connection is closed and -1
+ * returned with ECONNABORTED (try the next), as for one aborted.
+ */
+int rsp_accept(int lfd, struct sockaddr *sa, socklen_t *len, int flags);
 
 /*
  * Takes connection @fd (non-blocking; @connecting if its connect() is in
@@ -42,7 +48,7 @@ int rsp_stream_open(struct rsp_stream *s, int ep, int fd, int connecting);
 /*
  * The next connection on listener @lfd, opened as above, its address in
  * @peer: 1, 0 if there is none (or accept failed), -1 if it could not be
- * opened (it is closed; try the next).
+ * opened or was aborted (it is closed; try the next).
  */
 int rsp_stream_accept(struct rsp_stream *s, int ep, int lfd,
 		      struct sockaddr_storage *peer);
