@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -623,7 +622,6 @@ int main(int argc, char **argv)
 	struct rsp_enrp_conf ec;
 	struct daemon d = { 0 };
 	struct epoll_event ev;
-	struct rlimit rl;
 	struct rsp_enrp *e = NULL;
 	struct rsp_asap *a;
 	struct rsp_nl nl, ev_nl;
@@ -641,11 +639,6 @@ int main(int argc, char **argv)
 	 * back only past 16 MB.
 	 */
 	mallopt(M_TRIM_THRESHOLD, 16 << 20);
-	/* A PE or PU over TCP holds a descriptor: as many as we may. */
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 
 	/* The file first, wherever -f is on the command line. */
 	opterr = 0;
