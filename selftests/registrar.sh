@@ -61,6 +61,30 @@ eq "nine silent control clients hold nothing up: rspctl peers answers within 3 s
 	"$(cat "$T/silent.log") $(in_pr timeout 3 $R -j peers | jq .id)" \
 	"held 9 24301"
 kill $silent
+# ctl PART...: sends each part to the control socket, a moment apart;
+# prints the first line of the answer.
+ctl() {
+	in_pr python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect("\0rserpoold")
+for part in sys.argv[1:]:
+    s.sendall(part.replace("\\n", "\n").encode())
+    time.sleep(0.3)
+out = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    out += b
+print(out.decode().split("\n")[0])' "$@"
+}
+eq "the control socket: a line that comes in parts is answered" \
+	"$(ctl pe 'ers\n' | cut -d ' ' -f 1-2)" "registrar id=24301"
+eq "... an unknown request gets an error" "$(ctl 'stats\n')" \
+	'error unknown request "stats"'
+long=$(printf '%0100d' 0)
+eq "... a line too long for a request is cut at 63 bytes and refused" \
+	"$(ctl "$long")" "error unknown request \"$(printf '%063d' 0)\""
 
 # --- rsplib PEs and PU over SCTP ----------------------------------------
 pe 1

@@ -96,6 +96,7 @@ static void ctl_answer(struct daemon *d, struct ctl_client *c)
 {
 	char *out = NULL;
 	size_t len = 0;
+	unsigned int i;
 	FILE *f;
 
 	c->req[strcspn(c->req, "\r\n")] = 0;
@@ -115,6 +116,13 @@ static void ctl_answer(struct daemon *d, struct ctl_client *c)
 	if (f && !fclose(f))
 		send(c->fd, out, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	free(out);
+	/*
+	 * What else the client sent is read first: a close over unread
+	 * bytes resets the connection, and the answer is lost to it.
+	 */
+	for (i = 0; i < 16 && recv(c->fd, c->req, sizeof(c->req),
+				   MSG_DONTWAIT) > 0; i++)
+		;
 	close(c->fd);		/* and out of the epoll set */
 	c->fd = -1;
 }
