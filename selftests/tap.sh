@@ -2,6 +2,7 @@
 # TAP helpers for the selftest scripts, sourced after $top is set: they
 # number the cases, keep a count of failures, and give each script R (the
 # rspctl binary) and T (a scratch directory).
+. "$top/selftests/lib.sh"
 R=$top/user/rspctl
 T=$(mktemp -d)
 n=0
@@ -34,37 +35,6 @@ fails() {
 	else
 		nok "$d: stderr was '$(cat "$T/err")'"
 	fi
-}
-# until_eq SECONDS WANT COMMAND...: prints COMMAND's output once it is
-# WANT, or when SECONDS (of the clock, however slow COMMAND is) are up.
-until_eq() {
-	end=$(($(date +%s) + $1)) want=$2; shift 2
-	while [ "$("$@")" != "$want" ] && [ "$(date +%s)" -lt $end ]; do
-		sleep "${POLL:-0.1}"
-	done
-	"$@"
-}
-# hosts PREFIX HOST...: network namespaces HOST... on bridge br0, the
-# n-th at PREFIX.n/24 (PREFIX as 10.11.0).
-hosts() {
-	p=$1 x=1; shift
-	ip link add br0 type bridge && ip link set br0 up
-	for h in "$@"; do
-		ip netns add $h
-		ip link add v-$h type veth peer name eth0 netns $h
-		ip link set v-$h master br0 up
-		ip -n $h addr add $p.$x/24 dev eth0
-		ip -n $h link set eth0 up
-		ip -n $h link set lo up
-		x=$((x + 1))
-	done
-}
-# hosts_down HOST...: kills what runs in them and removes them.
-hosts_down() {
-	for h in "$@"; do ip netns pids $h | xargs -r kill -9 2>/dev/null; done
-	sleep 0.5
-	for h in "$@"; do ip netns del $h; done
-	ip link del br0
 }
 # capture FILE: records br0 until capture_end (dumpcap: tshark takes
 # long to start in the guest, and decodes nothing here).

@@ -7,6 +7,7 @@
 # it shows.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/selftests/lib.sh"	# until_eq, hosts, hosts_down
 PATH=$top/user:$top/user/rserpoold:$top/user/examples:$PATH
 
 # say COMMAND...: shows a command, then runs it.
@@ -19,17 +20,9 @@ echo "== kernel $(uname -r): loading rserpool.ko"
 say insmod "$top/kernel/rserpool.ko"
 # The hosts of the registrars' part: network namespaces on one bridge,
 # 10.0.9.1 to .4.  They and the module go however the demo ends.
-hosts="pr1 pr2 pe1 pe2"
-hosts_down() {
-	# A process left in a host would keep it, and its veth, alive.
-	for h in $hosts; do
-		ip netns pids "$h" 2>/dev/null | xargs -r kill -9 || true
-	done
-	sleep 0.5
-	for h in $hosts; do ip netns del "$h" 2>/dev/null || true; done
-	ip link del br0 2>/dev/null || true
-}
-trap 'hosts_down; rmmod rserpool 2>/dev/null' EXIT
+nets="pr1 pr2 pe1 pe2"
+# shellcheck disable=SC2086
+trap 'hosts_down $nets; rmmod rserpool 2>/dev/null' EXIT
 echo
 
 echo "== pool 'echo': three TCP servers, round robin"
@@ -67,18 +60,8 @@ echo
 
 echo "== two registrars share their PEs over ENRP"
 modprobe -q sctp
-ip link add br0 type bridge
-ip link set br0 up
-n=1
-for h in $hosts; do
-	ip netns add "$h"
-	ip link add "v-$h" type veth peer name eth0 netns "$h"
-	ip link set "v-$h" master br0 up
-	ip -n "$h" addr add "10.0.9.$n/24" dev eth0
-	ip -n "$h" link set eth0 up
-	ip -n "$h" link set lo up
-	n=$((n + 1))
-done
+# shellcheck disable=SC2086
+hosts 10.0.9 $nets
 echo "-- hosts pr1 pr2 pe1 pe2 (network namespaces) at 10.0.9.1 to .4"
 quiet="--asap-announce off --enrp-announce off"
 bg() {
@@ -86,20 +69,13 @@ bg() {
 	"$@" > /dev/null 2>&1 &
 	pid=$!
 }
-# wait_for SECONDS WANT COMMAND...: until COMMAND prints WANT.
+# wait_for SECONDS WANT COMMAND...: until COMMAND prints WANT, or fails.
 wait_for() {
-	secs=$1 want=$2
-	end=$(($(date +%s) + secs))
-	shift 2
-	until [ "$("$@" 2>/dev/null)" = "$want" ]; do
-		if [ "$(date +%s)" -ge $end ]; then
-			echo "demo: $* is not $want after $secs s" >&2
-			exit 1
-		fi
-		sleep 0.2
-	done
+	[ "$(until_eq "$@")" = "$2" ] && return
+	echo "demo: $3 did not come to $2 within $1 s" >&2
+	exit 1
 }
-pes() { ip netns exec pr2 rspctl -j pe show EchoPool | jq length; }
+pes() { ip netns exec pr2 rspctl -j pe show EchoPool 2>/dev/null | jq length; }
 # shellcheck disable=SC2086
 bg ip netns exec pr1 rserpoold -i 0x1111 $quiet
 # shellcheck disable=SC2086
@@ -124,6 +100,7 @@ say ip netns exec pr2 rsp-echo -p sctp -n 2 EchoPool hello
 echo
 
 trap - EXIT
-hosts_down
+# shellcheck disable=SC2086
+hosts_down $nets
 say rmmod rserpool
 echo "== done"
