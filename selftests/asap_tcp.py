@@ -103,6 +103,7 @@ def params(b):
 # with the sender's and the receiver's server IDs.
 PRESENCE, TABLE_REQ, TABLE_RESP, UPDATE = 1, 2, 3, 4
 LIST_REQ, LIST_RESP, ENRP_ERROR = 5, 6, 0x0a
+INIT_TAKEOVER, TAKEOVER_ACK, TAKEOVER_SERVER = 7, 8, 9
 P_CHECKSUM = 0x0f
 
 
@@ -378,6 +379,20 @@ def main():
             elif t == LIST_RESP:
                 got.append("list")
         print(" ".join(got))
+    elif cmd == "enrp-self":
+        # A peer that says it takes itself over, then that it took
+        # itself over: nonsense, not to be acted on.  The link stays.
+        me = int(args[0], 0)
+        ids = enrp_ids(me)
+        link.send(presence_msg(me, 0xffff))
+        for t in (INIT_TAKEOVER, TAKEOVER_SERVER):
+            link.send(msg(t, ids + struct.pack("!I", me)))
+        link.send(msg(LIST_REQ, ids))
+        got = []
+        while not got or got[-1] != "list":
+            t = link.recv_raw()[0]
+            got.append({LIST_RESP: "list", TAKEOVER_ACK: "ack"}.get(t))
+        print(" ".join(g for g in got if g))
     elif cmd == "enrp-table":
         me, ids = int(args[0], 0), enrp_ids(int(args[0], 0))
         pes = [(h.encode(), int(i)) for h, i in

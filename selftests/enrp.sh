@@ -174,6 +174,13 @@ eq "ENRP: unknown types get what their action bits say (RFC 5354)" \
 	"$(ip netns exec pu timeout 20 python3 "$top/selftests/asap_tcp.py" \
 	   10.12.0.2 9901 enrp-unknown 0x7777)" \
 	"error:0x2:0x4b error:0x1:0x4123 error:0x1:0xc123 list"
+# A peer that takes itself over (INIT_TAKEOVER, TAKEOVER_SERVER of its
+# own ID): no ACK, no reset of it, and the link it came on stays.
+eq "ENRP: a peer's takeover of itself is dropped, its link stays" \
+	"$(ip netns exec pu timeout 20 python3 "$top/selftests/asap_tcp.py" \
+	   10.12.0.2 9901 enrp-self 0x7778)" "list"
+kill -0 "$(cat "$T/pr2.pid")"
+eq "... and pr2 serves on" "$?" 0
 # A registrar that says it is home of one of pr2's PEs (it took pr2 over,
 # or the PE moved to it): pr2 lets the PE go without a word to ENRP (a
 # deletion would take it from every peer) and sends it no keep-alives.

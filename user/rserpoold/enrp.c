@@ -130,6 +130,7 @@ struct rsp_enrp {
 	int ep, fd, tcp;		/* the SCTP socket, the TCP listener */
 	int mout, min;			/* multicast presence out, in */
 	struct econn *conns;
+	struct econn *reading;		/* whose message is being handled */
 	unsigned int npeers;
 	struct epeer peers[RSP_ENRP_PEERS_MAX];
 	uint64_t next_presence;
@@ -1260,6 +1261,14 @@ static void handle(struct rsp_enrp *e, sctp_assoc_t assoc, struct econn *c,
 	p->id = e->in.sender;
 	p->last_heard = rsp_now_ms();
 	p->asked_at = 0;
+	if (e->in.type >= ENRP_INIT_TAKEOVER &&
+	    e->in.type <= ENRP_TAKEOVER_SERVER && e->in.target == p->id) {
+		/* A registrar that speaks is not gone: nonsense, dropped. */
+		say(e, 1, "dropped a takeover of peer %08x by itself", p->id);
+		e->dropped++;
+		rsp_msg_free(&e->in);
+		return;
+	}
 	switch (e->in.type) {
 	case ENRP_PRESENCE:
 		info = rsp_msg_find(&e->in, RSP_P_SERVER_INFO);
@@ -1358,7 +1367,9 @@ static void conn_message(void *arg, struct rsp_stream *s, const uint8_t *p,
 	struct econn *c = arg;
 
 	(void)s;
+	c->e->reading = c;
 	handle(c->e, 0, c, p, len);
+	c->e->reading = NULL;
 }
 
 /*
@@ -1375,6 +1386,11 @@ static void conn_close(struct rsp_enrp *e, struct econn *c)
 			e->peers[i].conn = NULL;
 			snap_free(&e->peers[i]);
 		}
+	if (c == e->reading) {
+		/* From its own message: it goes when the read returns. */
+		rsp_stream_stop(&c->s);
+		return;
+	}
 	while (*pp != c)
 		pp = &(*pp)->next;
 	*pp = c->next;

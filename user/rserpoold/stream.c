@@ -89,6 +89,7 @@ int rsp_stream_open(struct rsp_stream *s, int ep, int fd, int connecting)
 	s->fd = fd;
 	s->ep = ep;
 	s->connecting = connecting;
+	s->over = 0;
 	s->events = 0;
 	s->have = 0;
 	s->olen = 0;
@@ -145,7 +146,13 @@ static int broken(struct rsp_stream *s)
 {
 	shutdown(s->fd, SHUT_RDWR);
 	s->olen = 0;
+	s->over = 1;
 	return -1;
+}
+
+void rsp_stream_stop(struct rsp_stream *s)
+{
+	broken(s);
 }
 
 static int flush(struct rsp_stream *s)
@@ -222,6 +229,8 @@ static int readable(struct rsp_stream *s)
 			if (s->have - off < padded)
 				break;
 			s->msg(s->arg, s, s->in + off, len);
+			if (s->over)
+				return -1;
 			off += padded;
 		}
 		memmove(s->in, s->in + off, s->have - off);

@@ -26,6 +26,7 @@ struct rsp_stream {
 	uint8_t *out;
 	size_t olen, ocap;
 	uint64_t dropped;		/* bad framing */
+	int over;			/* given up: no more is read */
 	void (*msg)(void *arg, struct rsp_stream *s, const uint8_t *p,
 		    size_t len);
 	void *arg;
@@ -56,6 +57,11 @@ int rsp_stream_accept(struct rsp_stream *s, int ep, int lfd,
 int rsp_stream_connect(struct rsp_stream *s, int ep,
 		       const struct sockaddr *sa, socklen_t len, int mptcp);
 void rsp_stream_close(struct rsp_stream *s);
+/*
+ * Gives the connection up without closing it, as from a message's own
+ * callback: the read stops there and its event returns -1.
+ */
+void rsp_stream_stop(struct rsp_stream *s);
 
 /*
  * Handles readiness: flushes the queue if writable, hands on every whole
