@@ -36,6 +36,11 @@ usage: [ASAP_PORT=N] asap_tcp.py [--sctp] HOST PORT COMMAND ARG...
         report; stop and report; skip and report), then a list request:
         prints the ENRP errors in order, as ASAP's "unknown" does, and
         "list" for the list response
+  enrp-self ID
+        (to ENRP's port) a registrar with server ID ID that sends
+        INIT_TAKEOVER and TAKEOVER_SERVER of itself, then a list
+        request: prints "ack" for an INIT_TAKEOVER_ACK and "list" for
+        the list response, in order
   enrp-moved ID HANDLE PEID ADDR
         (to ENRP's port) a registrar with server ID ID that says, in a
         handle update, it is home of PE PEID of HANDLE (TCP port 7 at

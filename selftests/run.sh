@@ -4,16 +4,16 @@
 # each followed by how long it took.
 top=$(cd "$(dirname "$0")/.." && pwd)
 rc=0
-# registrar.sh and the TCP runs of enrp.sh and enrp3.sh run the daemon
-# built with AddressSanitizer and UBSan, which write what they find to
-# build/san/; the others run the daemon as installed.
+# registrar.sh, fuzz.sh and the TCP runs of enrp.sh and enrp3.sh run the
+# daemon built with AddressSanitizer and UBSan, which write what they find
+# to build/san/; the others run the daemon as installed.
 san=$top/build/san
 rm -rf "$san"
 mkdir -p "$san"
-for t in rserpool.sh demo.sh sockopt.sh pool.sh registrar.sh "enrp.sh sctp" \
+for t in rserpool.sh demo.sh sockopt.sh pool.sh registrar.sh fuzz.sh "enrp.sh sctp" \
 	 "enrp.sh tcp" "enrp3.sh sctp" "enrp3.sh tcp" interop.sh; do
 	case $t in
-	registrar.sh|*tcp)
+	registrar.sh|fuzz.sh|*tcp)
 		echo "# selftest $t (rserpoold-san)"
 		set -- RSP_PRD="$top/user/rserpoold/rserpoold-san" \
 			ASAN_OPTIONS="log_path=$san/rserpoold" \
