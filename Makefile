@@ -29,7 +29,7 @@ EXAMPLES := user/examples/rsp-echod user/examples/rsp-echo
 # that tools/ksrc.sh unpacks.
 KSFT := build/linux-source-6.1/tools/testing/selftests
 SELFTEST_BINS := selftests/sockopt_test selftests/lib_test \
-		 selftests/codec_test selftests/codec_fuzz \
+		 selftests/codec_test selftests/stream_test selftests/codec_fuzz \
 		 selftests/codec_fuzz_msan
 CODEC := user/rserpoold/msg.c user/rserpoold/tlv.c user/rserpoold/checksum.c \
 	 user/rserpoold/pe.c
@@ -152,6 +152,13 @@ selftests/codec_test: selftests/codec_test.c $(CODEC) user/rserpoold/*.h \
 	$(CC) -O1 -g -Wall -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-Iinclude/uapi -Iuser/rserpoold -I$(KSFT) -o $@ \
 		selftests/codec_test.c $(CODEC)
+
+selftests/stream_test: selftests/stream_test.c user/rserpoold/stream.c \
+		user/rserpoold/util.c user/rserpoold/*.h $(KSFT)/kselftest_harness.h
+	$(CC) -O1 -g -Wall -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-Iinclude/uapi -Iuser/rserpoold -I$(KSFT) -o $@ \
+		selftests/stream_test.c user/rserpoold/stream.c \
+		user/rserpoold/util.c -lsctp
 
 selftests/codec_fuzz: selftests/codec_fuzz.c $(CODEC) user/rserpoold/*.h
 	clang -O1 -g -fsanitize=fuzzer,address,undefined \

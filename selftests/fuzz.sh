@@ -4,19 +4,20 @@
 # rserpoold under random ASAP and ENRP traffic (proto_fuzz.py): links
 # over TCP and SCTP to its ASAP and ENRP ports, messages of every type
 # from a handful of fake registrars and PEs, some mangled, for
-# FUZZ_SECONDS (30).  Hosts pr (the registrar), pr2 (its ENRP peer over
-# TCP) and cl (the fuzzer) are network namespaces on one bridge.  Then
-# it must serve on as if nothing had happened: a new PE registers, both
-# registrars resolve it, and the peers see each other.  Under run.sh the
-# daemon is rserpoold-san, and any sanitizer report fails the run.
-# FUZZ_SEED picks the conversation (1).  TAP output.
+# PROTO_FUZZ_SECONDS (30).  Hosts pr (the registrar), pr2 (its ENRP
+# peer over TCP) and cl (the fuzzer) are network namespaces on one
+# bridge.  Then it must serve on as if nothing had happened: a new PE
+# registers, both registrars resolve it, and the peers see each other.
+# Under run.sh the daemon is rserpoold-san, and any sanitizer report
+# fails the run.  PROTO_FUZZ_SEED picks the conversation (1).  TAP
+# output.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
 PRD=${RSP_PRD:-$top/user/rserpoold/rserpoold}
 TIMERS="--heartbeat 500 --max-last-heard 1500 --max-no-response 1500"
-secs=${FUZZ_SECONDS:-30}
-seed=${FUZZ_SEED:-1}
+secs=${PROTO_FUZZ_SECONDS:-30}
+seed=${PROTO_FUZZ_SEED:-1}
 # pr N ID PEER: rserpoold in host prN (pr1 is "pr").
 pr() {
 	ip netns exec $1 "$PRD" -i $2 -P tcp:$3 $TIMERS -k 1000 -K 1000 \

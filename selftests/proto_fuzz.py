@@ -34,26 +34,21 @@ P_IPV6, P_SCTP, P_UDP = 2, 4, 6
 P_SERVER_INFO, P_COOKIE, P_CHECKSUM = 0x0b, 0x0d, 0x0f
 
 
-def pick(r, v):
-    return r.choice(v)
-
-
 def addr(r):
     if r.random() < 0.8:
         return a.tlv(a.P_IPV4, socket.inet_aton(
-            pick(r, ["10.13.0.3", "10.13.0.3", "10.13.0.8", "127.0.0.1",
-                     "0.0.0.0", "224.0.0.1"])))
-    return a.tlv(P_IPV6, socket.inet_pton(socket.AF_INET6,
-                                          pick(r, ["::1", "fe80::1",
-                                                   "2001:db8::1"])))
+            r.choice(["10.13.0.3", "10.13.0.3", "10.13.0.8", "127.0.0.1",
+                      "0.0.0.0", "224.0.0.1"])))
+    return a.tlv(P_IPV6, socket.inet_pton(
+        socket.AF_INET6, r.choice(["::1", "fe80::1", "2001:db8::1"])))
 
 
 def transport(r):
-    t = pick(r, [a.P_TCP, a.P_TCP, P_SCTP, P_SCTP, P_UDP, 3, 7])
-    port = pick(r, [7, 7, 0, 65535, 3863])
-    n = 1 if t != P_SCTP else pick(r, [0, 1, 1, 2, 3])
+    t = r.choice([a.P_TCP, a.P_TCP, P_SCTP, P_SCTP, P_UDP, 3, 7])
+    port = r.choice([7, 7, 0, 65535, 3863])
+    n = 1 if t != P_SCTP else r.choice([0, 1, 1, 2, 3])
     service = struct.pack("!I", 5) if t == 3 else b""
-    return a.tlv(t, struct.pack("!HH", port, pick(r, [0, 0, 1, 2])) +
+    return a.tlv(t, struct.pack("!HH", port, r.choice([0, 0, 1, 2])) +
                  service + b"".join(addr(r) for _ in range(n)))
 
 
@@ -63,7 +58,7 @@ POLICY_WORDS = {1: 0, 2: 1, 3: 0, 4: 1, 5: 1, 0x40000001: 1, 0x40000002: 2,
 
 
 def policy(r):
-    kind = pick(r, list(POLICY_WORDS))
+    kind = r.choice(list(POLICY_WORDS))
     n = POLICY_WORDS[kind] if r.random() < 0.9 else r.randrange(4)
     words = [r.choice([0, 1, 5, 0xffffffff]) for _ in range(n)]
     return a.tlv(a.P_POLICY, struct.pack("!I", kind) +
@@ -71,8 +66,8 @@ def policy(r):
 
 
 def pe(r):
-    life = pick(r, [0, 1, 500, 60000, 0x7fffffff, -1, -5])
-    body = struct.pack("!IIi", pick(r, PE_IDS), pick(r, IDS), life)
+    life = r.choice([0, 1, 500, 60000, 0x7fffffff, -1, -5])
+    body = struct.pack("!IIi", r.choice(PE_IDS), r.choice(IDS), life)
     body += transport(r) + policy(r)
     if r.random() < 0.3:
         body += transport(r)
@@ -80,27 +75,27 @@ def pe(r):
 
 
 def handle(r):
-    return a.tlv(a.P_HANDLE, pick(r, HANDLES))
+    return a.tlv(a.P_HANDLE, r.choice(HANDLES))
 
 
 def pe_id(r):
-    return a.tlv(a.P_PE_ID, struct.pack("!I", pick(r, PE_IDS)))
+    return a.tlv(a.P_PE_ID, struct.pack("!I", r.choice(PE_IDS)))
 
 
 def server_info(r):
-    return a.tlv(P_SERVER_INFO, struct.pack("!I", pick(r, IDS)) +
+    return a.tlv(P_SERVER_INFO, struct.pack("!I", r.choice(IDS)) +
                  a.tlv(P_SCTP, struct.pack("!HH", 9901, 0) + addr(r)))
 
 
 def op_error(r):
-    cause = pick(r, [0, 1, 2, 3, 9, 0x100a, 0xffff])
-    info = os.urandom(r.randrange(8))
+    cause = r.choice([0, 1, 2, 3, 9, 0x100a, 0xffff])
+    info = r.randbytes(r.randrange(8))
     return a.tlv(a.P_ERROR, struct.pack("!HH", cause, 4 + len(info)) + info)
 
 
 def asap_msg(r):
-    t = pick(r, [1, 1, 2, 2, 5, 5, 7, 8, 8, 9, 9, 0x0a, 0x0b, 0x0c, 0x0d,
-                 0x0e, 0x3f, 0x7f, 0xbf])
+    t = r.choice([1, 1, 2, 2, 5, 5, 7, 8, 8, 9, 9, 0x0a, 0x0b, 0x0c, 0x0d,
+                  0x0e, 0x3f, 0x7f, 0xbf])
     if t == 1:
         body = handle(r) + pe(r)
     elif t in (2, 8, 9):
@@ -109,24 +104,24 @@ def asap_msg(r):
         body = handle(r)
         if r.random() < 0.5:
             body += a.tlv(a.P_HRO, struct.pack(
-                "!I", pick(r, [0, 1, 3, 0xffffffff])))
+                "!I", r.choice([0, 1, 3, 0xffffffff])))
     elif t == 7:
-        body = struct.pack("!I", pick(r, IDS)) + handle(r) + pe_id(r)
+        body = struct.pack("!I", r.choice(IDS)) + handle(r) + pe_id(r)
     elif t == 0x0a:
-        body = struct.pack("!I", pick(r, IDS)) + transport(r)
+        body = struct.pack("!I", r.choice(IDS)) + transport(r)
     elif t in (0x0b, 0x0c):
-        body = a.tlv(P_COOKIE, os.urandom(r.randrange(16)))
+        body = a.tlv(P_COOKIE, r.randbytes(r.randrange(16)))
     elif t == 0x0d:
         body = handle(r) + b"".join(pe(r) for _ in range(r.randrange(3)))
     else:
         body = op_error(r)
-    return a.msg(t, body, pick(r, [0, 0, 1, 2, 0xff]))
+    return a.msg(t, body, r.choice([0, 0, 1, 2, 0xff]))
 
 
 def enrp_msg(r):
-    t = pick(r, [1, 1, 1, 2, 3, 3, 4, 4, 4, 5, 6, 7, 8, 9, 0x0a, 0x0b,
-                 0x4b])
-    ids = struct.pack("!II", pick(r, IDS), pick(r, IDS))
+    t = r.choice([1, 1, 1, 2, 3, 3, 4, 4, 4, 5, 6, 7, 8, 9, 0x0a, 0x0b,
+                  0x4b])
+    ids = struct.pack("!II", r.choice(IDS), r.choice(IDS))
     if t == 1:
         body = a.tlv(P_CHECKSUM, struct.pack("!H", r.randrange(65536)))
         if r.random() < 0.7:
@@ -136,17 +131,17 @@ def enrp_msg(r):
                                              range(r.randrange(1, 3)))
                         for _ in range(r.randrange(3)))
     elif t == 4:
-        body = struct.pack("!HH", pick(r, [0, 0, 1, 1, 2]), 0) + \
+        body = struct.pack("!HH", r.choice([0, 0, 1, 1, 2]), 0) + \
             handle(r) + pe(r)
     elif t == 6:
         body = b"".join(server_info(r) for _ in range(r.randrange(3)))
     elif t in (7, 8, 9):
-        body = struct.pack("!I", pick(r, IDS))
+        body = struct.pack("!I", r.choice(IDS))
     elif t == 0x0a:
         body = op_error(r)
     else:
         body = b""
-    return a.msg(t, ids + body, pick(r, [0, 0, 0, 1, 2, 3, 0xff]))
+    return a.msg(t, ids + body, r.choice([0, 0, 0, 1, 2, 3, 0xff]))
 
 
 def mangle(r, m):
@@ -160,7 +155,7 @@ def mangle(r, m):
     elif k < 0.8 and len(b) > 8:
         # a parameter length somewhere: a word after the header
         i = 4 + 4 * r.randrange((len(b) - 4) // 4)
-        b[i + 2:i + 4] = struct.pack("!H", pick(r, [0, 3, 4, 5, 0xffff]))
+        b[i + 2:i + 4] = struct.pack("!H", r.choice([0, 3, 4, 5, 0xffff]))
     else:
         n = r.randrange(4, len(b) + 1)
         b = b[:n]
@@ -219,7 +214,7 @@ def main():
     end = time.monotonic() + secs
     while time.monotonic() < end:
         if len(links) < 2 or (len(links) < 8 and r.random() < 0.02):
-            port = pick(r, [3863, 9901])
+            port = r.choice([3863, 9901])
             try:
                 links.append(Link(host, port,
                                   sctp and r.random() < 0.5))

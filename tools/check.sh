@@ -36,7 +36,7 @@ sh selftests/host.sh > build/host.log 2>&1 || true
 cat build/host.log
 count build/host.log
 mkdir -p build/fuzz-corpus
-for t in lib_test codec_test; do
+for t in lib_test codec_test stream_test; do
 	RSP_CORPUS=build/fuzz-corpus ./selftests/$t > build/$t.log 2>&1
 	cat build/$t.log
 	count build/$t.log

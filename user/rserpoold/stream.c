@@ -139,6 +139,34 @@ void rsp_stream_close(struct rsp_stream *s)
 	free(s->out);
 	s->out = NULL;
 	s->olen = s->ocap = 0;
+	free(s->part);
+	s->part = NULL;
+	s->have = 0;
+	s->pcap = 0;
+}
+
+/*
+ * Adds @n bytes of @p to buffer *@b of *@len bytes in *@cap, which grows
+ * by doubling from @first; -1 if there is no memory.
+ */
+static int append(uint8_t **b, size_t *len, size_t *cap, size_t first,
+		  const void *p, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t c = *cap ? *cap : first;
+		uint8_t *q;
+
+		while (c < *len + n)
+			c *= 2;
+		q = realloc(*b, c);
+		if (!q)
+			return -1;
+		*b = q;
+		*cap = c;
+	}
+	memcpy(*b + *len, p, n);
+	*len += n;
+	return 0;
 }
 
 /* Gives up on the connection: the next event reads its end. */
@@ -180,61 +208,116 @@ int rsp_stream_send(struct rsp_stream *s, const void *p, size_t len)
 {
 	if (s->fd < 0)
 		return -1;
-	if (s->olen + len > RSP_STREAM_QUEUE_MAX)
+	if (s->olen + len > RSP_STREAM_QUEUE_MAX ||
+	    append(&s->out, &s->olen, &s->ocap, 16384, p, len))
 		return broken(s);
-	if (s->olen + len > s->ocap) {
-		size_t cap = s->ocap ? s->ocap : 16384;
-		uint8_t *o;
-
-		while (cap < s->olen + len)
-			cap *= 2;
-		o = realloc(s->out, cap);
-		if (!o)
-			return broken(s);
-		s->out = o;
-		s->ocap = cap;
-	}
-	memcpy(s->out + s->olen, p, len);
-	s->olen += len;
 	/* In order: behind what waits, or the connect to finish. */
 	return s->connecting || s->olen > len ? 0 : flush(s);
 }
 
 /*
- * Every whole message read goes to the callback.  A message is its length
- * field's bytes plus the padding to 4 that ASAP and ENRP messages carry,
- * so the next one starts on a boundary.
+ * Every stream reads into this, one at a time (all in the event loop,
+ * none from a callback), and hands on the messages where they lie.  A
+ * stream keeps only the part of a message that a read ended in, so an
+ * idle connection holds no buffer, and a slow one what it has sent.
  */
+static uint8_t rx[RSP_MSG_MAX + RSP_MSG_HDR];
+
+/*
+ * A message is its length field's bytes plus the padding to 4 that ASAP
+ * and ENRP messages carry, so the next one starts on a boundary: the
+ * bytes of the one @h heads, 0 if @h cannot be a header.
+ */
+static size_t whole(const uint8_t *h)
+{
+	size_t len = rsp_get16(h + 2);
+
+	return len < RSP_MSG_HDR ? 0 : (len + 3) & ~(size_t)3;
+}
+
+/* Adds @n bytes of @p to the part kept; -1 if there is no memory. */
+static int keep(struct rsp_stream *s, const uint8_t *p, size_t n)
+{
+	return append(&s->part, &s->have, &s->pcap, 256, p, n);
+}
+
+/*
+ * Adds from @p to the message begun: 1 once it is whole, 0 if @p ran out
+ * first, -1 if it cannot be one (or there is no memory).  *off moves past
+ * what was taken.
+ */
+static int complete(struct rsp_stream *s, const uint8_t *p, size_t n,
+		    size_t *off)
+{
+	for (;;) {
+		size_t want = s->have < RSP_MSG_HDR ? RSP_MSG_HDR :
+						      whole(s->part);
+		size_t k;
+
+		if (!want) {
+			s->dropped++;
+			return -1;
+		}
+		if (s->have == want)
+			return 1;
+		k = want - s->have < n - *off ? want - s->have : n - *off;
+		if (!k)
+			return 0;
+		if (keep(s, p + *off, k))
+			return -1;
+		*off += k;
+	}
+}
+
+/* Hands on every message that @p, just read, completes; keeps the rest. */
+static int take(struct rsp_stream *s, const uint8_t *p, size_t n)
+{
+	size_t off = 0, len;
+	int r = 0;
+
+	if (s->have) {
+		r = complete(s, p, n, &off);
+		if (r <= 0)
+			goto out;
+		s->have = 0;
+		s->msg(s->arg, s, s->part, rsp_get16(s->part + 2));
+		r = s->over ? -1 : 0;
+	}
+	while (!r && n - off >= RSP_MSG_HDR) {
+		len = whole(p + off);
+		if (!len) {
+			s->dropped++;	/* no way to find the next message */
+			r = -1;
+			break;
+		}
+		if (n - off < len)
+			break;
+		s->msg(s->arg, s, p + off, rsp_get16(p + off + 2));
+		r = s->over ? -1 : 0;
+		off += len;
+	}
+	if (!r && off < n)
+		r = keep(s, p + off, n - off);
+out:
+	if (!s->have) {
+		free(s->part);
+		s->part = NULL;
+		s->pcap = 0;
+	}
+	return r < 0 ? -1 : 0;
+}
+
 static int readable(struct rsp_stream *s)
 {
 	for (;;) {
-		ssize_t n = recv(s->fd, s->in + s->have,
-				 sizeof(s->in) - s->have, 0);
-		size_t off = 0;
+		ssize_t n = recv(s->fd, rx, sizeof(rx), 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			return n < 0 && errno == EAGAIN ? 0 : -1;
-		s->have += n;
-		while (s->have - off >= RSP_MSG_HDR) {
-			size_t len = rsp_get16(s->in + off + 2);
-			size_t padded = (len + 3) & ~(size_t)3;
-
-			if (len < RSP_MSG_HDR) {
-				/* No way to find the next message. */
-				s->dropped++;
-				return -1;
-			}
-			if (s->have - off < padded)
-				break;
-			s->msg(s->arg, s, s->in + off, len);
-			if (s->over)
-				return -1;
-			off += padded;
-		}
-		memmove(s->in, s->in + off, s->have - off);
-		s->have -= off;
+		if (take(s, rx, n))
+			return -1;
 	}
 }
 

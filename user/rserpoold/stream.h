@@ -21,8 +21,8 @@ struct rsp_stream {
 	int fd, ep;
 	int connecting;			/* a connect() in progress */
 	uint32_t events;		/* what epoll watches now */
-	size_t have;
-	uint8_t in[RSP_MSG_MAX + RSP_MSG_HDR];
+	uint8_t *part;			/* a message begun: have of pcap */
+	size_t have, pcap;
 	uint8_t *out;
 	size_t olen, ocap;
 	uint64_t dropped;		/* bad framing */
