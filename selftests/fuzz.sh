@@ -2,15 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # rserpoold under random ASAP and ENRP traffic (proto_fuzz.py): links
-# over TCP and SCTP to its ASAP and ENRP ports, messages of every type
-# from a handful of fake registrars and PEs, some mangled, for
-# PROTO_FUZZ_SECONDS (30).  Hosts pr (the registrar), pr2 (its ENRP
-# peer over TCP) and cl (the fuzzer) are network namespaces on one
-# bridge.  Then it must serve on as if nothing had happened: a new PE
-# registers, both registrars resolve it, and the peers see each other.
-# Under run.sh the daemon is rserpoold-san, and any sanitizer report
-# fails the run.  PROTO_FUZZ_SEED picks the conversation (1).  TAP
-# output.
+# over TCP and SCTP to its ASAP and ENRP ports and ENRP's multicast
+# group, messages of every type from a handful of fake registrars and
+# PEs, some mangled, for PROTO_FUZZ_SECONDS (30).  Hosts pr (the
+# registrar), pr2 (its ENRP peer over TCP) and cl (the fuzzer) are
+# network namespaces on one bridge.  Then it must serve on as if
+# nothing had happened: a new PE registers, both registrars resolve it,
+# and the peers see each other.  Under run.sh the daemon is
+# rserpoold-san, and any sanitizer report fails the run.
+# PROTO_FUZZ_SEED picks the conversation (1).  TAP output.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
@@ -18,12 +18,12 @@ PRD=${RSP_PRD:-$top/user/rserpoold/rserpoold}
 TIMERS="--heartbeat 500 --max-last-heard 1500 --max-no-response 1500"
 secs=${PROTO_FUZZ_SECONDS:-30}
 seed=${PROTO_FUZZ_SEED:-1}
-# pr N ID PEER: rserpoold in host prN (pr1 is "pr").
+# pr HOST ID PEER [OPTION...]: rserpoold in HOST.
 pr() {
-	ip netns exec $1 "$PRD" -i $2 -P tcp:$3 $TIMERS -k 1000 -K 1000 \
-		--asap-announce off --enrp-announce off \
-		> "$T/$1.log" 2>&1 &
-	echo $! > "$T/$1.pid"
+	h=$1 id=$2 peer=$3; shift 3
+	ip netns exec $h "$PRD" -i $id -P tcp:$peer $TIMERS -k 1000 -K 1000 \
+		--asap-announce off -v "$@" > "$T/$h.log" 2>&1 &
+	echo $! > "$T/$h.pid"
 }
 alive() { kill -0 "$(cat "$T/$1.pid")" 2>/dev/null && echo yes; }
 
@@ -31,19 +31,23 @@ echo "TAP version 13"
 modprobe -q sctp
 insmod "$top/kernel/rserpool.ko" || { echo "not ok 1 - insmod"; exit 1; }
 hosts 10.13.0 pr pr2 cl
+# pr hears presences on ENRP's multicast group; pr2 does not
 pr pr 0x2222 10.13.0.2
-pr pr2 0x3333 10.13.0.1
+pr pr2 0x3333 10.13.0.1 --enrp-announce off
 until_eq 10 yes sh -c "ip netns exec pr $R -j peers 2>/dev/null |
 	jq -e '.peers[0].state == \"up\"' > /dev/null && echo yes" > /dev/null
 
 echo "# proto_fuzz.py: $secs s, seed $seed"
 out=$(ip netns exec cl timeout $((secs + 60)) python3 \
-	"$top/selftests/proto_fuzz.py" 10.13.0.1 "$secs" "$seed" --sctp)
+	"$top/selftests/proto_fuzz.py" 10.13.0.1 "$secs" "$seed" --sctp --mcast)
 rc=$?
 echo "# $out"
-eq "random ASAP and ENRP traffic, over TCP and SCTP, all of it taken" \
+eq "random ASAP and ENRP traffic, over TCP, SCTP and multicast, all of it taken" \
 	"$rc $(echo "$out" | awk '{ print ($2 >= 5000) }')" "0 1"
 eq "pr serves on" "$(alive pr) $(alive pr2)" "yes yes"
+eq "... having heard fake registrars on the multicast group" \
+	"$(grep -c 'found by its multicast presence' "$T/pr.log" |
+	   awk '{ print ($1 > 0) }')" 1
 
 # A PE of its own now, over TCP, under a handle the fuzzer does not use.
 ip netns exec cl python3 "$top/selftests/asap_tcp.py" 10.13.0.1 3863 \

@@ -4,14 +4,15 @@
 that bad or odd input can drive it into (the codec's own fuzzer sees one
 message at a time, never what they do together).
 
-usage: proto_fuzz.py HOST SECONDS [SEED] [--sctp]
+usage: proto_fuzz.py HOST SECONDS [SEED] [--sctp] [--mcast]
 
 Several links at once to HOST's ASAP (3863) and ENRP (9901) ports, over
 TCP (and SCTP with --sctp): messages of every type, mostly well formed,
 their fields drawn from small sets so that they meet (a few server IDs,
 the registrar's own among them, a few handles and PE IDs), some of them
-mangled; links opened and closed at random.  Whatever comes back is
-read and dropped.  Prints "sent N messages" at the end; exits 1 if a
+mangled; links opened and closed at random; with --mcast ENRP messages
+(presences mostly) to ENRP's multicast group too.  Whatever comes back
+is read and dropped.  Prints "sent N messages" at the end; exits 1 if a
 connection to a port is refused (the registrar is gone).
 """
 import errno
@@ -118,9 +119,9 @@ def asap_msg(r):
     return a.msg(t, body, r.choice([0, 0, 1, 2, 0xff]))
 
 
-def enrp_msg(r):
-    t = r.choice([1, 1, 1, 2, 3, 3, 4, 4, 4, 5, 6, 7, 8, 9, 0x0a, 0x0b,
-                  0x4b])
+def enrp_msg(r, t=None):
+    t = t or r.choice([1, 1, 1, 2, 3, 3, 4, 4, 4, 5, 6, 7, 8, 9, 0x0a, 0x0b,
+                       0x4b])
     ids = struct.pack("!II", r.choice(IDS), r.choice(IDS))
     if t == 1:
         body = a.tlv(P_CHECKSUM, struct.pack("!H", r.randrange(65536)))
@@ -204,11 +205,31 @@ class Link:
             return False
 
 
+class Group:
+    """ENRP's multicast group (239.0.0.51:9901, as rsplib), sent to from
+    the address that reaches HOST."""
+    def __init__(self, host):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.connect((host, 9))
+        me = u.getsockname()[0]
+        u.close()
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+                          socket.inet_aton(me))
+
+    def send(self, m):
+        try:
+            self.s.sendto(m, ("239.0.0.51", 9901))
+        except OSError:
+            pass
+
+
 def main():
     host, secs = sys.argv[1], float(sys.argv[2])
     seed = int(sys.argv[3]) if len(sys.argv) > 3 and \
         sys.argv[3].isdigit() else 1
     sctp = "--sctp" in sys.argv
+    group = Group(host) if "--mcast" in sys.argv else None
     r = random.Random(seed)
     links, sent = [], 0
     end = time.monotonic() + secs
@@ -224,6 +245,11 @@ def main():
             except OSError as e:
                 if e.errno != errno.ETIMEDOUT:
                     raise
+            continue
+        if group and r.random() < 0.05:
+            # mostly presences, whose senders become peers
+            group.send(enrp_msg(r, 1 if r.random() < 0.7 else None))
+            sent += 1
             continue
         k = r.choice(links)
         if r.random() < 0.01:
