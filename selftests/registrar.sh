@@ -327,6 +327,44 @@ eq "... it says why it refuses them, once" \
 eq "... and serves on once they are gone: a PE registers over TCP" \
 	"$(in_pu $TCPC reg fd-pool 1 10.11.0.4)" registered
 kill $fdd
+wait $fdd
+
+# --- a restart while a PE cannot be reached ------------------------------
+# The stopped daemon's association with a PE that does not answer shuts
+# down for minutes, holding the SCTP port: the new daemon binds beside
+# it (SO_REUSEADDR), where it used to exit with EADDRINUSE.
+# rs: rserpoold 0x4444 in pr, serving once its control socket answers.
+rs() {
+	ip netns exec pr "$PRD" -i 0x4444 -c rs-test --asap-announce off \
+		--enrp-announce off "$@" >> "$T/rs.log" 2>&1 &
+	rs=$!
+	until_eq 10 0 sh -c "ip netns exec pr $R peers control rs-test \
+		> /dev/null 2>&1; echo \$?" > /dev/null
+}
+rs
+ip netns exec pe2 python3 "$top/selftests/asap_tcp.py" --sctp 10.11.0.1 \
+	3863 pe Unreach 9 10.11.0.3 > "$T/unreach.log" 2>&1 &
+upe=$!
+until_eq 10 registered head -n 1 "$T/unreach.log" > /dev/null
+ip -n pe2 link set eth0 down
+kill -TERM $rs
+wait $rs
+eq "SIGTERM with an association to a PE that cannot be reached: status 0" \
+	"$?" 0
+# /proc/net/sctp/assocs: LPORT is the 12th field
+eq "... whose association still holds port 3863" \
+	"$(in_pr awk '$12 == 3863 { n++ } END { print (n > 0) }' \
+	   /proc/net/sctp/assocs)" 1
+rs
+eq "... a new daemon starts at once and serves: the PE kept is resolved" \
+	"$(kill -0 $rs && in_pu $TCPC resolve Unreach)" 9
+fails "... and a second one beside a running daemon still does not bind" \
+	"ASAP on SCTP port 3863: Address already in use" \
+	ip netns exec pr "$PRD" -i 0x4445 -c rs-other --no-tcp \
+	--asap-announce off --enrp-announce off
+kill $rs; kill -9 $upe
+wait $rs $upe 2>/dev/null
+ip -n pe2 link set eth0 up
 
 [ $failed -eq 0 ] || sed 's/^/# prd: /' "$T/prd.log"
 echo "1..$n"

@@ -126,11 +126,17 @@ int rsp_sctp_listen(uint16_t port, const char *what)
 		.sctp_shutdown_event = 1,
 	};
 	int fd = socket(AF_INET6, SOCK_SEQPACKET | SOCK_NONBLOCK |
-			SOCK_CLOEXEC, IPPROTO_SCTP);
+			SOCK_CLOEXEC, IPPROTO_SCTP), one = 1;
 
 	if (fd < 0)
 		return -1;
-	if (setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)) ||
+	/*
+	 * The associations of a daemon that stopped hold the port while
+	 * they shut down, for minutes if a peer is unreachable: a restart
+	 * binds beside them.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_SCTP, SCTP_EVENTS, &ev, sizeof(ev)) ||
 	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) ||
 	    listen(fd, 128)) {
 		fprintf(stderr, "rserpoold: %s on SCTP port %u: %s\n", what,
