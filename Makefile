@@ -72,6 +72,12 @@ user/rserpoold/rserpoold-san: $(RSERPOOLD_OBJS:.o=.c) user/rserpoold/*.h \
 		-fno-omit-frame-pointer -pthread -o $@ \
 		$(RSERPOOLD_OBJS:.o=.c) $(LDLIBS) -lsctp
 
+# And with ThreadSanitizer: its ASAP reader thread beside the main loop.
+user/rserpoold/rserpoold-tsan: $(RSERPOOLD_OBJS:.o=.c) user/rserpoold/*.h \
+		user/nl.h include/uapi/linux/rserpool.h
+	clang $(CFLAGS) -O1 -fsanitize=thread -pthread -o $@ \
+		$(RSERPOOLD_OBJS:.o=.c) $(LDLIBS) -lsctp
+
 # librserpool: static, and shared with its soname.
 user/lib/rserpool.o: user/lib/rserpool.c user/lib/rserpool.h \
 		include/uapi/linux/rserpool.h
@@ -122,7 +128,7 @@ install: all
 			$(DESTDIR)/etc/rserpool/rserpoold.conf
 
 selftest-bins: $(SELFTEST_BINS) tools/bench/asapbench \
-		user/rserpoold/rserpoold-san
+		user/rserpoold/rserpoold-san user/rserpoold/rserpoold-tsan
 
 $(KSFT)/kselftest_harness.h:
 	sh tools/ksrc.sh >/dev/null
@@ -188,11 +194,13 @@ kunit:
 
 selftests: all selftest-bins
 	sh tools/vm/run.sh sh selftests/run.sh
+	VM_CPU=max sh tools/vm/run.sh sh selftests/tsan.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -f user/rspctl user/*.o user/lib/*.o user/lib/rserpool.pc $(LIB) \
 		user/rserpoold/*.o user/rserpoold/rserpoold \
-		user/rserpoold/rserpoold-san $(EXAMPLES) $(SELFTEST_BINS) tools/bench/selbench \
+		user/rserpoold/rserpoold-san user/rserpoold/rserpoold-tsan \
+		$(EXAMPLES) $(SELFTEST_BINS) tools/bench/selbench \
 		tools/bench/asapbench
 	rm -rf build/vm

@@ -88,6 +88,15 @@ count build/selftests.log
 [ $src -eq 0 ] || grep -qE '^not ok' build/selftests.log ||
 	broke "selftests ended with status $src (build/selftests.log)"
 
+# ThreadSanitizer's runtime needs instructions QEMU's default CPU lacks.
+phase "rserpoold under ThreadSanitizer (QEMU guest, CPU max)"
+VM_CPU=max sh tools/vm/run.sh sh selftests/tsan.sh > build/tsan.log 2>&1
+trc=$?
+grep -vE '^\[ *[0-9]+\.[0-9]+\] ' build/tsan.log
+count build/tsan.log
+[ $trc -eq 0 ] || grep -qE '^not ok' build/tsan.log ||
+	broke "tsan.sh ended with status $trc (build/tsan.log)"
+
 phase "done"
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
