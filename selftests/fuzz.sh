@@ -4,13 +4,14 @@
 # rserpoold under random ASAP and ENRP traffic (proto_fuzz.py): links
 # over TCP and SCTP to its ASAP and ENRP ports and ENRP's multicast
 # group, messages of every type from a handful of fake registrars and
-# PEs, some mangled, for PROTO_FUZZ_SECONDS (30).  Hosts pr (the
-# registrar), pr2 (its ENRP peer over TCP) and cl (the fuzzer) are
-# network namespaces on one bridge.  Then it must serve on as if
-# nothing had happened: a new PE registers, both registrars resolve it,
-# and the peers see each other.  Under run.sh the daemon is
-# rserpoold-san, and any sanitizer report fails the run.
-# PROTO_FUZZ_SEED picks the conversation (1).  TAP output.
+# PEs, some mangled, for PROTO_FUZZ_SECONDS (30), while its kernel
+# table is changed by hand under it.  Hosts pr (the registrar), pr2
+# (its ENRP peer over TCP) and cl (the fuzzer) are network namespaces
+# on one bridge.  Then it must serve on as if nothing had happened: a
+# new PE registers, both registrars resolve it, and the peers see each
+# other.  Under run.sh the daemon is rserpoold-san, and any sanitizer
+# report fails the run.  PROTO_FUZZ_SEED picks the conversation (1).
+# TAP output.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/selftests/tap.sh"
@@ -37,13 +38,44 @@ pr pr2 0x3333 10.13.0.1 --enrp-announce off
 until_eq 10 yes sh -c "ip netns exec pr $R -j peers 2>/dev/null |
 	jq -e '.peers[0].state == \"up\"' > /dev/null && echo yes" > /dev/null
 
+# Meanwhile, changes pr hears of from its kernel: PEs put by hand (of
+# its own, of a fake registrar, of none) and deleted, one reported
+# unreachable, a fake registrar's PEs flushed, now and then the table.
+chaos() {
+	i=0
+	while [ -e "$T/fuzzing" ]; do
+		id=$((i / 6 % 5 + 1))
+		case $((i % 6)) in
+		0) set -- pe add F1 id $id home 0x2222 ;;
+		1) set -- pe add F2 id $id home 0x7001 ;;
+		2) set -- report F2 id $id ;;
+		3) set -- pe del F1 id $id ;;
+		4) set -- pe flush home 0x7002 ;;
+		5) set -- $([ $((i % 5)) -eq 0 ] && echo flush || echo stats) ;;
+		esac
+		i=$((i + 1))
+		[ "$2" = add ] && set -- "$@" proto tcp port 7 addr 10.13.0.3 \
+			policy rr
+		ip netns exec pr $R "$@" && echo "$*" >> "$T/chaos.ok"
+		sleep 0.2
+	done > /dev/null 2>&1
+}
+touch "$T/fuzzing"
+chaos &
+chaos=$!
 echo "# proto_fuzz.py: $secs s, seed $seed"
 out=$(ip netns exec cl timeout $((secs + 60)) python3 \
 	"$top/selftests/proto_fuzz.py" 10.13.0.1 "$secs" "$seed" --sctp --mcast)
 rc=$?
+rm "$T/fuzzing"
+wait $chaos
 echo "# $out"
-eq "random ASAP and ENRP traffic, over TCP, SCTP and multicast, all of it taken" \
+eq "random ASAP and ENRP over TCP, SCTP and multicast, all of it taken" \
 	"$rc $(echo "$out" | awk '{ print ($2 >= 5000) }')" "0 1"
+eq "... and 20 changes of its table by hand or more, of 4 kinds or more" \
+	"$(awk '{ n++; k[$1 $2] = 1 } END { print (n >= 20), (length(k) >= 4) }' \
+	   "$T/chaos.ok")" "1 1"
+awk '{ print $1, $2 }' "$T/chaos.ok" | sort | uniq -c | sed 's/^/# /'
 eq "pr serves on" "$(alive pr) $(alive pr2)" "yes yes"
 eq "... having heard fake registrars on the multicast group" \
 	"$(grep -c 'found by its multicast presence' "$T/pr.log" |
