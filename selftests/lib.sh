@@ -38,3 +38,15 @@ hosts_down() {
 	for h in "$@"; do ip netns del "$h" 2>/dev/null || true; done
 	ip link del br0 2>/dev/null || true
 }
+# no_reports DIR WHAT: TAP case 1, "ok" WHAT if the sanitizer log
+# directory DIR is empty, else "not ok" with the start of its reports
+# and status 1.
+no_reports() {
+	if [ -z "$(ls "$1")" ]; then
+		echo "ok 1 - $2"
+		return 0
+	fi
+	echo "not ok 1 - $2: reports in $1"
+	head -n 60 "$1"/* | sed 's/^/# /'
+	return 1
+}

@@ -3,6 +3,7 @@
 # goes to stdout between "# selftest NAME" markers for tools/check.sh,
 # each followed by how long it took.
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/selftests/lib.sh"
 rc=0
 # registrar.sh, fuzz.sh and the TCP runs of enrp.sh and enrp3.sh run the
 # daemon built with AddressSanitizer and UBSan, which write what they find
@@ -28,11 +29,7 @@ for t in rserpool.sh demo.sh sockopt.sh pool.sh registrar.sh fuzz.sh "enrp.sh sc
 	echo "# $t took $(($(date +%s) - start)) s"
 done
 echo "# selftest sanitizers"
-if [ -z "$(ls "$san")" ]; then
-	echo "ok 1 - rserpoold-san: no AddressSanitizer, LeakSanitizer or UBSan report"
-else
-	echo "not ok 1 - rserpoold-san: reports in build/san/"
-	head -n 40 "$san"/* | sed 's/^/# /'
+no_reports "$san" \
+	"rserpoold-san: no AddressSanitizer, LeakSanitizer or UBSan report" ||
 	rc=1
-fi
 exit $rc

@@ -10,6 +10,7 @@
 # output, as run.sh's.
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/selftests/lib.sh"
 tsan=$top/build/tsan
 rm -rf "$tsan"
 mkdir -p "$tsan"
@@ -21,11 +22,5 @@ RSP_PRD=$top/user/rserpoold/rserpoold-tsan \
 	rc=1
 echo "# fuzz.sh took $(($(date +%s) - start)) s"
 echo "# selftest thread sanitizer"
-if [ -z "$(ls "$tsan")" ]; then
-	echo "ok 1 - rserpoold-tsan: no ThreadSanitizer report"
-else
-	echo "not ok 1 - rserpoold-tsan: reports in build/tsan/"
-	head -n 60 "$tsan"/* | sed 's/^/# /'
-	rc=1
-fi
+no_reports "$tsan" "rserpoold-tsan: no ThreadSanitizer report" || rc=1
 exit $rc
