@@ -11,8 +11,9 @@ rc=0
 san=$top/build/san
 rm -rf "$san"
 mkdir -p "$san"
-for t in rserpool.sh demo.sh sockopt.sh pool.sh registrar.sh fuzz.sh "enrp.sh sctp" \
-	 "enrp.sh tcp" "enrp3.sh sctp" "enrp3.sh tcp" interop.sh; do
+for t in rserpool.sh nlfuzz.sh demo.sh sockopt.sh pool.sh registrar.sh \
+	 fuzz.sh "enrp.sh sctp" "enrp.sh tcp" "enrp3.sh sctp" "enrp3.sh tcp" \
+	 interop.sh; do
 	case $t in
 	registrar.sh|fuzz.sh|*tcp)
 		echo "# selftest $t (rserpoold-san)"
