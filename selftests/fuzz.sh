@@ -38,9 +38,9 @@ pr pr2 0x3333 10.13.0.1 --enrp-announce off
 until_eq 10 yes sh -c "ip netns exec pr $R -j peers 2>/dev/null |
 	jq -e '.peers[0].state == \"up\"' > /dev/null && echo yes" > /dev/null
 
-# Meanwhile, changes pr hears of from its kernel: PEs put by hand (of
-# its own, of a fake registrar, of none) and deleted, one reported
-# unreachable, a fake registrar's PEs flushed, now and then the table.
+# Meanwhile, changes pr hears of from its kernel: PEs put by hand (its
+# own, a fake registrar's) and deleted, one reported unreachable, a fake
+# registrar's PEs flushed, now and then the whole table.
 chaos() {
 	i=0
 	while [ -e "$T/fuzzing" ]; do
