@@ -77,6 +77,9 @@ eq "... and 20 changes of its table by hand or more, of 4 kinds or more" \
 	   "$T/chaos.ok")" "1 1"
 awk '{ print $1, $2 }' "$T/chaos.ok" | sort | uniq -c | sed 's/^/# /'
 eq "pr serves on" "$(alive pr) $(alive pr2)" "yes yes"
+eq "... having dropped and counted the malformed and unknown (over 1 000)" \
+	"$(ip netns exec pr $R -j peers | jq '.dropped > 1000')" true
+echo "# dropped: $(ip netns exec pr $R -j peers | jq .dropped)"
 eq "... having heard fake registrars on the multicast group" \
 	"$(grep -c 'found by its multicast presence' "$T/pr.log" |
 	   awk '{ print ($1 > 0) }')" 1
