@@ -164,29 +164,18 @@ def mangle(r, m):
     return bytes(b)
 
 
-class Link:
+class Link(a.Link):
+    """asap_tcp's link that does not wait: what the registrar cannot take
+    at once is not sent, what it sends is read and dropped."""
     def __init__(self, host, port, sctp):
         self.enrp = port == 9901
-        self.sctp = sctp
-        if sctp:
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM,
-                              socket.IPPROTO_SCTP)
-        else:
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.settimeout(2)
-        s.connect((host, port))
-        s.setblocking(False)
-        self.s = s
+        super().__init__(host, port, (12 if self.enrp else 11) if sctp
+                         else 0)
+        self.s.setblocking(False)
 
     def send(self, m):
         try:
-            if self.sctp:
-                info = struct.pack("=HHHxxIIIIIi", 0, 0, 0, socket.htonl(
-                    12 if self.enrp else 11), 0, 0, 0, 0, 0)
-                self.s.sendmsg([m], [(socket.IPPROTO_SCTP, a.SCTP_SNDRCV,
-                                      info)])
-            else:
-                self.s.send(m)
+            super().send(m)
             return True
         except BlockingIOError:
             return True         # the registrar is slow: not our business

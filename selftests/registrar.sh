@@ -20,6 +20,12 @@ ids() {
 		jq -r '[.[] | "\(.id)@\(.home)"] | sort | join(" ")'
 }
 count() { in_pr $R -j pe show "$1" 2>/dev/null | jq length; }
+# serving CONTROL: waits (10 s at most) until the daemon of control
+# socket CONTROL in pr answers.
+serving() {
+	until_eq 10 0 sh -c "ip netns exec pr $R peers control $1 \
+		> /dev/null 2>&1; echo \$?" > /dev/null
+}
 announced_pe() {
 	echo $(in_pr $R -j pe show AnnouncePool 2>/dev/null |
 		jq 'length, .[0].home')
@@ -307,8 +313,7 @@ kill $nullk 2>/dev/null
 ip netns exec pr prlimit --nofile=48 "$PRD" -i 0xfd -c fd-test \
 	--asap-announce off --enrp-announce off > "$T/fd.log" 2>&1 &
 fdd=$!
-until_eq 10 0 sh -c "ip netns exec pr $R peers control fd-test \
-	> /dev/null 2>&1; echo \$?" > /dev/null
+serving fd-test
 cpu() { awk '{ print $14 + $15 }' "/proc/$fdd/stat"; }
 in_pu python3 "$top/selftests/asap_tcp.py" 10.11.0.1 3863 hold 80 5 \
 	> "$T/hold.log" 2>&1 &
@@ -338,8 +343,7 @@ rs() {
 	ip netns exec pr "$PRD" -i 0x4444 -c rs-test --asap-announce off \
 		--enrp-announce off "$@" >> "$T/rs.log" 2>&1 &
 	rs=$!
-	until_eq 10 0 sh -c "ip netns exec pr $R peers control rs-test \
-		> /dev/null 2>&1; echo \$?" > /dev/null
+	serving rs-test
 }
 rs
 ip netns exec pe2 python3 "$top/selftests/asap_tcp.py" --sctp 10.11.0.1 \

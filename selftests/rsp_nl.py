@@ -50,6 +50,21 @@ def _enums(path):
     return names
 
 
+def _defines(path):
+    """The header's #defines that are numbers, by name (our own header:
+    its values are numbers, sums and names defined before)."""
+    names = {}
+    for name, val in re.findall(r"^#define\s+(RSP_\w+)\s+([^/\n]+)",
+                                open(path).read(), flags=re.M):
+        try:
+            v = eval(val, {"__builtins__": {}}, dict(names))
+        except (NameError, SyntaxError):
+            continue
+        if isinstance(v, int):
+            names[name] = v
+    return names
+
+
 def _group(names, prefix):
     return {k[len(prefix):]: v for k, v in names.items()
             if k.startswith(prefix) and not k.startswith("__")
@@ -66,6 +81,7 @@ POLICY = {k: v for k, v in _group(_E, "RSP_POLICY_").items()
           if not k.startswith("A_")}
 REASON = _group(_E, "RSP_REASON_")
 ADDR_IPV4, ADDR_IPV6 = _E["RSP_ADDR_A_IPV4"], _E["RSP_ADDR_A_IPV6"]
+DEF = _defines(UAPI)      # RSP_SO_SELECT, RSP_HANDLE_MAX, ...
 
 
 def attr(kind, data):
@@ -243,4 +259,4 @@ def pe_attrs(handle=b"pool", pe_id=1, proto=6, port=7, addr="10.0.0.1",
 __all__ = ["Rsp", "NetlinkError", "attr", "u8", "u16", "u32", "nest", "ipv4",
            "pe_attrs", "parse_attrs", "A", "POL", "LIMIT", "CMD", "errno",
            "STAT", "POLICY", "REASON", "ADDR_IPV4", "ADDR_IPV6",
-           "NLM_F_DUMP_INTR", "rsp_dump_request"]
+           "NLM_F_DUMP_INTR", "rsp_dump_request", "DEF"]

@@ -304,7 +304,7 @@ out:
 		s->part = NULL;
 		s->pcap = 0;
 	}
-	return r < 0 ? -1 : 0;
+	return r;
 }
 
 static int readable(struct rsp_stream *s)
